@@ -1,0 +1,157 @@
+package org.correlationstation.core.otlp;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.LogsData;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import io.opentelemetry.proto.trace.v1.TracesData;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.correlationstation.core.model.LogEvent;
+import org.correlationstation.core.model.Severity;
+import org.correlationstation.core.model.SpanEvent;
+
+/**
+ * Decodes OTLP {@code TracesData} / {@code LogsData} messages into normalised events (SPEC §1–2). A
+ * message is decoded whole or not at all: one bad id makes the whole message malformed, so that it
+ * goes to the DLQ unchanged rather than half-correlated.
+ */
+public final class OtlpDecoder implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final String LEGACY_TRACE_ID_ATTRIBUTE = "legacy.trace_id";
+    static final String UNKNOWN_SERVICE = "unknown_service";
+
+    private final String defaultEnv;
+    private final int maxMessageBytes;
+
+    /**
+     * @param defaultEnv the environment of resources that name none ({@code DEPLOYMENT_ENV})
+     * @param maxMessageBytes larger messages are malformed (reason {@code oversized})
+     */
+    public OtlpDecoder(String defaultEnv, int maxMessageBytes) {
+        this.defaultEnv = defaultEnv;
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    public TracesData parseTraces(byte[] message, OtlpEncoding encoding) throws MalformedOtlpException {
+        checkSize(message);
+        if (encoding == OtlpEncoding.OTLP_JSON) return OtlpJson.parse(message, TracesData.newBuilder()).build();
+        try {
+            return TracesData.parseFrom(message);
+        } catch (InvalidProtocolBufferException e) {
+            throw new MalformedOtlpException(MalformedOtlpException.MALFORMED_PROTO,
+                    "not a TracesData protobuf: " + OtlpJson.firstLine(e));
+        }
+    }
+
+    public LogsData parseLogs(byte[] message, OtlpEncoding encoding) throws MalformedOtlpException {
+        checkSize(message);
+        if (encoding == OtlpEncoding.OTLP_JSON) return OtlpJson.parse(message, LogsData.newBuilder()).build();
+        try {
+            return LogsData.parseFrom(message);
+        } catch (InvalidProtocolBufferException e) {
+            throw new MalformedOtlpException(MalformedOtlpException.MALFORMED_PROTO,
+                    "not a LogsData protobuf: " + OtlpJson.firstLine(e));
+        }
+    }
+
+    public List<SpanEvent> decodeSpans(byte[] message, OtlpEncoding encoding) throws MalformedOtlpException {
+        return spans(parseTraces(message, encoding));
+    }
+
+    /** @param transportTimestampMillis the Kafka record timestamp, the last fallback for a log's time */
+    public List<LogEvent> decodeLogs(byte[] message, OtlpEncoding encoding, long transportTimestampMillis)
+            throws MalformedOtlpException {
+        return logs(parseLogs(message, encoding), transportTimestampMillis);
+    }
+
+    public List<SpanEvent> spans(TracesData data) throws MalformedOtlpException {
+        List<SpanEvent> out = new ArrayList<>();
+        for (ResourceSpans rs : data.getResourceSpansList()) {
+            List<KeyValue> resource = rs.getResource().getAttributesList();
+            String service = service(resource);
+            String env = env(resource);
+            for (ScopeSpans ss : rs.getScopeSpansList()) {
+                for (Span span : ss.getSpansList()) {
+                    SpanEvent e = new SpanEvent();
+                    e.traceId = Ids.traceId(span.getTraceId());
+                    e.spanId = Ids.spanId(span.getSpanId());
+                    e.parentSpanId = Ids.spanId(span.getParentSpanId());
+                    if (e.traceId == null) {
+                        throw new MalformedOtlpException(MalformedOtlpException.INVALID_TRACE_ID,
+                                "span '" + span.getName() + "' has no trace id");
+                    }
+                    e.name = span.getName();
+                    e.service = service;
+                    e.env = env;
+                    e.startTimeNanos = span.getStartTimeUnixNano();
+                    e.endTimeNanos = Math.max(span.getEndTimeUnixNano(), span.getStartTimeUnixNano());
+                    e.error = span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR;
+                    e.legacyTraceId = AnyValues.attribute(span.getAttributesList(), LEGACY_TRACE_ID_ATTRIBUTE);
+                    out.add(e);
+                }
+            }
+        }
+        return out;
+    }
+
+    public List<LogEvent> logs(LogsData data, long transportTimestampMillis) throws MalformedOtlpException {
+        List<LogEvent> out = new ArrayList<>();
+        for (ResourceLogs rl : data.getResourceLogsList()) {
+            List<KeyValue> resource = rl.getResource().getAttributesList();
+            String service = service(resource);
+            String env = env(resource);
+            String host = AnyValues.attribute(resource, "host.name");
+            for (ScopeLogs sl : rl.getScopeLogsList()) {
+                for (LogRecord record : sl.getLogRecordsList()) {
+                    LogEvent e = new LogEvent();
+                    e.traceId = Ids.traceId(record.getTraceId());
+                    e.spanId = Ids.spanId(record.getSpanId());
+                    e.service = service;
+                    e.env = env;
+                    e.host = host;
+                    e.timeNanos = record.getTimeUnixNano() != 0 ? record.getTimeUnixNano()
+                            : record.getObservedTimeUnixNano() != 0 ? record.getObservedTimeUnixNano()
+                            : transportTimestampMillis * 1_000_000L;
+                    e.severityText = record.getSeverityText().isEmpty() ? null : record.getSeverityText();
+                    int number = record.getSeverityNumberValue();
+                    // An SDK that sets only a text severity still gets its errors counted.
+                    e.severityNumber = number > 0 ? number : Severity.fromText(e.severityText);
+                    e.body = AnyValues.asText(record.getBody());
+                    e.legacyTraceId = AnyValues.attribute(record.getAttributesList(), LEGACY_TRACE_ID_ATTRIBUTE);
+                    out.add(e);
+                }
+            }
+        }
+        return out;
+    }
+
+    private void checkSize(byte[] message) throws MalformedOtlpException {
+        if (message == null) {
+            throw new MalformedOtlpException(MalformedOtlpException.MALFORMED_PROTO, "message has no value");
+        }
+        if (message.length > maxMessageBytes) {
+            throw new MalformedOtlpException(MalformedOtlpException.OVERSIZED,
+                    "message has " + message.length + " bytes, the limit is " + maxMessageBytes);
+        }
+    }
+
+    private static String service(List<KeyValue> resource) {
+        String service = AnyValues.attribute(resource, "service.name");
+        return service == null ? UNKNOWN_SERVICE : service;
+    }
+
+    private String env(List<KeyValue> resource) {
+        String env = AnyValues.attribute(resource, "deployment.environment.name");
+        if (env == null) env = AnyValues.attribute(resource, "deployment.environment");
+        return env == null ? defaultEnv : env;
+    }
+}
