@@ -1,0 +1,44 @@
+package org.correlationstation.job.correlate;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/** The knobs of the correlation semantics (SPEC §3), resolved from the job's configuration. */
+public final class CorrelationSettings implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public final long windowMs;
+    public final long emitIntervalMs;
+    public final long ttlMs;
+    public final long joinSlackMs;
+    public final long joinMaxWaitMs;
+    public final int maxSpansTracked;
+    public final int maxLinks;
+    public final int maxServices;
+
+    public CorrelationSettings(Duration window, Duration emitInterval, Duration ttl, Duration joinSlack,
+            Duration joinMaxWait, int maxSpansTracked, int maxLinks, int maxServices) {
+        this.windowMs = window.toMillis();
+        this.emitIntervalMs = emitInterval.toMillis();
+        this.ttlMs = ttl.toMillis();
+        this.joinSlackMs = joinSlack.toMillis();
+        this.joinMaxWaitMs = joinMaxWait.toMillis();
+        this.maxSpansTracked = maxSpansTracked;
+        this.maxLinks = maxLinks;
+        this.maxServices = maxServices;
+    }
+
+    /** SPEC §8 defaults. */
+    public static CorrelationSettings defaults() {
+        return new CorrelationSettings(Duration.ofSeconds(60), Duration.ofMillis(1000), Duration.ofSeconds(3600),
+                Duration.ofMillis(1000), Duration.ofMillis(2000), 10_000, 1000, 100);
+    }
+
+    /**
+     * Flink's state TTL is only a safety net behind the explicit clean-up timer (SPEC §3): long enough
+     * that it never expires the state of a trace that is still open and busy.
+     */
+    public Duration stateTtlSafetyNet() {
+        return Duration.ofMillis(2 * (ttlMs + windowMs) + Duration.ofHours(1).toMillis());
+    }
+}

@@ -1,0 +1,30 @@
+package org.correlationstation.job.correlate;
+
+import java.util.Map;
+
+/**
+ * The inferred join of a log without span id (SPEC §3): among spans of its trace and service whose
+ * [start − slack, end + slack] contains the log time, the innermost one, i.e. the latest start; ties
+ * go to the smallest span id.
+ */
+final class JoinRule {
+    private JoinRule() {}
+
+    /** The chosen span id, or null when no span qualifies. */
+    static String innermost(Iterable<Map.Entry<String, SpanInfo>> spans, String service, long logTimeMs,
+            long slackMs) {
+        String best = null;
+        long bestStart = Long.MIN_VALUE;
+        for (Map.Entry<String, SpanInfo> e : spans) {
+            SpanInfo span = e.getValue();
+            if (!span.service.equals(service)) continue;
+            if (logTimeMs < span.startMs - slackMs || logTimeMs > span.endMs + slackMs) continue;
+            String id = e.getKey();
+            if (best == null || span.startMs > bestStart || (span.startMs == bestStart && id.compareTo(best) < 0)) {
+                best = id;
+                bestStart = span.startMs;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,91 @@
+package org.correlationstation.job.correlate;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.correlationstation.core.model.Severity;
+import org.correlationstation.core.record.CorrelationIds;
+import org.correlationstation.core.record.CorrelationRecord;
+import org.correlationstation.core.record.RecordCodec;
+
+/** Turns a trace's state into its record (SPEC §4). Pure: the same state gives the same record. */
+final class RecordAssembler {
+    private RecordAssembler() {}
+
+    /** The record without {@code version} and {@code updated_at}, which the emitter sets. */
+    static CorrelationRecord assemble(TraceSummary s, Map<String, SpanInfo> spans, Map<String, LinkCounts> links) {
+        CorrelationRecord r = new CorrelationRecord();
+        r.correlationId = CorrelationIds.forTrace(s.traceId);
+        r.traceId = s.traceId;
+        r.legacyTraceId = s.legacyTraceId;
+        r.status = s.closed ? CorrelationRecord.CLOSED : CorrelationRecord.OPEN;
+        r.firstSeen = RecordCodec.formatTime(s.firstSeen);
+        r.lastSeen = RecordCodec.formatTime(s.lastSeen);
+        r.durationMs = s.spanCount > 0 ? s.maxSpanEnd - s.minSpanStart : s.lastSeen - s.firstSeen;
+        r.root = s.hasRoot ? new CorrelationRecord.Root(s.rootService, s.rootOperation, s.rootSpanId) : null;
+        r.services = new ArrayList<>(Arrays.asList(s.services));
+        r.service = s.hasRoot ? s.rootService : (s.services.length > 0 ? s.services[0] : null);
+        r.env = s.hasRoot && s.rootEnv != null ? s.rootEnv : s.minEnv;
+        r.spanCount = s.spanCount;
+        r.logCount = s.logCount;
+        r.errorSpanCount = s.errorSpanCount;
+        r.errorLogCount = s.errorLogCount;
+        r.maxSeverity = Severity.shortName(s.maxSeverity);
+        r.hasError = s.errorSpanCount > 0 || s.errorLogCount > 0;
+        r.edges = edges(spans);
+        r.links = links(spans, links);
+        r.lateEvents = s.lateEvents;
+        r.truncated = s.truncated;
+        return r;
+    }
+
+    /** Parent→child pairs across services, per service pair, sorted by (parent, child). */
+    static List<CorrelationRecord.Edge> edges(Map<String, SpanInfo> spans) {
+        Map<String, CorrelationRecord.Edge> byPair = new TreeMap<>();
+        for (SpanInfo child : spans.values()) {
+            if (child.parentSpanId == null) continue;
+            SpanInfo parent = spans.get(child.parentSpanId);
+            if (parent == null || parent.service.equals(child.service)) continue;
+            CorrelationRecord.Edge edge = byPair.computeIfAbsent(parent.service + '\u0000' + child.service,
+                    k -> new CorrelationRecord.Edge(parent.service, child.service, 0, 0));
+            edge.calls++;
+            if (child.error) edge.errors++;
+        }
+        return new ArrayList<>(byPair.values());
+    }
+
+    /** Known spans with at least one log, earliest span start first (ties: span id). */
+    static List<CorrelationRecord.Link> links(Map<String, SpanInfo> spans, Map<String, LinkCounts> counts) {
+        List<Map.Entry<String, SpanInfo>> withLogs = new ArrayList<>();
+        for (Map.Entry<String, LinkCounts> e : counts.entrySet()) {
+            SpanInfo span = spans.get(e.getKey());
+            if (span != null && e.getValue().logCount > 0) withLogs.add(Map.entry(e.getKey(), span));
+        }
+        withLogs.sort(Comparator.<Map.Entry<String, SpanInfo>>comparingLong(e -> e.getValue().startMs)
+                .thenComparing(Map.Entry::getKey));
+        List<CorrelationRecord.Link> out = new ArrayList<>(withLogs.size());
+        for (Map.Entry<String, SpanInfo> e : withLogs) {
+            LinkCounts c = counts.get(e.getKey());
+            out.add(new CorrelationRecord.Link(e.getKey(), e.getValue().name, e.getValue().service,
+                    c.logCount, c.inferredLogCount));
+        }
+        return out;
+    }
+
+    /** A 64-bit hash of what counts as content: everything but version and updated_at. */
+    static long contentHash(CorrelationRecord r) {
+        long savedVersion = r.version;
+        String savedUpdatedAt = r.updatedAt;
+        r.version = 0;
+        r.updatedAt = null;
+        String json = RecordCodec.toJson(r);
+        r.version = savedVersion;
+        r.updatedAt = savedUpdatedAt;
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < json.length(); i++) h = (h ^ json.charAt(i)) * 0x100000001b3L;
+        return h;
+    }
+}

@@ -1,0 +1,361 @@
+package org.correlationstation.job.correlate;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.correlationstation.core.model.LogEvent;
+import org.correlationstation.core.model.SpanEvent;
+import org.correlationstation.core.record.CorrelationIds;
+import org.correlationstation.core.record.CorrelationRecord;
+import org.correlationstation.core.record.RecordCodec;
+
+/**
+ * The per-trace correlator (SPEC §3): keyed by trace id, spans on input 1 and logs on input 2. It joins
+ * logs to spans with interval semantics that never drop a log (every log leaves through
+ * {@link #DECIDED_LOGS} once decided), keeps the trace's aggregates, emits its record while open and
+ * when it closes, takes late events into the same record, and clears everything after the TTL.
+ *
+ * <p>Each trace holds at most one event-time and one processing-time timer: whenever its state changes
+ * the earliest moment anything can become due is recomputed, and every firing re-evaluates all rules.
+ * That keeps the timer count independent of the event count and makes clearing exact.
+ */
+public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, LogEvent, CorrelationRecord>
+        implements CheckpointedFunction {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<JoinedLog> DECIDED_LOGS =
+            new OutputTag<>("decided-logs", TypeInformation.of(JoinedLog.class));
+
+    private final CorrelationSettings cfg;
+
+    private transient ValueState<TraceSummary> summaryState;
+    private transient MapState<String, SpanInfo> spansState;
+    private transient MapState<Long, Boolean> logsState;
+    private transient MapState<String, LinkCounts> linksState;
+    private transient MapState<Long, PendingLog> pendingState;
+    private transient ListState<Long> openTracesState;
+    private transient CorrelatorMetrics metrics;
+    private transient long openTraces;
+
+    public TraceCorrelator(CorrelationSettings cfg) {
+        this.cfg = cfg;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        StateTtlConfig ttl = StateTtlConfig.newBuilder(cfg.stateTtlSafetyNet())
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .build();
+        ValueStateDescriptor<TraceSummary> summary =
+                new ValueStateDescriptor<>("summary", TypeInformation.of(TraceSummary.class));
+        MapStateDescriptor<String, SpanInfo> spans =
+                new MapStateDescriptor<>("spans", Types.STRING, TypeInformation.of(SpanInfo.class));
+        MapStateDescriptor<Long, Boolean> logs = new MapStateDescriptor<>("log-fingerprints", Types.LONG, Types.BOOLEAN);
+        MapStateDescriptor<String, LinkCounts> links =
+                new MapStateDescriptor<>("links", Types.STRING, TypeInformation.of(LinkCounts.class));
+        MapStateDescriptor<Long, PendingLog> pending =
+                new MapStateDescriptor<>("pending-logs", Types.LONG, TypeInformation.of(PendingLog.class));
+        for (var d : List.of(summary, spans, logs, links, pending)) d.enableTimeToLive(ttl);
+        summaryState = getRuntimeContext().getState(summary);
+        spansState = getRuntimeContext().getMapState(spans);
+        logsState = getRuntimeContext().getMapState(logs);
+        linksState = getRuntimeContext().getMapState(links);
+        pendingState = getRuntimeContext().getMapState(pending);
+        metrics = new CorrelatorMetrics(getRuntimeContext().getMetricGroup(), () -> openTraces);
+    }
+
+    @Override
+    public void processElement1(SpanEvent span, Context ctx, Collector<CorrelationRecord> out) throws Exception {
+        TraceSummary s = summaryFor(span.eventTimeMillis(), ctx);
+        if (s == null) return;
+        if (span.spanId != null && spansState.contains(span.spanId)) return; // duplicate: first copy wins
+        boolean wasTruncated = s.truncated;
+        metrics.spans.inc();
+        arrived(s, ctx);
+        s.addSpan(span, cfg.maxServices);
+        if (span.spanId != null) {
+            if (s.trackedSpans < cfg.maxSpansTracked) {
+                spansState.put(span.spanId, spanInfo(span));
+                s.trackedSpans++;
+                if (s.pendingLogs > 0) decidePending(s, ctx, false, span.spanId);
+            } else {
+                s.truncated = true;
+            }
+        }
+        finish(s, wasTruncated, ctx);
+    }
+
+    @Override
+    public void processElement2(LogEvent log, Context ctx, Collector<CorrelationRecord> out) throws Exception {
+        TraceSummary s = summaryFor(log.eventTimeMillis(), ctx);
+        if (s == null) return;
+        long fingerprint = log.fingerprint();
+        if (logsState.contains(fingerprint)) return; // duplicate: first copy wins
+        boolean wasTruncated = s.truncated;
+        metrics.logs.inc();
+        arrived(s, ctx);
+        if (s.trackedLogs < cfg.maxSpansTracked) {
+            logsState.put(fingerprint, Boolean.TRUE);
+            s.trackedLogs++;
+        } else {
+            s.truncated = true;
+        }
+        s.addLog(log, cfg.maxServices);
+        SpanInfo span = null;
+        if (log.spanId != null) {
+            // A log that names its span is attributed to it at once; the link shows once the span is known.
+            attribute(s, log.spanId, false);
+            span = spansState.get(log.spanId);
+        }
+        if (span != null) {
+            ctx.output(DECIDED_LOGS, new JoinedLog(log, CorrelationIds.forTrace(s.traceId), log.spanId, span.name, false));
+        } else {
+            pend(s, log, ctx.timerService().currentProcessingTime());
+        }
+        finish(s, wasTruncated, ctx);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<CorrelationRecord> out) throws Exception {
+        TraceSummary s = summaryState.value();
+        if (s == null) return;
+        if (ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp == s.eventTimer) s.eventTimer = 0;
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME && timestamp == s.processingTimer) s.processingTimer = 0;
+        long now = ctx.timerService().currentProcessingTime();
+        long watermark = ctx.timerService().currentWatermark();
+
+        if (s.closed && now >= s.closedAt + cfg.ttlMs) {
+            decidePending(s, ctx, true, null);
+            clear(s, ctx);
+            return;
+        }
+        if (s.pendingLogs > 0) decidePending(s, ctx, false, null);
+        if (!s.closed && (watermark >= s.lastSeen + cfg.windowMs || now >= s.lastArrival + cfg.windowMs)) {
+            decidePending(s, ctx, true, null);
+            s.closed = true;
+            s.closedAt = now;
+            s.dirty = true;
+            openTraces--;
+            emit(s, now, out);
+        } else if (s.dirty && now >= nextEmitAt(s)) {
+            emit(s, now, out);
+        }
+        summaryState.update(s);
+        syncTimers(s, ctx);
+    }
+
+    /** The trace's summary; a new one for a first event; null for an expired event (SPEC §3). */
+    private TraceSummary summaryFor(long eventTime, Context ctx) throws Exception {
+        TraceSummary s = summaryState.value();
+        if (s != null) return s;
+        long watermark = ctx.timerService().currentWatermark();
+        if (watermark != Long.MIN_VALUE && eventTime + cfg.windowMs + cfg.ttlMs < watermark) {
+            // Its trace closed and was cleared long ago: its record stays as it is.
+            metrics.expired.inc();
+            return null;
+        }
+        s = new TraceSummary();
+        s.traceId = ctx.getCurrentKey();
+        s.firstArrival = ctx.timerService().currentProcessingTime();
+        openTraces++;
+        return s;
+    }
+
+    private void arrived(TraceSummary s, Context ctx) {
+        if (s.closed) {
+            s.lateEvents++;
+            metrics.late.inc();
+        }
+        s.lastArrival = ctx.timerService().currentProcessingTime();
+        s.dirty = true;
+    }
+
+    private void finish(TraceSummary s, boolean wasTruncated, Context ctx) throws Exception {
+        if (s.truncated && !wasTruncated) metrics.truncated.inc();
+        summaryState.update(s);
+        syncTimers(s, ctx);
+    }
+
+    private void attribute(TraceSummary s, String spanId, boolean inferred) throws Exception {
+        LinkCounts counts = linksState.get(spanId);
+        if (counts == null) {
+            if (s.linkEntries >= cfg.maxLinks) {
+                s.truncated = true;
+                return;
+            }
+            counts = new LinkCounts();
+            s.linkEntries++;
+        }
+        counts.logCount++;
+        if (inferred) counts.inferredLogCount++;
+        linksState.put(spanId, counts);
+    }
+
+    private void pend(TraceSummary s, LogEvent log, long now) throws Exception {
+        pendingState.put(s.pendingSeq++, new PendingLog(log, now));
+        s.pendingLogs++;
+        s.pendingDueEventTime = Math.min(s.pendingDueEventTime, log.eventTimeMillis() + cfg.joinSlackMs);
+        s.pendingDueProcessingTime = Math.min(s.pendingDueProcessingTime, now + cfg.joinMaxWaitMs);
+    }
+
+    /**
+     * Decides the pending logs that are due: all of them when {@code force}; those carrying
+     * {@code arrivedSpanId} (their span just arrived); and those whose wait is over.
+     */
+    private void decidePending(TraceSummary s, Context ctx, boolean force, String arrivedSpanId) throws Exception {
+        long now = ctx.timerService().currentProcessingTime();
+        long watermark = ctx.timerService().currentWatermark();
+        String correlationId = CorrelationIds.forTrace(s.traceId);
+        List<Long> decided = new ArrayList<>();
+        Map<String, SpanInfo> spans = null;
+        long dueEvent = Long.MAX_VALUE;
+        long dueProcessing = Long.MAX_VALUE;
+        for (Map.Entry<Long, PendingLog> e : pendingState.entries()) {
+            PendingLog p = e.getValue();
+            LogEvent log = p.log;
+            long eventDue = log.eventTimeMillis() + cfg.joinSlackMs;
+            long processingDue = p.arrivedAt + cfg.joinMaxWaitMs;
+            boolean spanArrived = arrivedSpanId != null && arrivedSpanId.equals(log.spanId);
+            if (!(force || spanArrived || watermark >= eventDue || now >= processingDue)) {
+                dueEvent = Math.min(dueEvent, eventDue);
+                dueProcessing = Math.min(dueProcessing, processingDue);
+                continue;
+            }
+            if (arrivedSpanId != null && !spanArrived) continue;
+            decided.add(e.getKey());
+            if (log.spanId != null) {
+                SpanInfo span = spansState.get(log.spanId);
+                ctx.output(DECIDED_LOGS, new JoinedLog(log, correlationId, log.spanId,
+                        span == null ? null : span.name, false));
+            } else {
+                if (spans == null) spans = loadSpans();
+                String chosen = JoinRule.innermost(spans.entrySet(), log.service, log.eventTimeMillis(), cfg.joinSlackMs);
+                if (chosen != null) {
+                    attribute(s, chosen, true);
+                    s.dirty = true;
+                }
+                ctx.output(DECIDED_LOGS, new JoinedLog(log, correlationId, chosen,
+                        chosen == null ? null : spans.get(chosen).name, chosen != null));
+            }
+        }
+        for (Long key : decided) pendingState.remove(key);
+        s.pendingLogs -= decided.size();
+        if (arrivedSpanId == null) {
+            s.pendingDueEventTime = dueEvent;
+            s.pendingDueProcessingTime = dueProcessing;
+        }
+    }
+
+    private void emit(TraceSummary s, long now, Collector<CorrelationRecord> out) throws Exception {
+        s.dirty = false;
+        CorrelationRecord record = RecordAssembler.assemble(s, loadSpans(), loadLinks());
+        long hash = RecordAssembler.contentHash(record);
+        if (s.emitted && hash == s.lastContentHash) return;
+        s.version++;
+        s.emitted = true;
+        s.lastEmitAt = now;
+        s.lastContentHash = hash;
+        record.version = s.version;
+        record.updatedAt = RecordCodec.formatTime(now);
+        out.collect(record);
+        metrics.emitted(now - s.lastSeen);
+    }
+
+    private long nextEmitAt(TraceSummary s) {
+        return (s.emitted ? s.lastEmitAt : s.firstArrival) + cfg.emitIntervalMs;
+    }
+
+    /** Registers the earliest moment in each time domain at which a rule can become due. */
+    private void syncTimers(TraceSummary s, Context ctx) throws Exception {
+        long event = Long.MAX_VALUE;
+        long processing;
+        if (s.closed) {
+            processing = s.closedAt + cfg.ttlMs;
+        } else {
+            event = s.lastSeen + cfg.windowMs;
+            processing = s.lastArrival + cfg.windowMs;
+        }
+        if (s.pendingLogs > 0) {
+            event = Math.min(event, s.pendingDueEventTime);
+            processing = Math.min(processing, s.pendingDueProcessingTime);
+        }
+        if (s.dirty) processing = Math.min(processing, nextEmitAt(s));
+        long wantEvent = event == Long.MAX_VALUE ? 0 : event;
+        if (wantEvent != s.eventTimer) {
+            if (s.eventTimer != 0) ctx.timerService().deleteEventTimeTimer(s.eventTimer);
+            if (wantEvent != 0) ctx.timerService().registerEventTimeTimer(wantEvent);
+            s.eventTimer = wantEvent;
+        }
+        if (processing != s.processingTimer) {
+            if (s.processingTimer != 0) ctx.timerService().deleteProcessingTimeTimer(s.processingTimer);
+            ctx.timerService().registerProcessingTimeTimer(processing);
+            s.processingTimer = processing;
+        }
+        summaryState.update(s);
+    }
+
+    private void clear(TraceSummary s, Context ctx) {
+        if (s.eventTimer != 0) ctx.timerService().deleteEventTimeTimer(s.eventTimer);
+        if (s.processingTimer != 0) ctx.timerService().deleteProcessingTimeTimer(s.processingTimer);
+        summaryState.clear();
+        spansState.clear();
+        logsState.clear();
+        linksState.clear();
+        pendingState.clear();
+    }
+
+    private Map<String, SpanInfo> loadSpans() throws Exception {
+        Map<String, SpanInfo> spans = new HashMap<>();
+        for (Map.Entry<String, SpanInfo> e : spansState.entries()) spans.put(e.getKey(), e.getValue());
+        return spans;
+    }
+
+    private Map<String, LinkCounts> loadLinks() throws Exception {
+        Map<String, LinkCounts> links = new HashMap<>();
+        for (Map.Entry<String, LinkCounts> e : linksState.entries()) links.put(e.getKey(), e.getValue());
+        return links;
+    }
+
+    private static SpanInfo spanInfo(SpanEvent span) {
+        SpanInfo info = new SpanInfo();
+        info.name = span.name;
+        info.service = span.service;
+        info.parentSpanId = span.parentSpanId;
+        info.startMs = span.startMillis();
+        info.endMs = span.endMillis();
+        info.error = span.error;
+        return info;
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        openTracesState.update(List.of(openTraces));
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        openTracesState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>("open-traces", Types.LONG));
+        openTraces = 0;
+        for (Long n : openTracesState.get()) openTraces += n;
+    }
+}

@@ -1,0 +1,121 @@
+package org.correlationstation.job.correlate;
+
+import java.util.Arrays;
+import org.correlationstation.core.model.LogEvent;
+import org.correlationstation.core.model.SpanEvent;
+
+/**
+ * The per-trace aggregates (SPEC §4) and lifecycle bookkeeping, one value per trace. The per-span and
+ * per-log sets live in map states beside it, so an update never re-serialises a large trace.
+ */
+public class TraceSummary {
+    public String traceId;
+    public String legacyTraceId;
+
+    // aggregates
+    public long spanCount;
+    public long logCount;
+    public long errorSpanCount;
+    public long errorLogCount;
+    public int maxSeverity;
+    public long firstSeen = Long.MAX_VALUE;
+    public long lastSeen = Long.MIN_VALUE;
+    public long minSpanStart = Long.MAX_VALUE;
+    public long maxSpanEnd = Long.MIN_VALUE;
+    public String rootSpanId;
+    public String rootService;
+    public String rootOperation;
+    public String rootEnv;
+    public long rootStartNanos;
+    public boolean hasRoot;
+    public String minEnv;
+    /** Sorted, at most MAX_SERVICES_PER_TRACE. */
+    public String[] services = new String[0];
+    public int trackedSpans;
+    public int trackedLogs;
+    public int linkEntries;
+    public long lateEvents;
+    public boolean truncated;
+
+    // lifecycle (processing times unless named otherwise)
+    public long firstArrival;
+    public long lastArrival;
+    public boolean closed;
+    public long closedAt;
+    public boolean dirty;
+    public long lastEmitAt;
+    public boolean emitted;
+    public long version;
+    public long lastContentHash;
+    public long pendingSeq;
+    public int pendingLogs;
+    /** Earliest watermark / processing time at which a pending log is due for its decision. */
+    public long pendingDueEventTime = Long.MAX_VALUE;
+    public long pendingDueProcessingTime = Long.MAX_VALUE;
+    /** The one event-time and one processing-time timer this trace has registered (0 = none). */
+    public long eventTimer;
+    public long processingTimer;
+
+    public TraceSummary() {}
+
+    void addSpan(SpanEvent span, int maxServices) {
+        spanCount++;
+        if (span.error) errorSpanCount++;
+        seen(span.eventTimeMillis());
+        minSpanStart = Math.min(minSpanStart, span.startMillis());
+        maxSpanEnd = Math.max(maxSpanEnd, span.endMillis());
+        addService(span.service, maxServices);
+        addEnv(span.env);
+        if (legacyTraceId == null) legacyTraceId = span.legacyTraceId;
+        if (span.parentSpanId == null && isBetterRoot(span)) {
+            hasRoot = true;
+            rootSpanId = span.spanId;
+            rootService = span.service;
+            rootOperation = span.name;
+            rootEnv = span.env;
+            rootStartNanos = span.startTimeNanos;
+        }
+    }
+
+    void addLog(LogEvent log, int maxServices) {
+        logCount++;
+        if (log.isError()) errorLogCount++;
+        maxSeverity = Math.max(maxSeverity, log.severityNumber);
+        seen(log.eventTimeMillis());
+        addService(log.service, maxServices);
+        addEnv(log.env);
+        if (legacyTraceId == null) legacyTraceId = log.legacyTraceId;
+    }
+
+    /** Several parentless spans: the earliest start wins, ties to the smallest span id. */
+    private boolean isBetterRoot(SpanEvent span) {
+        if (!hasRoot) return true;
+        if (span.startTimeNanos != rootStartNanos) return span.startTimeNanos < rootStartNanos;
+        return span.spanId != null && (rootSpanId == null || span.spanId.compareTo(rootSpanId) < 0);
+    }
+
+    private void seen(long eventTime) {
+        firstSeen = Math.min(firstSeen, eventTime);
+        lastSeen = Math.max(lastSeen, eventTime);
+    }
+
+    private void addEnv(String env) {
+        if (env != null && (minEnv == null || env.compareTo(minEnv) < 0)) minEnv = env;
+    }
+
+    private void addService(String service, int maxServices) {
+        if (service == null) return;
+        int at = Arrays.binarySearch(services, service);
+        if (at >= 0) return;
+        if (services.length >= maxServices) {
+            truncated = true;
+            return;
+        }
+        int insert = -at - 1;
+        String[] grown = new String[services.length + 1];
+        System.arraycopy(services, 0, grown, 0, insert);
+        grown[insert] = service;
+        System.arraycopy(services, insert, grown, insert + 1, services.length - insert);
+        services = grown;
+    }
+}

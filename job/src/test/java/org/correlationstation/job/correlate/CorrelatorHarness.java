@@ -1,0 +1,63 @@
+package org.correlationstation.job.correlate;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.correlationstation.core.model.LogEvent;
+import org.correlationstation.core.model.SpanEvent;
+import org.correlationstation.core.record.CorrelationRecord;
+
+/** A {@link TraceCorrelator} in Flink's keyed two-input operator test harness. */
+final class CorrelatorHarness implements AutoCloseable {
+    final KeyedTwoInputStreamOperatorTestHarness<String, SpanEvent, LogEvent, CorrelationRecord> harness;
+
+    CorrelatorHarness(CorrelationSettings cfg) throws Exception {
+        harness = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new TraceCorrelator(cfg)),
+                new TraceIdOfSpan(), new TraceIdOfLog(), Types.STRING);
+        harness.setup();
+        harness.open();
+        harness.setProcessingTime(0);
+    }
+
+    void span(SpanEvent span) throws Exception {
+        harness.processElement1(new StreamRecord<>(span, span.eventTimeMillis()));
+    }
+
+    void log(LogEvent log) throws Exception {
+        harness.processElement2(new StreamRecord<>(log, log.eventTimeMillis()));
+    }
+
+    void watermark(long ts) throws Exception {
+        harness.processBothWatermarks(new Watermark(ts));
+    }
+
+    void time(long processingTime) throws Exception {
+        harness.setProcessingTime(processingTime);
+    }
+
+    List<CorrelationRecord> records() {
+        return new ArrayList<>(harness.extractOutputValues());
+    }
+
+    CorrelationRecord last() {
+        List<CorrelationRecord> all = records();
+        if (all.isEmpty()) throw new AssertionError("no record was emitted");
+        return all.get(all.size() - 1);
+    }
+
+    List<JoinedLog> decided() {
+        List<JoinedLog> out = new ArrayList<>();
+        var queue = harness.getSideOutput(TraceCorrelator.DECIDED_LOGS);
+        if (queue != null) queue.forEach(r -> out.add(r.getValue()));
+        return out;
+    }
+
+    @Override
+    public void close() throws Exception {
+        harness.close();
+    }
+}

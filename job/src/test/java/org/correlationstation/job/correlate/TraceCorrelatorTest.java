@@ -1,0 +1,329 @@
+package org.correlationstation.job.correlate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.correlationstation.job.correlate.Events.T0;
+import static org.correlationstation.job.correlate.Events.TRACE;
+import static org.correlationstation.job.correlate.Events.errorSpan;
+import static org.correlationstation.job.correlate.Events.log;
+import static org.correlationstation.job.correlate.Events.sid;
+import static org.correlationstation.job.correlate.Events.span;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.correlationstation.core.model.LogEvent;
+import org.correlationstation.core.model.SpanEvent;
+import org.correlationstation.core.record.CorrelationIds;
+import org.correlationstation.core.record.CorrelationRecord;
+import org.correlationstation.core.record.CorrelationRecord.Edge;
+import org.correlationstation.core.record.CorrelationRecord.Link;
+import org.correlationstation.core.record.CorrelationRecord.Root;
+import org.correlationstation.core.record.RecordCodec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class TraceCorrelatorTest {
+    private static final String ROOT = sid(1);
+    private static final String CHECKOUT = sid(2);
+    private static final String PAY = sid(3);
+
+    private CorrelatorHarness h;
+
+    @BeforeEach
+    void open() throws Exception {
+        h = new CorrelatorHarness(CorrelationSettings.defaults());
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        h.close();
+    }
+
+    /** gateway → checkout (error) → payments, with explicit, inferred and error logs. */
+    private void feedCheckoutTrace() throws Exception {
+        h.span(span(ROOT, null, "GET /checkout", "gateway", T0, T0 + 840));
+        h.span(errorSpan(CHECKOUT, ROOT, "checkout", "checkout", T0 + 100, T0 + 700));
+        h.span(span(PAY, CHECKOUT, "charge", "payments", T0 + 200, T0 + 500));
+        h.log(log(CHECKOUT, "checkout", T0 + 150, 9, "cart loaded"));
+        h.log(log(CHECKOUT, "checkout", T0 + 650, 17, "payment failed"));
+        h.log(log(null, "payments", T0 + 300, 13, "retrying card"));   // inferred → PAY
+        h.log(log(null, "checkout", T0 + 120, 9, "validating"));       // inferred → CHECKOUT
+    }
+
+    @Test
+    void everyRecordFieldFollowsTheSpec() throws Exception {
+        feedCheckoutTrace();
+        assertThat(h.records()).as("nothing before the emit interval").isEmpty();
+        h.time(1000);
+        CorrelationRecord first = h.last();
+        assertThat(first.version).isEqualTo(1);
+        assertThat(first.status).isEqualTo("open");
+        // the inferred logs are still waiting for their decision: only the explicit ones are linked
+        assertThat(first.links).containsExactly(new Link(CHECKOUT, "checkout", "checkout", 2, 0));
+
+        h.time(2000); // JOIN_MAX_WAIT_MS passed: inferred logs decided, record changed
+        CorrelationRecord r = h.last();
+        assertThat(r.version).isEqualTo(2);
+        assertThat(r.schemaVersion).isEqualTo(1);
+        assertThat(r.correlationId).isEqualTo(CorrelationIds.forTrace(TRACE));
+        assertThat(r.traceId).isEqualTo(TRACE);
+        assertThat(r.legacyTraceId).isNull();
+        assertThat(r.firstSeen).isEqualTo(RecordCodec.formatTime(T0 + 120));
+        assertThat(r.lastSeen).isEqualTo(RecordCodec.formatTime(T0 + 840));
+        assertThat(r.durationMs).isEqualTo(840);
+        assertThat(r.root).isEqualTo(new Root("gateway", "GET /checkout", ROOT));
+        assertThat(r.service).isEqualTo("gateway");
+        assertThat(r.services).containsExactly("checkout", "gateway", "payments");
+        assertThat(r.env).isEqualTo("prod");
+        assertThat(r.spanCount).isEqualTo(3);
+        assertThat(r.logCount).isEqualTo(4);
+        assertThat(r.errorSpanCount).isEqualTo(1);
+        assertThat(r.errorLogCount).isEqualTo(1);
+        assertThat(r.maxSeverity).isEqualTo("ERROR");
+        assertThat(r.hasError).isTrue();
+        assertThat(r.edges).containsExactly(new Edge("checkout", "payments", 1, 0), new Edge("gateway", "checkout", 1, 1));
+        assertThat(r.links).containsExactly(
+                new Link(CHECKOUT, "checkout", "checkout", 3, 1),
+                new Link(PAY, "charge", "payments", 1, 1));
+        assertThat(r.lateEvents).isZero();
+        assertThat(r.truncated).isFalse();
+        assertThat(r.updatedAt).isEqualTo(RecordCodec.formatTime(2000));
+
+        List<JoinedLog> decided = h.decided();
+        assertThat(decided).hasSize(4);
+        assertThat(decided).filteredOn(j -> j.log.body.equals("retrying card"))
+                .singleElement().satisfies(j -> {
+                    assertThat(j.spanId).isEqualTo(PAY);
+                    assertThat(j.spanName).isEqualTo("charge");
+                    assertThat(j.inferred).isTrue();
+                    assertThat(j.correlationId).isEqualTo(r.correlationId);
+                });
+    }
+
+    @Test
+    void recordWithoutSpansUsesLogTimesAndSmallestService() throws Exception {
+        h.log(log(null, "worker", T0, 9, "a"));
+        h.log(log(null, "api", T0 + 40, 5, "b"));
+        h.time(2000);
+        CorrelationRecord r = h.last();
+        assertThat(r.root).isNull();
+        assertThat(r.service).isEqualTo("api");
+        assertThat(r.durationMs).isEqualTo(40);
+        assertThat(r.maxSeverity).isEqualTo("INFO");
+        assertThat(r.hasError).isFalse();
+        assertThat(r.links).isEmpty();
+        assertThat(h.decided()).allSatisfy(j -> assertThat(j.spanId).isNull());
+    }
+
+    @Test
+    void inferredJoinPicksTheInnermostSpanAndBreaksTiesBySpanId() throws Exception {
+        h.span(span(sid(0x10), null, "outer", "svc", T0, T0 + 1000));
+        h.span(span(sid(0x22), sid(0x10), "inner-b", "svc", T0 + 100, T0 + 300));
+        h.span(span(sid(0x21), sid(0x10), "inner-a", "svc", T0 + 100, T0 + 300));
+        h.span(span(sid(0x30), sid(0x10), "other-service", "db", T0 + 150, T0 + 250));
+        h.log(log(null, "svc", T0 + 200, 9, "inside both inner spans"));
+        h.log(log(null, "svc", T0 + 1900, 9, "within slack after outer"));
+        h.log(log(null, "svc", T0 + 2500, 9, "outside every span"));
+        h.watermark(T0 + 3500);
+        List<JoinedLog> decided = h.decided();
+        assertThat(decided).extracting(j -> j.log.body + "->" + j.spanId).containsExactlyInAnyOrder(
+                "inside both inner spans->" + sid(0x21),
+                "within slack after outer->" + sid(0x10),
+                "outside every span->null");
+    }
+
+    @Test
+    void aLogWaitsForItsSpanAndJoinsWhenTheSpanArrivesLater() throws Exception {
+        h.log(log(PAY, "payments", T0 + 300, 9, "early log"));
+        assertThat(h.decided()).isEmpty();
+        h.time(500);
+        h.span(span(PAY, null, "charge", "payments", T0 + 200, T0 + 500));
+        assertThat(h.decided()).singleElement().satisfies(j -> {
+            assertThat(j.spanId).isEqualTo(PAY);
+            assertThat(j.spanName).isEqualTo("charge");
+            assertThat(j.inferred).isFalse();
+        });
+        h.time(1500);
+        assertThat(h.last().links).containsExactly(new Link(PAY, "charge", "payments", 1, 0));
+    }
+
+    @Test
+    void aLogWhoseSpanNeverComesIsDecidedUnjoinedAfterTheMaxWaitAndLinkedWhenTheSpanShowsUp() throws Exception {
+        h.log(log(PAY, "payments", T0 + 300, 9, "orphan"));
+        h.time(1999);
+        assertThat(h.decided()).isEmpty();
+        h.time(2000);
+        assertThat(h.decided()).singleElement().satisfies(j -> {
+            assertThat(j.spanId).isEqualTo(PAY);
+            assertThat(j.spanName).isNull();
+        });
+        assertThat(h.last().links).isEmpty();
+        h.span(span(PAY, null, "charge", "payments", T0 + 200, T0 + 500));
+        h.time(3000);
+        assertThat(h.last().links).containsExactly(new Link(PAY, "charge", "payments", 1, 0));
+    }
+
+    @Test
+    void theWatermarkDecidesBeforeTheMaxWait() throws Exception {
+        h.span(span(PAY, null, "charge", "payments", T0, T0 + 500));
+        h.log(log(null, "payments", T0 + 300, 9, "x"));
+        h.watermark(T0 + 1299);
+        assertThat(h.decided()).isEmpty();
+        h.watermark(T0 + 1300);
+        assertThat(h.decided()).singleElement().extracting(j -> j.spanId).isEqualTo(PAY);
+    }
+
+    @Test
+    void outOfOrderArrivalGivesTheSameRecordAsInOrder() throws Exception {
+        CorrelatorHarness ordered = h;
+        feedCheckoutTrace();
+        ordered.time(2000);
+        ordered.watermark(T0 + 100_000);
+        CorrelationRecord expected = ordered.last();
+
+        try (CorrelatorHarness shuffled = new CorrelatorHarness(CorrelationSettings.defaults())) {
+            List<Object> events = new ArrayList<>(List.of(
+                    span(ROOT, null, "GET /checkout", "gateway", T0, T0 + 840),
+                    errorSpan(CHECKOUT, ROOT, "checkout", "checkout", T0 + 100, T0 + 700),
+                    span(PAY, CHECKOUT, "charge", "payments", T0 + 200, T0 + 500),
+                    log(CHECKOUT, "checkout", T0 + 150, 9, "cart loaded"),
+                    log(CHECKOUT, "checkout", T0 + 650, 17, "payment failed"),
+                    log(null, "payments", T0 + 300, 13, "retrying card"),
+                    log(null, "checkout", T0 + 120, 9, "validating")));
+            Collections.shuffle(events, new Random(7));
+            for (Object e : events) {
+                if (e instanceof SpanEvent s) shuffled.span(s); else shuffled.log((LogEvent) e);
+            }
+            shuffled.time(2000);
+            shuffled.watermark(T0 + 100_000);
+            CorrelationRecord actual = shuffled.last();
+            actual.updatedAt = expected.updatedAt;
+            actual.version = expected.version;
+            assertThat(RecordCodec.toJson(actual)).isEqualTo(RecordCodec.toJson(expected));
+        }
+    }
+
+    @Test
+    void closesWhenTheWatermarkPassesLastEventPlusWindow() throws Exception {
+        feedCheckoutTrace();
+        h.time(2000);
+        long versionBefore = h.last().version;
+        h.watermark(T0 + 840 + 59_999);
+        assertThat(h.last().status).isEqualTo("open");
+        h.watermark(T0 + 840 + 60_000);
+        CorrelationRecord closed = h.last();
+        assertThat(closed.status).isEqualTo("closed");
+        assertThat(closed.version).isEqualTo(versionBefore + 1);
+    }
+
+    @Test
+    void closesAfterAWindowOfProcessingTimeWithoutEvents() throws Exception {
+        feedCheckoutTrace();
+        h.time(30_000);
+        h.log(log(CHECKOUT, "checkout", T0 + 600, 9, "keeps it open"));
+        h.time(89_999);
+        assertThat(h.last().status).isEqualTo("open");
+        h.time(90_000);
+        assertThat(h.last().status).isEqualTo("closed");
+        assertThat(h.last().logCount).isEqualTo(5);
+    }
+
+    @Test
+    void aLateEventUpdatesTheSameClosedRecord() throws Exception {
+        feedCheckoutTrace();
+        h.time(61_000);
+        CorrelationRecord closed = h.last();
+        assertThat(closed.status).isEqualTo("closed");
+        h.log(log(PAY, "payments", T0 + 400, 9, "late log"));
+        h.time(62_000);
+        CorrelationRecord late = h.last();
+        assertThat(late.correlationId).isEqualTo(closed.correlationId);
+        assertThat(late.status).isEqualTo("closed");
+        assertThat(late.lateEvents).isEqualTo(1);
+        assertThat(late.logCount).isEqualTo(closed.logCount + 1);
+        assertThat(late.version).isEqualTo(closed.version + 1);
+        assertThat(h.records()).extracting(r -> r.correlationId).containsOnly(closed.correlationId);
+    }
+
+    @Test
+    void duplicatesAreCountedOnceAndTheFirstCopyWins() throws Exception {
+        h.span(span(PAY, null, "charge", "payments", T0, T0 + 500));
+        SpanEvent again = span(PAY, null, "renamed", "payments", T0, T0 + 900);
+        h.span(again);
+        h.log(log(PAY, "payments", T0 + 10, 9, "once"));
+        h.log(log(PAY, "payments", T0 + 10, 9, "once"));
+        h.time(1000);
+        CorrelationRecord r = h.last();
+        assertThat(r.spanCount).isEqualTo(1);
+        assertThat(r.logCount).isEqualTo(1);
+        assertThat(r.root.operation).isEqualTo("charge");
+        assertThat(r.durationMs).isEqualTo(500);
+        assertThat(r.links).containsExactly(new Link(PAY, "charge", "payments", 1, 0));
+    }
+
+    @Test
+    void emitsAtMostOncePerIntervalAndOnlyWhenChanged() throws Exception {
+        h.span(span(PAY, null, "charge", "payments", T0, T0 + 500));
+        h.time(1000);
+        h.time(5000);
+        assertThat(h.records()).hasSize(1);
+        h.span(span(CHECKOUT, PAY, "a", "payments", T0, T0 + 10));
+        h.time(5500); // the change is due at once: the last emission is more than an interval ago
+        h.span(span(ROOT, PAY, "b", "payments", T0, T0 + 20));
+        h.time(6499);
+        assertThat(h.records()).extracting(r -> r.spanCount).containsExactly(1L, 2L);
+        h.time(6500);
+        assertThat(h.records()).extracting(r -> r.version).containsExactly(1L, 2L, 3L);
+        assertThat(h.records()).extracting(r -> r.updatedAt).containsExactly(
+                RecordCodec.formatTime(1000), RecordCodec.formatTime(5500), RecordCodec.formatTime(6500));
+        assertThat(h.last().spanCount).isEqualTo(3);
+    }
+
+    @Test
+    void aHundredThousandSpanTraceStaysWithinTheCaps() throws Exception {
+        int spans = 100_000;
+        for (int i = 1; i <= spans; i++) {
+            h.span(span(sid(i), i == 1 ? null : sid(1), "op", "svc-" + (i % 150), T0 + i, T0 + i + 5));
+            if (i % 5 == 0) h.log(log(sid(i), "svc-" + (i % 150), T0 + i + 1, 9, "log " + i));
+        }
+        h.time(3000);
+        CorrelationRecord r = h.last();
+        assertThat(r.spanCount).isEqualTo(spans);
+        assertThat(r.logCount).isEqualTo(spans / 5);
+        assertThat(r.truncated).isTrue();
+        assertThat(r.services).hasSize(100);
+        assertThat(r.links).hasSizeLessThanOrEqualTo(1000);
+        CorrelationSettings d = CorrelationSettings.defaults();
+        // summary + tracked spans + tracked log fingerprints + links (+ nothing pending)
+        assertThat(h.harness.numKeyedStateEntries())
+                .isLessThanOrEqualTo(1 + d.maxSpansTracked + d.maxSpansTracked + d.maxLinks);
+    }
+
+    @Test
+    void everythingIsClearedAfterTheTtlAndLaterEventsAreExpired() throws Exception {
+        CorrelationSettings cfg = new CorrelationSettings(Duration.ofSeconds(60), Duration.ofSeconds(1),
+                Duration.ofSeconds(600), Duration.ofSeconds(1), Duration.ofSeconds(2), 10_000, 1000, 100);
+        try (CorrelatorHarness t = new CorrelatorHarness(cfg)) {
+            t.span(span(PAY, null, "charge", "payments", T0, T0 + 500));
+            t.log(log(null, "payments", T0 + 100, 9, "x"));
+            t.time(61_000);
+            assertThat(t.last().status).isEqualTo("closed");
+            t.log(log(null, "payments", T0 + 200, 9, "late, pending at TTL"));
+            t.time(61_000 + 600_000);
+            assertThat(t.harness.numKeyedStateEntries()).isZero();
+            assertThat(t.harness.numProcessingTimeTimers()).isZero();
+            assertThat(t.harness.numEventTimeTimers()).isZero();
+            assertThat(t.decided()).hasSize(2);
+            int emitted = t.records().size();
+
+            t.watermark(T0 + 500 + 60_000 + 600_000 + 1);
+            t.log(log(PAY, "payments", T0 + 300, 9, "expired"));
+            t.time(700_000);
+            assertThat(t.records()).hasSize(emitted);
+            assertThat(t.harness.numKeyedStateEntries()).isZero();
+        }
+    }
+}
