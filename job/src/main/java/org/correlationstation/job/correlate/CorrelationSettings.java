@@ -2,6 +2,8 @@ package org.correlationstation.job.correlate;
 
 import java.io.Serializable;
 import java.time.Duration;
+import org.correlationstation.core.config.Options;
+import org.correlationstation.core.config.Settings;
 
 /** The knobs of the correlation semantics (SPEC §3), resolved from the job's configuration. */
 public final class CorrelationSettings implements Serializable {
@@ -26,6 +28,18 @@ public final class CorrelationSettings implements Serializable {
         this.maxSpansTracked = maxSpansTracked;
         this.maxLinks = maxLinks;
         this.maxServices = maxServices;
+    }
+
+    public static CorrelationSettings from(Settings settings) {
+        return new CorrelationSettings(
+                Duration.ofSeconds(settings.get(Options.CORR_WINDOW_SECONDS)),
+                Duration.ofMillis(settings.get(Options.CORRELATION_EMIT_INTERVAL_MS)),
+                Duration.ofSeconds(settings.get(Options.CORRELATION_TTL_SECONDS)),
+                Duration.ofMillis(settings.get(Options.JOIN_SLACK_MS)),
+                Duration.ofMillis(settings.get(Options.JOIN_MAX_WAIT_MS)),
+                settings.get(Options.MAX_SPANS_TRACKED_PER_TRACE),
+                settings.get(Options.MAX_LINKS_PER_TRACE),
+                settings.get(Options.MAX_SERVICES_PER_TRACE));
     }
 
     /** SPEC §8 defaults. */

@@ -1,0 +1,51 @@
+package org.correlationstation.job;
+
+import java.time.Duration;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.correlationstation.core.config.Options;
+import org.correlationstation.core.config.Settings;
+
+/**
+ * The job-level Flink configuration: RocksDB with incremental checkpoints, exactly-once checkpoints
+ * that are retained on cancel, unbounded tolerable checkpoint failures (a sink that holds the
+ * checkpoint while its backend is down must not fail the job, SPEC §7), and no Kryo.
+ */
+public final class JobEnvironment {
+    private JobEnvironment() {}
+
+    public static Configuration configuration(Settings settings, boolean localMode) {
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL,
+                Duration.ofMillis(settings.get(Options.CHECKPOINT_INTERVAL_MS)));
+        conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        conf.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, Integer.MAX_VALUE);
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        if (localMode || settings.isSet(Options.CHECKPOINT_DIR)) {
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, settings.checkpointDir(localMode));
+        }
+        return conf;
+    }
+
+    /** The execution environment with the job's configuration on top of the cluster's. */
+    public static StreamExecutionEnvironment create(Settings settings, boolean localMode) {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(configuration(settings, localMode));
+        if (env.getConfiguration().getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).isEmpty()) {
+            throw new IllegalArgumentException("No checkpoint directory: set CHECKPOINT_DIR (--checkpoint-dir) "
+                    + "or execution.checkpointing.dir in the Flink configuration");
+        }
+        env.setMaxParallelism(settings.get(Options.MAX_PARALLELISM));
+        settings.find(Options.PARALLELISM).ifPresent(env::setParallelism);
+        return env;
+    }
+}

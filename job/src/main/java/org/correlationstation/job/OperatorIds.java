@@ -1,0 +1,31 @@
+package org.correlationstation.job;
+
+/**
+ * Stable operator uids (savepoints map state by them: never change one without a migration note in
+ * docs/) and the names shown in the Flink web UI.
+ */
+public final class OperatorIds {
+    public static final String SPANS_SOURCE = "otlp-spans-source";
+    public static final String LOGS_SOURCE = "otlp-logs-source";
+    public static final String SPAN_ROUTER = "span-router";
+    public static final String LOG_ROUTER = "log-router";
+    public static final String CORRELATOR = "trace-correlator";
+    public static final String REDIS_SINK = "redis-sink";
+    public static final String DLQ_SINK = "dlq-sink";
+
+    private OperatorIds() {}
+
+    /** The name shown in the web UI for an operator uid. */
+    public static String name(String uid) {
+        switch (uid) {
+            case SPANS_SOURCE: return "OTLP spans (Kafka)";
+            case LOGS_SOURCE: return "OTLP logs (Kafka)";
+            case SPAN_ROUTER: return "Route spans";
+            case LOG_ROUTER: return "Route logs";
+            case CORRELATOR: return "Correlate traces";
+            case REDIS_SINK: return "Correlations to Redis";
+            case DLQ_SINK: return "Dead letters (Kafka)";
+            default: throw new IllegalArgumentException("unknown operator uid " + uid);
+        }
+    }
+}
