@@ -38,8 +38,11 @@ public final class JobEnvironment {
 
     /** The execution environment with the job's configuration on top of the cluster's. */
     public static StreamExecutionEnvironment create(Settings settings, boolean localMode) {
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(configuration(settings, localMode));
+        return create(configuration(settings, localMode), settings);
+    }
+
+    public static StreamExecutionEnvironment create(Configuration conf, Settings settings) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         if (env.getConfiguration().getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).isEmpty()) {
             throw new IllegalArgumentException("No checkpoint directory: set CHECKPOINT_DIR (--checkpoint-dir) "
                     + "or execution.checkpointing.dir in the Flink configuration");

@@ -1,0 +1,319 @@
+package org.correlationstation.job.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.correlationstation.connectors.testutil.EmbeddedKafka;
+import org.correlationstation.connectors.testutil.RedisServer;
+import org.correlationstation.core.config.Settings;
+import org.correlationstation.core.model.LogEvent;
+import org.correlationstation.core.model.SpanEvent;
+import org.correlationstation.core.record.CorrelationRecord;
+import org.correlationstation.core.record.RecordCodec;
+import org.correlationstation.core.redis.RedisKeys;
+import org.correlationstation.core.testdata.GeneratedTrace;
+import org.correlationstation.core.testdata.OtlpMessages;
+import org.correlationstation.core.testdata.TraceGenerator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole pipeline on real parts: an in-JVM KRaft broker, a MiniCluster at parallelism 2 with
+ * RocksDB, and a real redis-server. Each test writes ≥ 2,000 generated traces and checks every stored
+ * record field by field against {@link ExpectedRecord}.
+ *
+ * <p>The input comes in two phases, spans first, so that every span is in state before its logs are
+ * decided: that makes the inferred joins deterministic, and so the records exactly predictable. A
+ * final span and log far in event time then push the watermark past every trace's window, closing them
+ * all. The harness tests cover the orders this ITCase avoids.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CorrelationPipelineITCase {
+    private static final int TRACES = 2000;
+    private static final long SLACK_MS = 1000;
+    private static final long TTL_SECONDS = 3600;
+    private static final String PUSHER_TRACE = "ffffffffffffffffffffffffffffffff";
+    private static final Duration DEADLINE = Duration.ofMinutes(3);
+
+    private EmbeddedKafka kafka;
+    private RedisServer redisServer;
+    private PipelineCluster cluster;
+    @TempDir Path tmp;
+
+    @BeforeAll
+    void startInfrastructure() throws Exception {
+        redisServer = RedisServer.launch();
+        kafka = new EmbeddedKafka();
+        kafka.start();
+        cluster = new PipelineCluster();
+    }
+
+    @AfterAll
+    void stopInfrastructure() throws Exception {
+        if (cluster != null) cluster.close();
+        if (kafka != null) kafka.close();
+        if (redisServer != null) redisServer.close();
+    }
+
+    @BeforeEach
+    void cleanRedis() {
+        redisServer.flushAll();
+    }
+
+    private Settings settings(String name) {
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("KAFKA_SPANS_TOPIC", name + "-spans");
+        env.put("KAFKA_LOGS_TOPIC", name + "-logs");
+        env.put("KAFKA_DLQ_TOPIC", name + "-dlq");
+        env.put("KAFKA_GROUP_ID", name);
+        env.put("KAFKA_LOGS_ENCODING", "otlp_json");
+        env.put("REDIS_URL", redisServer.uri());
+        env.put("CHECKPOINT_DIR", tmp.resolve(name + "-checkpoints").toUri().toString());
+        env.put("CHECKPOINT_INTERVAL_MS", "1000");
+        env.put("PARALLELISM", String.valueOf(PipelineCluster.PARALLELISM));
+        env.put("MAX_OUT_OF_ORDERNESS_MS", "2000");
+        env.put("SOURCE_IDLE_TIMEOUT_MS", "1000");
+        env.put("CORRELATION_TTL_SECONDS", String.valueOf(TTL_SECONDS));
+        env.put("REDIS_BATCH_WAIT_MS", "50");
+        env.put("EXPORT_RETRY_DELAY", "0.2");
+        for (String topic : List.of("-spans", "-logs", "-dlq")) kafka.createTopic(name + topic, 2);
+        return Settings.from(env, new String[0]);
+    }
+
+    private List<GeneratedTrace> generate(long seed) {
+        return new TraceGenerator(seed).traceSpacingMillis(10).generate(TRACES);
+    }
+
+    @Test
+    void everyRecordIsExactAndUndecodableMessagesGoToTheDlq() throws Exception {
+        Settings settings = settings("exact");
+        List<GeneratedTrace> traces = generate(1);
+        JobID job = cluster.start(settings, new Configuration(), null);
+        long started = System.nanoTime();
+        try (StoredRecords stored = new StoredRecords(redisServer.uri())) {
+            TelemetryProducer producer = new TelemetryProducer(kafka, 11);
+            producer.spans("exact-spans", GeneratedTrace.allSpans(traces));
+            List<byte[]> badSpans = List.of("not a protobuf".getBytes(StandardCharsets.UTF_8),
+                    OtlpMessages.traces(List.of(shortTraceIdSpan())).toByteArray());
+            for (byte[] bad : badSpans) kafka.produce("exact-spans", null, bad);
+            awaitSpansStored(stored, traces);
+
+            producer.logsAsJson("exact-logs", GeneratedTrace.allLogsWithUntraced(traces));
+            List<byte[]> badLogs = List.of("{not json".getBytes(StandardCharsets.UTF_8),
+                    "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"traceId\":\"abc\"}]}]}]}"
+                            .getBytes(StandardCharsets.UTF_8));
+            for (byte[] bad : badLogs) kafka.produce("exact-logs", null, bad);
+            pushWatermarkPastEveryTrace(producer, "exact", traces);
+
+            assertAllRecordsExact(stored, traces);
+            long events = traces.stream().mapToLong(t -> t.spans().size() + t.logs().size() + t.untracedLogs().size()).sum();
+            double seconds = (System.nanoTime() - started) / 1e9;
+            System.out.printf("ITCase pipeline: %d events in %.1f s end to end (%.0f events/s incl. waits)%n",
+                    events, seconds, events / seconds);
+            assertIndexes(stored, traces);
+
+            List<ConsumerRecord<byte[], byte[]>> dlq = kafka.consumeAll("exact-dlq", 4, Duration.ofSeconds(60));
+            assertThat(dlq).hasSize(4);
+            Map<String, List<String>> reasonsByTopic = dlq.stream().collect(Collectors.groupingBy(
+                    r -> header(r, "dlq.source.topic"),
+                    Collectors.mapping(r -> header(r, "dlq.reason").split(":")[0], Collectors.toList())));
+            assertThat(reasonsByTopic.get("exact-spans")).containsExactlyInAnyOrder("malformed_proto", "invalid_trace_id");
+            assertThat(reasonsByTopic.get("exact-logs")).containsExactlyInAnyOrder("malformed_json", "invalid_trace_id");
+            List<byte[]> originals = new ArrayList<>(badSpans);
+            originals.addAll(badLogs);
+            assertThat(dlq).allSatisfy(r -> {
+                assertThat(originals).anySatisfy(o -> assertThat(r.value()).isEqualTo(o));
+                assertThat(header(r, "dlq.source.partition")).matches("[01]");
+                assertThat(header(r, "dlq.source.offset")).matches("\\d+");
+            });
+        } finally {
+            cluster.cancel(job);
+        }
+    }
+
+    @Test
+    void stopWithSavepointAndResumeLosesAndDoublesNothing() throws Exception {
+        Settings settings = settings("restore");
+        List<GeneratedTrace> traces = generate(2);
+        JobID job = cluster.start(settings, new Configuration(), null);
+        try (StoredRecords stored = new StoredRecords(redisServer.uri())) {
+            TelemetryProducer producer = new TelemetryProducer(kafka, 22);
+            producer.spans("restore-spans", GeneratedTrace.allSpans(traces));
+            awaitSpansStored(stored, traces);
+            List<LogEvent> logs = GeneratedTrace.allLogsWithUntraced(traces);
+            producer.logsAsJson("restore-logs", logs.subList(0, logs.size() / 2));
+
+            String savepoint = cluster.stopWithSavepoint(job, tmp.resolve("savepoints").toUri().toString());
+            assertThat(cluster.status(job)).isEqualTo(JobStatus.FINISHED);
+            job = cluster.start(settings, new Configuration(), savepoint);
+
+            producer.logsAsJson("restore-logs", logs.subList(logs.size() / 2, logs.size()));
+            pushWatermarkPastEveryTrace(producer, "restore", traces);
+            assertAllRecordsExact(stored, traces);
+        } finally {
+            cluster.cancel(job);
+        }
+    }
+
+    @Test
+    void aRedisOutageHoldsCheckpointsAndLosesNothing() throws Exception {
+        Settings settings = settings("outage");
+        List<GeneratedTrace> traces = generate(3);
+        Configuration shortCheckpoints = new Configuration();
+        shortCheckpoints.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofSeconds(3));
+        JobID job = cluster.start(settings, shortCheckpoints, null);
+        try (StoredRecords stored = new StoredRecords(redisServer.uri())) {
+            TelemetryProducer producer = new TelemetryProducer(kafka, 33);
+            producer.spans("outage-spans", GeneratedTrace.allSpans(traces));
+            awaitSpansStored(stored, traces);
+        }
+        redisServer.stop();
+        try {
+            TelemetryProducer producer = new TelemetryProducer(kafka, 34);
+            producer.logsAsJson("outage-logs", GeneratedTrace.allLogsWithUntraced(traces));
+            pushWatermarkPastEveryTrace(producer, "outage", traces);
+            awaitFailedCheckpoint(job);
+            assertThat(cluster.status(job)).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            redisServer.start();
+        }
+        try (StoredRecords stored = new StoredRecords(redisServer.uri())) {
+            assertAllRecordsExact(stored, traces);
+        } finally {
+            cluster.cancel(job);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    private void awaitSpansStored(StoredRecords stored, List<GeneratedTrace> traces) throws Exception {
+        Map<String, Integer> spans = traces.stream().collect(Collectors.toMap(GeneratedTrace::traceId, t -> t.spans().size()));
+        awaitRecords(stored, traces, r -> r.spanCount == spans.get(r.traceId), "every trace's spans stored");
+    }
+
+    private void pushWatermarkPastEveryTrace(TelemetryProducer producer, String name, List<GeneratedTrace> traces) {
+        long last = traces.stream().flatMap(t -> t.spans().stream()).mapToLong(SpanEvent::endMillis).max().orElseThrow();
+        long future = last + Duration.ofMinutes(30).toMillis();
+        SpanEvent span = new SpanEvent();
+        span.traceId = PUSHER_TRACE;
+        span.spanId = "ffffffffffffffff";
+        span.name = "watermark";
+        span.service = "pusher";
+        span.env = "test";
+        span.startTimeNanos = future * 1_000_000L;
+        span.endTimeNanos = span.startTimeNanos;
+        LogEvent log = new LogEvent();
+        log.traceId = PUSHER_TRACE;
+        log.service = "pusher";
+        log.env = "test";
+        log.timeNanos = span.endTimeNanos;
+        log.body = "watermark";
+        producer.spans(name + "-spans", List.of(span));
+        producer.logsAsJson(name + "-logs", List.of(log));
+    }
+
+    private void assertAllRecordsExact(StoredRecords stored, List<GeneratedTrace> traces) throws Exception {
+        Map<String, String> expected = new HashMap<>();
+        for (GeneratedTrace t : traces) {
+            expected.put(t.traceId(), RecordCodec.toJson(ExpectedRecord.of(t.traceId(), t.spans(), t.logs(), SLACK_MS)));
+        }
+        Map<String, CorrelationRecord> actual = awaitRecords(stored, traces,
+                r -> comparable(r).equals(expected.get(r.traceId)), "every record closed and exact");
+        for (GeneratedTrace t : traces) {
+            assertThat(comparable(actual.get(t.traceId()))).as("record of trace " + t.traceId())
+                    .isEqualTo(expected.get(t.traceId()));
+            assertThat(actual.get(t.traceId()).version).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    /** The record's JSON with the fields a reference cannot know (version, updated_at) blanked. */
+    private static String comparable(CorrelationRecord r) {
+        r.version = 0;
+        r.updatedAt = null;
+        return RecordCodec.toJson(r);
+    }
+
+    private void assertIndexes(StoredRecords stored, List<GeneratedTrace> traces) {
+        Map<String, CorrelationRecord> records = stored.byTrace(traces.stream().map(GeneratedTrace::traceId).toList());
+        for (CorrelationRecord r : records.values()) {
+            assertThat(stored.redis.zscore(RedisKeys.TIME_INDEX, r.correlationId))
+                    .isEqualTo((double) RecordCodec.parseTime(r.firstSeen));
+            for (String service : r.services) {
+                assertThat(stored.redis.zscore(RedisKeys.service(service), r.correlationId)).as(service).isNotNull();
+            }
+            assertThat(stored.redis.zscore(RedisKeys.ERRORS_INDEX, r.correlationId) != null).isEqualTo(r.hasError);
+            long ttl = stored.redis.ttl(RedisKeys.record(r.correlationId));
+            assertThat(ttl).isBetween(1L, TTL_SECONDS);
+            assertThat(stored.redis.ttl(RedisKeys.trace(r.traceId))).isBetween(1L, TTL_SECONDS);
+        }
+        for (String index : List.of(RedisKeys.TIME_INDEX, RedisKeys.ERRORS_INDEX, RedisKeys.service("gateway"))) {
+            assertThat(stored.redis.ttl(index)).as("TTL of " + index).isBetween(1L, TTL_SECONDS);
+        }
+    }
+
+    private Map<String, CorrelationRecord> awaitRecords(StoredRecords stored, List<GeneratedTrace> traces,
+            Predicate<CorrelationRecord> done, String what) throws Exception {
+        List<String> ids = traces.stream().map(GeneratedTrace::traceId).toList();
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        Map<String, CorrelationRecord> records = Map.of();
+        long matching = 0;
+        while (System.nanoTime() < deadline) {
+            records = stored.byTrace(ids);
+            // copies: the predicate may blank fields
+            matching = records.values().stream().filter(r -> done.test(RecordCodec.fromJson(RecordCodec.toJson(r)))).count();
+            if (matching == ids.size()) return records;
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        throw new AssertionError("timed out waiting for " + what + ": " + matching + " of " + ids.size()
+                + " traces (" + records.size() + " stored)");
+    }
+
+    private void awaitFailedCheckpoint(JobID job) throws Exception {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                cluster.miniCluster.triggerCheckpoint(job).get();
+            } catch (ExecutionException expected) {
+                return; // a checkpoint could not complete: the Redis sink holds it while Redis is down
+            }
+        }
+        throw new AssertionError("every checkpoint completed while Redis was down");
+    }
+
+    private static SpanEvent shortTraceIdSpan() {
+        SpanEvent s = new SpanEvent();
+        s.traceId = "0102030405060708"; // 8 bytes: malformed
+        s.spanId = "0102030405060708";
+        s.name = "bad";
+        s.service = "bad";
+        s.startTimeNanos = 1;
+        s.endTimeNanos = 2;
+        return s;
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,61 @@
+package org.correlationstation.job.it;
+
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.util.TestStreamEnvironment;
+import org.correlationstation.core.config.Settings;
+import org.correlationstation.job.CorrelationPipeline;
+import org.correlationstation.job.JobEnvironment;
+
+/** One MiniCluster (2 slots) for a test class, running the real pipeline. */
+final class PipelineCluster implements AutoCloseable {
+    static final int PARALLELISM = 2;
+    final MiniCluster miniCluster;
+
+    PipelineCluster() throws Exception {
+        Configuration conf = new Configuration();
+        miniCluster = new MiniCluster(new MiniClusterConfiguration.Builder()
+                .setConfiguration(conf)
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(PARALLELISM)
+                .build());
+        miniCluster.start();
+        TestStreamEnvironment.setAsContext(miniCluster, PARALLELISM);
+    }
+
+    /** Submits the pipeline, optionally restoring from a savepoint. */
+    JobID start(Settings settings, Configuration extra, String savepoint) throws Exception {
+        Configuration conf = JobEnvironment.configuration(settings, false);
+        conf.addAll(extra);
+        if (savepoint != null) conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        StreamExecutionEnvironment env = JobEnvironment.create(conf, settings);
+        CorrelationPipeline.build(env, settings);
+        JobClient client = env.executeAsync("correlation-station-it");
+        return client.getJobID();
+    }
+
+    String stopWithSavepoint(JobID job, String dir) throws Exception {
+        return miniCluster.stopWithSavepoint(job, dir, false, SavepointFormatType.CANONICAL).get();
+    }
+
+    JobStatus status(JobID job) throws Exception {
+        return miniCluster.getJobStatus(job).get();
+    }
+
+    void cancel(JobID job) throws Exception {
+        if (!status(job).isGloballyTerminalState()) miniCluster.cancelJob(job).get();
+    }
+
+    @Override
+    public void close() throws Exception {
+        TestStreamEnvironment.unsetAsContext();
+        miniCluster.close();
+    }
+}

@@ -1,0 +1,67 @@
+package org.correlationstation.job.it;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+import org.correlationstation.connectors.testutil.EmbeddedKafka;
+import org.correlationstation.core.model.LogEvent;
+import org.correlationstation.core.model.SpanEvent;
+import org.correlationstation.core.testdata.OtlpMessages;
+
+/**
+ * Writes generated telemetry the way a Collector's kafka exporter would: several traces per message, in
+ * event-time order but shuffled within the out-of-orderness bound, with any of the three key styles.
+ */
+final class TelemetryProducer {
+    private static final int EVENTS_PER_MESSAGE = 8;
+    /** Messages shuffled among each other: 10 × 8 events of ~10 ms apart, far inside a 2 s bound. */
+    private static final int SHUFFLE_WINDOW = 10;
+
+    private final EmbeddedKafka kafka;
+    private final Random random;
+
+    TelemetryProducer(EmbeddedKafka kafka, long seed) {
+        this.kafka = kafka;
+        this.random = new Random(seed);
+    }
+
+    int spans(String topic, List<SpanEvent> spans) {
+        List<SpanEvent> sorted = new ArrayList<>(spans);
+        sorted.sort(Comparator.comparingLong(SpanEvent::eventTimeMillis));
+        return send(topic, sorted, chunk -> OtlpMessages.traces(chunk).toByteArray(), s -> s.traceId);
+    }
+
+    int logsAsJson(String topic, List<LogEvent> logs) {
+        List<LogEvent> sorted = new ArrayList<>(logs);
+        sorted.sort(Comparator.comparingLong(LogEvent::eventTimeMillis));
+        return send(topic, sorted, chunk -> OtlpMessages.toJson(OtlpMessages.logs(chunk)), l -> l.traceId);
+    }
+
+    private <E> int send(String topic, List<E> events, Function<List<E>, byte[]> encode, Function<E, String> traceOf) {
+        List<List<E>> messages = new ArrayList<>();
+        for (int i = 0; i < events.size(); i += EVENTS_PER_MESSAGE) {
+            messages.add(events.subList(i, Math.min(events.size(), i + EVENTS_PER_MESSAGE)));
+        }
+        for (int i = 0; i < messages.size(); i += SHUFFLE_WINDOW) {
+            Collections.shuffle(messages.subList(i, Math.min(messages.size(), i + SHUFFLE_WINDOW)), random);
+        }
+        for (List<E> message : messages) {
+            kafka.produce(topic, key(traceOf.apply(message.get(0))), encode.apply(message));
+        }
+        return messages.size();
+    }
+
+    /** The key may be null, the hex trace id or its 16 raw bytes: the job must not rely on it. */
+    private byte[] key(String traceId) {
+        switch (random.nextInt(3)) {
+            case 0: return null;
+            case 1: return traceId == null ? null : traceId.getBytes(StandardCharsets.UTF_8);
+            default: return traceId == null ? null : HexFormat.of().parseHex(traceId);
+        }
+    }
+}
