@@ -43,11 +43,16 @@ final class IndexTrimSchedule implements AutoCloseable {
     }
 
     private void runRound() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+        }
         connector.commands()
                 .thenCompose(commands -> new IndexTrimmer(commands, options.trimPageSize())
                         .trimDue(System.currentTimeMillis()))
                 .whenComplete((pruned, error) -> {
-                    if (error != null) {
+                    if (error != null && !isClosed()) {
                         LOG.warn("Index trim on {} failed, next round in {}: {}", connector.endpoint(),
                                 options.indexTrimInterval(), error.toString());
                     } else if (pruned > 0) {
@@ -55,6 +60,10 @@ final class IndexTrimSchedule implements AutoCloseable {
                     }
                     scheduleNext();
                 });
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
     }
 
     @Override

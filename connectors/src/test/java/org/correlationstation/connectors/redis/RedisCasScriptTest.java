@@ -38,6 +38,9 @@ class RedisCasScriptTest {
 
     @AfterEach
     void disconnect() {
+        if (connection == null) { // skipped: no redis-server
+            return;
+        }
         connection.close();
         client.shutdown(0, 2, TimeUnit.SECONDS);
     }

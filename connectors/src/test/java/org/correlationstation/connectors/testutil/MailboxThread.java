@@ -37,6 +37,15 @@ public final class MailboxThread implements AutoCloseable {
     }
 
     private void loop() {
+        try {
+            runMails();
+        } finally {
+            mailbox.quiesce();
+            mailbox.close();
+        }
+    }
+
+    private void runMails() {
         while (running) {
             try {
                 Mail mail = mailbox.take(TaskMailbox.MIN_PRIORITY);
@@ -95,10 +104,15 @@ public final class MailboxThread implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        running = false;
-        mailbox.quiesce();
-        thread.interrupt();
+        try {
+            executor.execute(() -> running = false, "stop");
+        } catch (RuntimeException alreadyClosed) {
+            return;
+        }
         thread.join(TimeUnit.SECONDS.toMillis(10));
-        mailbox.close();
+        if (thread.isAlive()) { // stuck in an action (a flush that never returns): interrupt it
+            thread.interrupt();
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        }
     }
 }

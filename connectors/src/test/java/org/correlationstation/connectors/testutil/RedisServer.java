@@ -67,7 +67,7 @@ public final class RedisServer implements AutoCloseable {
         throw new UncheckedIOException("could not start redis-server", last);
     }
 
-    /** The redis-server binary: {@code $REDIS_SERVER_BIN}, else on the PATH. */
+    /** The redis-server binary: {@code $REDIS_SERVER_BIN} when set, else on the PATH (or /usr/bin, /usr/local/bin). */
     public static Path requireBinary() {
         Optional<Path> binary = findBinary();
         if (binary.isEmpty()) {
@@ -83,7 +83,9 @@ public final class RedisServer implements AutoCloseable {
         List<Path> candidates = new ArrayList<>();
         String explicit = System.getenv("REDIS_SERVER_BIN");
         if (explicit != null && !explicit.isBlank()) {
-            candidates.add(Path.of(explicit));
+            // Set means "this one": a wrong path is reported as missing rather than silently replaced.
+            Path path = Path.of(explicit);
+            return Files.isExecutable(path) ? Optional.of(path) : Optional.empty();
         }
         String path = System.getenv().getOrDefault("PATH", "");
         for (String entry : path.split(java.io.File.pathSeparator)) {

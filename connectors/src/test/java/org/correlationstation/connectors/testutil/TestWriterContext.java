@@ -1,25 +1,33 @@
 package org.correlationstation.connectors.testutil;
 
+import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobInfo;
+import org.apache.flink.api.common.JobInfoImpl;
 import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.TaskInfoImpl;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
-import org.apache.flink.connector.base.sink.writer.TestSinkInitContext;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 import org.apache.flink.metrics.testutils.MetricListener;
 import org.apache.flink.runtime.metrics.groups.MetricsGroupTestUtils;
+import org.apache.flink.util.SimpleUserCodeClassLoader;
+import org.apache.flink.util.UserCodeClassLoader;
 
 /**
- * A sink writer's init context for tests, bound to a {@link MailboxThread}. Unlike connector-base's
- * {@link TestSinkInitContext} (whose processing time is manual and shared by all instances), timers
- * fire in real time and run through the mailbox, as in a task; metrics are readable through
- * {@link #metrics()}; the subtask index is chosen by the test.
+ * A sink writer's init context for tests, bound to a {@link MailboxThread}: timers fire in real time
+ * and run through the mailbox, as in a task; metrics are readable through {@link #metrics()}; the
+ * subtask index is chosen by the test. (connector-base's TestSinkInitContext needs
+ * flink-connector-test-utils, and its processing time is manual and shared by all instances.)
  */
-public final class TestWriterContext extends TestSinkInitContext implements AutoCloseable {
+public final class TestWriterContext implements WriterInitContext, AutoCloseable {
     private final MailboxThread task;
     private final int subtask;
     private final int parallelism;
@@ -75,6 +83,36 @@ public final class TestWriterContext extends TestSinkInitContext implements Auto
     @Override
     public TaskInfo getTaskInfo() {
         return new TaskInfoImpl("test-sink", Math.max(parallelism, 128), subtask, parallelism, 0);
+    }
+
+    @Override
+    public JobInfo getJobInfo() {
+        return new JobInfoImpl(new JobID(), "test-job");
+    }
+
+    @Override
+    public OptionalLong getRestoredCheckpointId() {
+        return OptionalLong.empty();
+    }
+
+    @Override
+    public UserCodeClassLoader getUserCodeClassLoader() {
+        return SimpleUserCodeClassLoader.create(getClass().getClassLoader());
+    }
+
+    @Override
+    public SerializationSchema.InitializationContext asSerializationSchemaInitializationContext() {
+        throw new UnsupportedOperationException("not needed by the sinks under test");
+    }
+
+    @Override
+    public boolean isObjectReuseEnabled() {
+        return false;
+    }
+
+    @Override
+    public <IN> TypeSerializer<IN> createInputSerializer() {
+        throw new UnsupportedOperationException("not needed by the sinks under test");
     }
 
     /** The metrics the writer registered, looked up by their group path and name. */
