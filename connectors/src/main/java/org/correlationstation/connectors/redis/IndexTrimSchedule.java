@@ -52,9 +52,11 @@ final class IndexTrimSchedule implements AutoCloseable {
                 .thenCompose(commands -> new IndexTrimmer(commands, options.trimPageSize())
                         .trimDue(System.currentTimeMillis()))
                 .whenComplete((pruned, error) -> {
-                    if (error != null && !isClosed()) {
-                        LOG.warn("Index trim on {} failed, next round in {}: {}", connector.endpoint(),
-                                options.indexTrimInterval(), error.toString());
+                    if (error != null) {
+                        if (!isClosed()) {
+                            LOG.warn("Index trim on {} failed, next round in {}: {}", connector.endpoint(),
+                                    options.indexTrimInterval(), error.toString());
+                        }
                     } else if (pruned > 0) {
                         LOG.debug("Index trim removed {} expired records from the indexes", pruned);
                     }
