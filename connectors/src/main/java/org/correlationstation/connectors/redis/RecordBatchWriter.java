@@ -1,0 +1,93 @@
+package org.correlationstation.connectors.redis;
+
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.ZAddArgs;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.correlationstation.core.redis.RedisKeys;
+
+/**
+ * The SPEC §5 writes of a batch of records, all issued at once on one connection (lettuce pipelines
+ * them) and all single-key, so they work on Redis Cluster. The batch completes when every command
+ * was acknowledged; any failure fails the whole batch, which is then retried as a whole: every
+ * command is idempotent (the compare-and-set included), so a partly applied batch is safe to redo.
+ */
+public final class RecordBatchWriter {
+    private final CasScript cas;
+    private final long ttlMillis;
+    private final long bookkeepingTtlMillis;
+
+    public RecordBatchWriter(CasScript cas, RedisSinkOptions options) {
+        this.cas = cas;
+        this.ttlMillis = options.recordTtl().toMillis();
+        this.bookkeepingTtlMillis = options.bookkeepingTtl().toMillis();
+    }
+
+    /**
+     * The newest record per correlation id, in first-seen order: the writes of an older emission in the
+     * same batch would only be overwritten (or rejected) by the newer one.
+     */
+    public static List<RedisRecordWrite> latestPerCorrelation(Collection<RedisRecordWrite> batch) {
+        Map<String, RedisRecordWrite> latest = new LinkedHashMap<>();
+        for (RedisRecordWrite write : batch) {
+            latest.merge(write.correlationId(), write,
+                    (kept, next) -> next.isAtLeastAsAdvancedAs(kept) ? next : kept);
+        }
+        return new ArrayList<>(latest.values());
+    }
+
+    /** Sends the writes of {@code batch} (already deduplicated) at wall-clock time {@code nowMillis}. */
+    public CompletionStage<BatchResult> write(
+            RedisClusterAsyncCommands<String, String> commands, List<RedisRecordWrite> batch, long nowMillis) {
+        List<CompletableFuture<Long>> versions = new ArrayList<>(batch.size());
+        List<CompletableFuture<?>> acks = new ArrayList<>(batch.size() * 8);
+        Set<String> touchedIndexes = new LinkedHashSet<>();
+        SetArgs traceTtl = SetArgs.Builder.px(ttlMillis);
+        // LT: only ever lower an index score. first_seen can only move earlier as a trace's record
+        // advances, so the index ends up with the most advanced record's first_seen even when an
+        // older emission lands later, without waiting for the compare-and-set's answer.
+        ZAddArgs lowerOnly = ZAddArgs.Builder.lt();
+
+        for (RedisRecordWrite write : batch) {
+            String cid = write.correlationId();
+            versions.add(cas.write(commands, write, ttlMillis).toCompletableFuture());
+            acks.add(commands.set(RedisKeys.trace(write.traceId()), cid, traceTtl).toCompletableFuture());
+
+            List<String> indexes = write.indexKeys();
+            for (String index : indexes) {
+                acks.add(commands.zadd(index, lowerOnly, (double) write.firstSeenMillis(), cid).toCompletableFuture());
+            }
+            touchedIndexes.addAll(indexes);
+
+            // Bookkeeping for IndexTrimmer: when the record is due to expire, and where it is indexed.
+            acks.add(commands.zadd(RedisKeys.EXPIRIES, (double) (nowMillis + ttlMillis), cid).toCompletableFuture());
+            String indexesOf = RedisKeys.indexesOf(cid);
+            acks.add(commands.sadd(indexesOf, indexes.toArray(String[]::new)).toCompletableFuture());
+            acks.add(commands.pexpire(indexesOf, bookkeepingTtlMillis).toCompletableFuture());
+        }
+        // Once per batch rather than per record: refreshed on write, so an idle service's index expires.
+        for (String index : touchedIndexes) {
+            acks.add(commands.pexpire(index, ttlMillis).toCompletableFuture());
+        }
+        acks.add(commands.pexpire(RedisKeys.EXPIRIES, bookkeepingTtlMillis).toCompletableFuture());
+
+        acks.addAll(versions);
+        return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            int rejected = 0;
+            for (CompletableFuture<Long> version : versions) {
+                if (version.join() == CasScript.REJECTED) {
+                    rejected++;
+                }
+            }
+            return new BatchResult(versions.size() - rejected, rejected);
+        });
+    }
+}

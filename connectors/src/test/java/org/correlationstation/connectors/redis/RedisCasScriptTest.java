@@ -1,0 +1,243 @@
+package org.correlationstation.connectors.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.correlationstation.connectors.testutil.RedisServerExtension;
+import org.correlationstation.core.record.CorrelationRecord;
+import org.correlationstation.core.record.RecordCodec;
+import org.correlationstation.core.redis.RedisKeys;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The record compare-and-set (SPEC §5) against a real Redis. */
+class RedisCasScriptTest {
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    private static final long TTL_MS = 60_000;
+
+    private final CasScript cas = new CasScript();
+    private RedisClient client;
+    private StatefulRedisConnection<String, String> connection;
+    private RedisCommands<String, String> redis;
+
+    @BeforeEach
+    void connect() {
+        client = RedisClient.create(REDIS.uri());
+        connection = client.connect();
+        redis = connection.sync();
+    }
+
+    @AfterEach
+    void disconnect() {
+        if (connection == null) { // skipped: no redis-server
+            return;
+        }
+        connection.close();
+        client.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    private long write(CorrelationRecord record) throws Exception {
+        return cas.write(connection.async(), RedisRecordWrite.of(record), TTL_MS).toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+    }
+
+    private String stored(CorrelationRecord record) {
+        return redis.get(RedisKeys.record(record.correlationId));
+    }
+
+    @Test
+    void firstWriteIsStored() throws Exception {
+        CorrelationRecord r = TestRecords.record(TestRecords.newTraceId(), 3);
+
+        assertThat(write(r)).isEqualTo(1);
+        assertThat(stored(r)).isEqualTo(RecordCodec.toJson(r));
+    }
+
+    @Test
+    void olderReplayIsRejectedAndStoredUnchanged() throws Exception {
+        String trace = TestRecords.newTraceId();
+        CorrelationRecord newer = TestRecords.record(trace, 10);
+        newer.version = 4;
+        CorrelationRecord older = TestRecords.record(trace, 5);
+        older.version = 2;
+        write(newer);
+
+        assertThat(write(older)).isEqualTo(CasScript.REJECTED);
+        assertThat(stored(newer)).isEqualTo(RecordCodec.toJson(newer));
+    }
+
+    @Test
+    void progressCountsLogsAndLateEventsToo() throws Exception {
+        String trace = TestRecords.newTraceId();
+        CorrelationRecord stored = TestRecords.record(trace, 4);
+        stored.logCount = 3;
+        stored.lateEvents = 1; // progress 8
+        CorrelationRecord fewer = TestRecords.record(trace, 7); // progress 7
+        CorrelationRecord more = TestRecords.record(trace, 4);
+        more.logCount = 5; // progress 9
+        write(stored);
+
+        assertThat(write(fewer)).isEqualTo(CasScript.REJECTED);
+        assertThat(write(more)).isGreaterThan(0);
+        assertThat(RecordCodec.fromJson(stored(more)).logCount).isEqualTo(5);
+    }
+
+    @Test
+    void openAfterClosedAtEqualProgressIsRejected() throws Exception {
+        String trace = TestRecords.newTraceId();
+        CorrelationRecord closed = TestRecords.record(trace, 6);
+        closed.status = CorrelationRecord.CLOSED;
+        closed.version = 3;
+        CorrelationRecord open = TestRecords.record(trace, 6);
+        open.version = 2;
+        write(closed);
+
+        assertThat(write(open)).isEqualTo(CasScript.REJECTED);
+        assertThat(RecordCodec.fromJson(stored(closed)).status).isEqualTo(CorrelationRecord.CLOSED);
+    }
+
+    @Test
+    void closedAfterOpenAtEqualProgressIsWritten() throws Exception {
+        String trace = TestRecords.newTraceId();
+        CorrelationRecord open = TestRecords.record(trace, 6);
+        open.version = 2;
+        CorrelationRecord closed = TestRecords.copy(open);
+        closed.status = CorrelationRecord.CLOSED;
+        closed.version = 3;
+        write(open);
+
+        assertThat(write(closed)).isEqualTo(3);
+        assertThat(stored(closed)).isEqualTo(RecordCodec.toJson(closed));
+    }
+
+    @Test
+    void redoneClosingEmissionIsWritten() throws Exception {
+        CorrelationRecord closed = TestRecords.record(TestRecords.newTraceId(), 6);
+        closed.status = CorrelationRecord.CLOSED;
+        closed.version = 3;
+        write(closed);
+
+        assertThat(write(TestRecords.copy(closed))).isEqualTo(3);
+    }
+
+    @Test
+    void versionNeverDecreasesWhenContentChanges() throws Exception {
+        String trace = TestRecords.newTraceId();
+        CorrelationRecord stored = TestRecords.record(trace, 5);
+        stored.version = 5;
+        // A restarted job emits from version 1 again, with more content than stored.
+        CorrelationRecord replayed = TestRecords.record(trace, 8);
+        replayed.version = 2;
+        write(stored);
+
+        assertThat(write(replayed)).isEqualTo(6);
+        CorrelationRecord now = RecordCodec.fromJson(stored(replayed));
+        assertThat(now.version).isEqualTo(6);
+        assertThat(now.spanCount).isEqualTo(8);
+        CorrelationRecord expected = TestRecords.copy(replayed);
+        expected.version = 6;
+        assertThat(stored(replayed)).isEqualTo(RecordCodec.toJson(expected));
+    }
+
+    @Test
+    void higherNewVersionIsKept() throws Exception {
+        String trace = TestRecords.newTraceId();
+        CorrelationRecord stored = TestRecords.record(trace, 5);
+        stored.version = 2;
+        CorrelationRecord next = TestRecords.record(trace, 6);
+        next.version = 9;
+        write(stored);
+
+        assertThat(write(next)).isEqualTo(9);
+    }
+
+    @Test
+    void identicalContentKeepsVersionAndTakesNewUpdatedAt() throws Exception {
+        CorrelationRecord stored = TestRecords.record(TestRecords.newTraceId(), 5);
+        stored.version = 5;
+        CorrelationRecord same = TestRecords.copy(stored);
+        same.version = 3;
+        same.updatedAt = RecordCodec.formatTime(TestRecords.FIRST_SEEN + 60_000);
+        write(stored);
+
+        assertThat(write(same)).isEqualTo(5);
+        CorrelationRecord now = RecordCodec.fromJson(stored(stored));
+        assertThat(now.version).isEqualTo(5);
+        assertThat(now.updatedAt).isEqualTo(same.updatedAt);
+    }
+
+    @Test
+    void contentOfNestedFieldsCounts() throws Exception {
+        String trace = TestRecords.newTraceId();
+        CorrelationRecord stored = TestRecords.record(trace, 5);
+        stored.version = 4;
+        CorrelationRecord changed = TestRecords.copy(stored);
+        changed.version = 4;
+        changed.links = List.of(new CorrelationRecord.Link("00f067aa0ba902b7", "version\":7", "checkout", 0, 0));
+        write(stored);
+
+        assertThat(write(changed)).isEqualTo(5);
+        assertThat(RecordCodec.fromJson(stored(changed)).links.get(0).spanName).isEqualTo("version\":7");
+    }
+
+    @Test
+    void recordKeyGetsTheTtl() throws Exception {
+        CorrelationRecord r = TestRecords.record(TestRecords.newTraceId(), 1);
+        write(r);
+
+        assertThat(redis.pttl(RedisKeys.record(r.correlationId))).isPositive().isLessThanOrEqualTo(TTL_MS);
+    }
+
+    @Test
+    void rejectedWriteLeavesTtlAlone() throws Exception {
+        String trace = TestRecords.newTraceId();
+        write(TestRecords.record(trace, 5));
+        redis.pexpire(RedisKeys.record(TestRecords.record(trace, 5).correlationId), 5_000);
+
+        assertThat(write(TestRecords.record(trace, 1))).isEqualTo(CasScript.REJECTED);
+        assertThat(redis.pttl(RedisKeys.record(TestRecords.record(trace, 5).correlationId))).isLessThanOrEqualTo(5_000);
+    }
+
+    @Test
+    void recordAndTraceKeysGetTheConfiguredTtlThroughTheBatchWriter() throws Exception {
+        RedisSinkOptions options = RedisSink.builder().setRedisUri(REDIS.uri())
+                .setRecordTtl(Duration.ofSeconds(30)).buildOptions();
+        CorrelationRecord r = TestRecords.record(TestRecords.newTraceId(), 1);
+        new RecordBatchWriter(cas, options)
+                .write(connection.async(), List.of(RedisRecordWrite.of(r)), System.currentTimeMillis())
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        assertThat(redis.ttl(RedisKeys.record(r.correlationId))).isPositive().isLessThanOrEqualTo(30);
+        assertThat(redis.ttl(RedisKeys.trace(r.traceId))).isPositive().isLessThanOrEqualTo(30);
+        assertThat(redis.get(RedisKeys.trace(r.traceId))).isEqualTo(r.correlationId);
+    }
+
+    @Test
+    void worksAfterTheScriptCacheWasFlushed() throws Exception {
+        CorrelationRecord first = TestRecords.record(TestRecords.newTraceId(), 1);
+        write(first);
+        redis.scriptFlush();
+        CorrelationRecord second = TestRecords.record(TestRecords.newTraceId(), 1);
+
+        assertThat(write(second)).isEqualTo(1);
+        assertThat(stored(second)).isEqualTo(RecordCodec.toJson(second));
+    }
+
+    @Test
+    void aStoredValueThatIsNoRecordIsOverwritten() throws Exception {
+        CorrelationRecord r = TestRecords.record(TestRecords.newTraceId(), 1);
+        redis.set(RedisKeys.record(r.correlationId), "not json");
+
+        assertThat(write(r)).isEqualTo(1);
+        assertThat(stored(r)).isEqualTo(RecordCodec.toJson(r));
+    }
+}
