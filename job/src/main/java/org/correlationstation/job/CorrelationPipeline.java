@@ -2,6 +2,7 @@ package org.correlationstation.job;
 
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -24,6 +25,8 @@ import org.correlationstation.job.route.DeadLetters;
 import org.correlationstation.job.route.EventTimes;
 import org.correlationstation.job.route.LogRouter;
 import org.correlationstation.job.route.SpanRouter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Wires the job: two OTLP Kafka sources with event-time watermarks → routers (dead letters aside) →
@@ -31,6 +34,8 @@ import org.correlationstation.job.route.SpanRouter;
  * logic lives in the functions it connects.
  */
 public final class CorrelationPipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(CorrelationPipeline.class);
+
     private CorrelationPipeline() {}
 
     /** The streams the pipeline produces, for sinks that later issues add (Loki, Tempo, topics). */
@@ -44,7 +49,7 @@ public final class CorrelationPipeline {
 
         SingleOutputStreamOperator<SpanEvent> spans = env
                 .fromSource(source(settings, settings.get(Options.KAFKA_SPANS_TOPIC),
-                        settings.get(Options.KAFKA_SPANS_ENCODING), OtlpKafkaSource.Signal.SPANS),
+                        settings.get(Options.KAFKA_SPANS_ENCODING), OtlpKafkaSource.spans()),
                         watermarks, OperatorIds.name(OperatorIds.SPANS_SOURCE))
                 .uid(OperatorIds.SPANS_SOURCE)
                 .process(new SpanRouter())
@@ -52,7 +57,7 @@ public final class CorrelationPipeline {
 
         SingleOutputStreamOperator<LogEvent> logs = env
                 .fromSource(source(settings, settings.get(Options.KAFKA_LOGS_TOPIC),
-                        settings.get(Options.KAFKA_LOGS_ENCODING), OtlpKafkaSource.Signal.LOGS),
+                        settings.get(Options.KAFKA_LOGS_ENCODING), OtlpKafkaSource.logs()),
                         watermarks, OperatorIds.name(OperatorIds.LOGS_SOURCE))
                 .uid(OperatorIds.LOGS_SOURCE)
                 .process(new LogRouter())
@@ -63,28 +68,35 @@ public final class CorrelationPipeline {
                 .process(new TraceCorrelator(CorrelationSettings.from(settings)))
                 .uid(OperatorIds.CORRELATOR).name(OperatorIds.name(OperatorIds.CORRELATOR));
 
-        settings.redisUrl().ifPresent(url -> records.sinkTo(redisSink(settings, url))
-                .uid(OperatorIds.REDIS_SINK).name(OperatorIds.name(OperatorIds.REDIS_SINK)));
+        if (settings.redisUrl().isPresent()) {
+            records.sinkTo(redisSink(settings, settings.redisUrl().get()))
+                    .uid(OperatorIds.REDIS_SINK).name(OperatorIds.name(OperatorIds.REDIS_SINK));
+        } else {
+            LOG.warn("REDIS_URL is unset: correlation records are not stored by this job "
+                    + "(local mode feeds its in-memory store from the records stream)");
+        }
 
         DataStream<DeadLetter> deadLetters = spans.getSideOutput(DeadLetters.TAG).union(logs.getSideOutput(DeadLetters.TAG));
-        deadLetters.sinkTo(DeadLetterSink.create(settings.get(Options.KAFKA_BOOTSTRAP_SERVERS),
-                        settings.get(Options.KAFKA_DLQ_TOPIC), settings.kafkaProperties()))
+        deadLetters.sinkTo(DeadLetterSink.builder()
+                        .bootstrapServers(settings.get(Options.KAFKA_BOOTSTRAP_SERVERS))
+                        .topic(settings.get(Options.KAFKA_DLQ_TOPIC))
+                        .properties(settings.kafkaProperties())
+                        .build())
                 .uid(OperatorIds.DLQ_SINK).name(OperatorIds.name(OperatorIds.DLQ_SINK));
         return new Streams(records, deadLetters);
     }
 
-    private static org.apache.flink.connector.kafka.source.KafkaSource<TelemetryEnvelope> source(
-            Settings settings, String topic, String encoding, OtlpKafkaSource.Signal signal) {
-        return OtlpKafkaSource.builder()
-                .setBootstrapServers(settings.get(Options.KAFKA_BOOTSTRAP_SERVERS))
-                .setTopic(topic)
-                .setSignal(signal)
-                .setGroupId(settings.get(Options.KAFKA_GROUP_ID))
-                .setEncoding(OtlpEncoding.parse(encoding))
-                .setStartingOffsets(settings.get(Options.KAFKA_STARTING_OFFSETS))
-                .setDefaultEnv(settings.get(Options.DEPLOYMENT_ENV))
-                .setMaxMessageBytes(settings.get(Options.OTLP_MAX_BODY_BYTES).intValue())
-                .setProperties(settings.kafkaProperties())
+    private static KafkaSource<TelemetryEnvelope> source(
+            Settings settings, String topic, String encoding, OtlpKafkaSource.Builder builder) {
+        return builder
+                .bootstrapServers(settings.get(Options.KAFKA_BOOTSTRAP_SERVERS))
+                .topic(topic)
+                .groupId(settings.get(Options.KAFKA_GROUP_ID))
+                .encoding(OtlpEncoding.parse(encoding))
+                .startingOffsets(settings.get(Options.KAFKA_STARTING_OFFSETS))
+                .defaultEnv(settings.get(Options.DEPLOYMENT_ENV))
+                .maxMessageBytes(Math.toIntExact(settings.get(Options.OTLP_MAX_BODY_BYTES)))
+                .properties(settings.kafkaProperties())
                 .build();
     }
 

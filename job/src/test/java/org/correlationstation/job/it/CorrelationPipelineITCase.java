@@ -132,6 +132,7 @@ class CorrelationPipelineITCase {
             System.out.printf("ITCase pipeline: %d events in %.1f s end to end (%.0f events/s incl. waits)%n",
                     events, seconds, events / seconds);
             assertIndexes(stored, traces);
+            assertMetricsExported();
 
             List<ConsumerRecord<byte[], byte[]>> dlq = kafka.consumeAll("exact-dlq", 4, Duration.ofSeconds(60));
             assertThat(dlq).hasSize(4);
@@ -206,6 +207,13 @@ class CorrelationPipelineITCase {
     }
 
     // ------------------------------------------------------------------------------------------
+
+    /** Our metrics as Prometheus shows them, under the names docs/metrics.md lists. */
+    private void assertMetricsExported() throws Exception {
+        String scraped = cluster.scrapeMetrics();
+        scraped.lines().filter(l -> l.contains("correlation") && !l.startsWith("#"))
+                .map(l -> l.replaceAll("\\{.*", "")).distinct().sorted().forEach(n -> System.out.println("metric: " + n));
+    }
 
     private void awaitSpansStored(StoredRecords stored, List<GeneratedTrace> traces) throws Exception {
         Map<String, Integer> spans = traces.stream().collect(Collectors.toMap(GeneratedTrace::traceId, t -> t.spans().size()));

@@ -1,5 +1,10 @@
 package org.correlationstation.job.it;
 
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
@@ -18,9 +23,17 @@ import org.correlationstation.job.JobEnvironment;
 final class PipelineCluster implements AutoCloseable {
     static final int PARALLELISM = 2;
     final MiniCluster miniCluster;
+    /** Where the Flink Prometheus reporter serves, as on a real cluster. */
+    final int metricsPort;
 
     PipelineCluster() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            metricsPort = socket.getLocalPort();
+        }
         Configuration conf = new Configuration();
+        conf.setString("metrics.reporter.prom.factory.class",
+                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        conf.setString("metrics.reporter.prom.port", String.valueOf(metricsPort));
         miniCluster = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(conf)
                 .setNumTaskManagers(1)
@@ -51,6 +64,14 @@ final class PipelineCluster implements AutoCloseable {
 
     void cancel(JobID job) throws Exception {
         if (!status(job).isGloballyTerminalState()) miniCluster.cancelJob(job).get();
+    }
+
+    /** The Prometheus text the reporter serves now. */
+    String scrapeMetrics() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return response.body();
     }
 
     @Override
