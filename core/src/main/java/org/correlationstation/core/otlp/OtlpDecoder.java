@@ -42,7 +42,7 @@ public final class OtlpDecoder implements Serializable {
     }
 
     public TracesData parseTraces(byte[] message, OtlpEncoding encoding) throws MalformedOtlpException {
-        checkSize(message);
+        checkSize(message, encoding);
         if (encoding == OtlpEncoding.OTLP_JSON) return OtlpJson.parse(message, TracesData.newBuilder()).build();
         try {
             return TracesData.parseFrom(message);
@@ -53,7 +53,7 @@ public final class OtlpDecoder implements Serializable {
     }
 
     public LogsData parseLogs(byte[] message, OtlpEncoding encoding) throws MalformedOtlpException {
-        checkSize(message);
+        checkSize(message, encoding);
         if (encoding == OtlpEncoding.OTLP_JSON) return OtlpJson.parse(message, LogsData.newBuilder()).build();
         try {
             return LogsData.parseFrom(message);
@@ -134,9 +134,11 @@ public final class OtlpDecoder implements Serializable {
         return out;
     }
 
-    private void checkSize(byte[] message) throws MalformedOtlpException {
+    private void checkSize(byte[] message, OtlpEncoding encoding) throws MalformedOtlpException {
         if (message == null) {
-            throw new MalformedOtlpException(MalformedOtlpException.MALFORMED_PROTO, "message has no value");
+            throw new MalformedOtlpException(encoding == OtlpEncoding.OTLP_JSON
+                    ? MalformedOtlpException.MALFORMED_JSON : MalformedOtlpException.MALFORMED_PROTO,
+                    "message has no value");
         }
         if (message.length > maxMessageBytes) {
             throw new MalformedOtlpException(MalformedOtlpException.OVERSIZED,

@@ -1,6 +1,7 @@
 package org.correlationstation.core.otlp;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -20,7 +22,9 @@ import java.util.Set;
  * does the rest (camelCase or snake_case keys, enums by number or name, int64 as string or number).
  */
 final class OtlpJson {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    // Trailing data after the object means the message is not what the producer meant to send.
+    private static final ObjectMapper MAPPER =
+            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Set<String> ID_FIELDS =
             Set.of("traceId", "spanId", "parentSpanId", "trace_id", "span_id", "parent_span_id");
     private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
@@ -70,19 +74,24 @@ final class OtlpJson {
         try {
             return Base64.getEncoder().encodeToString(HEX.parseHex(hex));
         } catch (IllegalArgumentException e) {
-            String reason = field.toLowerCase().startsWith("trace")
+            String reason = field.toLowerCase(Locale.ROOT).startsWith("trace")
                     ? MalformedOtlpException.INVALID_TRACE_ID : MalformedOtlpException.INVALID_SPAN_ID;
             throw new MalformedOtlpException(reason, field + " is not a hex string: '" + abbreviate(hex) + "'");
         }
     }
 
     private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+        return abbreviate(s, 40);
     }
 
+    private static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max) + "…";
+    }
+
+    /** A parser's message, short enough for a header: its first line, which says what was wrong. */
     static String firstLine(Throwable e) {
         String m = String.valueOf(e.getMessage());
         int nl = m.indexOf('\n');
-        return abbreviate(nl < 0 ? m : m.substring(0, nl));
+        return abbreviate(nl < 0 ? m : m.substring(0, nl), 200);
     }
 }

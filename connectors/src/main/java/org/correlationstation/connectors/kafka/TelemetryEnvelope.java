@@ -1,0 +1,54 @@
+package org.correlationstation.connectors.kafka;
+
+import java.util.Objects;
+import org.correlationstation.core.model.LogEvent;
+import org.correlationstation.core.model.SpanEvent;
+
+/**
+ * What an OTLP source emits: exactly one of a span, a log or a dead letter. A union rather than a side
+ * output because a Kafka source has a single output; a POJO (not an interface with subclasses) so that
+ * Flink serialises it without Kryo.
+ */
+public class TelemetryEnvelope {
+    public SpanEvent span;
+    public LogEvent log;
+    public DeadLetter deadLetter;
+
+    public TelemetryEnvelope() {}
+
+    public static TelemetryEnvelope of(SpanEvent span) {
+        TelemetryEnvelope e = new TelemetryEnvelope();
+        e.span = Objects.requireNonNull(span);
+        return e;
+    }
+
+    public static TelemetryEnvelope of(LogEvent log) {
+        TelemetryEnvelope e = new TelemetryEnvelope();
+        e.log = Objects.requireNonNull(log);
+        return e;
+    }
+
+    public static TelemetryEnvelope of(DeadLetter deadLetter) {
+        TelemetryEnvelope e = new TelemetryEnvelope();
+        e.deadLetter = Objects.requireNonNull(deadLetter);
+        return e;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) return true;
+        if (!(o instanceof TelemetryEnvelope)) return false;
+        TelemetryEnvelope e = (TelemetryEnvelope) o;
+        return Objects.equals(span, e.span) && Objects.equals(log, e.log) && Objects.equals(deadLetter, e.deadLetter);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(span, log, deadLetter);
+    }
+
+    @Override
+    public String toString() {
+        return "TelemetryEnvelope{" + (span != null ? span : log != null ? log : deadLetter) + "}";
+    }
+}
