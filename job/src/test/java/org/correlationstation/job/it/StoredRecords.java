@@ -3,7 +3,6 @@ package org.correlationstation.job.it;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,6 @@ final class StoredRecords implements AutoCloseable {
 
     StoredRecords(String uri) {
         client = RedisClient.create(uri);
-        client.setDefaultTimeout(Duration.ofSeconds(5));
         connection = client.connect();
         redis = connection.sync();
     }

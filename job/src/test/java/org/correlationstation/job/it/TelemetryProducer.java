@@ -30,19 +30,20 @@ final class TelemetryProducer {
         this.random = new Random(seed);
     }
 
-    int spans(String topic, List<SpanEvent> spans) {
+    int spans(String topic, List<SpanEvent> spans) throws Exception {
         List<SpanEvent> sorted = new ArrayList<>(spans);
         sorted.sort(Comparator.comparingLong(SpanEvent::eventTimeMillis));
         return send(topic, sorted, chunk -> OtlpMessages.traces(chunk).toByteArray(), s -> s.traceId);
     }
 
-    int logsAsJson(String topic, List<LogEvent> logs) {
+    int logsAsJson(String topic, List<LogEvent> logs) throws Exception {
         List<LogEvent> sorted = new ArrayList<>(logs);
         sorted.sort(Comparator.comparingLong(LogEvent::eventTimeMillis));
         return send(topic, sorted, chunk -> OtlpMessages.toJson(OtlpMessages.logs(chunk)), l -> l.traceId);
     }
 
-    private <E> int send(String topic, List<E> events, Function<List<E>, byte[]> encode, Function<E, String> traceOf) {
+    private <E> int send(String topic, List<E> events, Function<List<E>, byte[]> encode, Function<E, String> traceOf)
+            throws Exception {
         List<List<E>> messages = new ArrayList<>();
         for (int i = 0; i < events.size(); i += EVENTS_PER_MESSAGE) {
             messages.add(events.subList(i, Math.min(events.size(), i + EVENTS_PER_MESSAGE)));
