@@ -131,7 +131,7 @@ class CorrelationPipelineITCase {
             System.out.printf("ITCase pipeline: %d events in %.1f s end to end (%.0f events/s incl. waits)%n",
                     events, seconds, events / seconds);
             assertIndexes(stored, traces);
-            assertMetricsExported();
+            assertMetricsExported(GeneratedTrace.allSpans(traces).size() + 1, 4);
 
             List<ConsumerRecord<byte[], byte[]>> dlq = kafka.consumeAll("exact-dlq", 4, Duration.ofSeconds(60));
             assertThat(dlq).hasSize(4);
@@ -208,10 +208,17 @@ class CorrelationPipelineITCase {
     // ------------------------------------------------------------------------------------------
 
     /** Our metrics as Prometheus shows them, under the names docs/metrics.md lists. */
-    private void assertMetricsExported() throws Exception {
+    private void assertMetricsExported(long spans, long deadLetters) throws Exception {
         String scraped = cluster.scrapeMetrics();
-        scraped.lines().filter(l -> l.contains("correlation") && !l.startsWith("#"))
-                .map(l -> l.replaceAll("\\{.*", "")).distinct().sorted().forEach(n -> System.out.println("metric: " + n));
+        List<String> documented = DocumentedMetrics.ours();
+        assertThat(documented).hasSizeGreaterThan(10);
+        for (String name : documented) {
+            assertThat(scraped).as("exported metric " + name).containsPattern("(?m)^" + name + "\\{");
+        }
+        assertThat(DocumentedMetrics.sum(scraped, "flink_taskmanager_job_task_operator_correlation_kind_events",
+                "kind=\"span\"")).isEqualTo(spans);
+        assertThat(DocumentedMetrics.sum(scraped, "flink_taskmanager_job_task_operator_correlation_reason_dlq_records",
+                "")).isEqualTo(deadLetters);
     }
 
     private void awaitSpansStored(StoredRecords stored, List<GeneratedTrace> traces) throws Exception {
