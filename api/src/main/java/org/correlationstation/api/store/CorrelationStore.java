@@ -1,0 +1,41 @@
+package org.correlationstation.api.store;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.correlationstation.core.record.CorrelationRecord;
+
+/**
+ * Where the query API reads correlation records from (SPEC §5–6): Redis in a cluster, memory in local
+ * mode. Every call is asynchronous so that the HTTP layer can bound it by the query timeout. Ids and
+ * service names reaching a store are already validated.
+ */
+public interface CorrelationStore extends AutoCloseable {
+    /** {@code trace_id} is 32 lowercase hex (the API maps legacy ids first). */
+    CompletableFuture<Optional<CorrelationRecord>> byTraceId(String traceId);
+
+    /** {@code correlation_id} in lowercase canonical UUID form. */
+    CompletableFuture<Optional<CorrelationRecord>> byCorrelationId(String correlationId);
+
+    /** Records newest {@code first_seen} first, filtered, one page at a time. */
+    CompletableFuture<Page> query(CorrelationQuery query);
+
+    /** Completes normally when the store answers; exceptionally when it is unreachable. */
+    CompletableFuture<Void> ping();
+
+    /** {@code memory} or {@code redis}: the {@code correlation_state_backend} gauge reads it. */
+    Kind kind();
+
+    @Override
+    void close();
+
+    enum Kind {
+        MEMORY(0),
+        REDIS(1);
+
+        public final int gaugeValue;
+
+        Kind(int gaugeValue) {
+            this.gaugeValue = gaugeValue;
+        }
+    }
+}
