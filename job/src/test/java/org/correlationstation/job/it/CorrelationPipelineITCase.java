@@ -116,7 +116,9 @@ class CorrelationPipelineITCase {
             List<byte[]> badSpans = List.of("not a protobuf".getBytes(StandardCharsets.UTF_8),
                     OtlpMessages.traces(List.of(shortTraceIdSpan())).toByteArray());
             for (byte[] bad : badSpans) kafka.produce("exact-spans", null, bad);
-            awaitSpansStored(stored, traces);
+            awaitSpansStored(stored, traces, job);
+            assertThat(cluster.miniCluster.getExecutionGraph(job).get().getStateBackendName())
+                    .hasValueSatisfying(name -> assertThat(name).containsIgnoringCase("rocksdb"));
 
             producer.logsAsJson("exact-logs", GeneratedTrace.allLogsWithUntraced(traces));
             List<byte[]> badLogs = List.of("{not json".getBytes(StandardCharsets.UTF_8),
@@ -125,7 +127,7 @@ class CorrelationPipelineITCase {
             for (byte[] bad : badLogs) kafka.produce("exact-logs", null, bad);
             pushWatermarkPastEveryTrace(producer, "exact", traces);
 
-            assertAllRecordsExact(stored, traces);
+            assertAllRecordsExact(stored, traces, job);
             long events = traces.stream().mapToLong(t -> t.spans().size() + t.logs().size() + t.untracedLogs().size()).sum();
             double seconds = (System.nanoTime() - started) / 1e9;
             System.out.printf("ITCase pipeline: %d events in %.1f s end to end (%.0f events/s incl. waits)%n",
@@ -160,7 +162,7 @@ class CorrelationPipelineITCase {
         try (StoredRecords stored = new StoredRecords(redisServer.uri())) {
             TelemetryProducer producer = new TelemetryProducer(kafka, 22);
             producer.spans("restore-spans", GeneratedTrace.allSpans(traces));
-            awaitSpansStored(stored, traces);
+            awaitSpansStored(stored, traces, job);
             List<LogEvent> logs = GeneratedTrace.allLogsWithUntraced(traces);
             producer.logsAsJson("restore-logs", logs.subList(0, logs.size() / 2));
 
@@ -170,7 +172,7 @@ class CorrelationPipelineITCase {
 
             producer.logsAsJson("restore-logs", logs.subList(logs.size() / 2, logs.size()));
             pushWatermarkPastEveryTrace(producer, "restore", traces);
-            assertAllRecordsExact(stored, traces);
+            assertAllRecordsExact(stored, traces, job);
         } finally {
             cluster.cancel(job);
         }
@@ -186,7 +188,7 @@ class CorrelationPipelineITCase {
         try (StoredRecords stored = new StoredRecords(redisServer.uri())) {
             TelemetryProducer producer = new TelemetryProducer(kafka, 33);
             producer.spans("outage-spans", GeneratedTrace.allSpans(traces));
-            awaitSpansStored(stored, traces);
+            awaitSpansStored(stored, traces, job);
         }
         redisServer.stop();
         try {
@@ -199,7 +201,7 @@ class CorrelationPipelineITCase {
             redisServer.start();
         }
         try (StoredRecords stored = new StoredRecords(redisServer.uri())) {
-            assertAllRecordsExact(stored, traces);
+            assertAllRecordsExact(stored, traces, job);
         } finally {
             cluster.cancel(job);
         }
@@ -221,9 +223,9 @@ class CorrelationPipelineITCase {
                 "")).isEqualTo(deadLetters);
     }
 
-    private void awaitSpansStored(StoredRecords stored, List<GeneratedTrace> traces) throws Exception {
+    private void awaitSpansStored(StoredRecords stored, List<GeneratedTrace> traces, JobID job) throws Exception {
         Map<String, Integer> spans = traces.stream().collect(Collectors.toMap(GeneratedTrace::traceId, t -> t.spans().size()));
-        awaitRecords(stored, traces, r -> r.spanCount == spans.get(r.traceId), "every trace's spans stored");
+        awaitRecords(stored, traces, r -> r.spanCount == spans.get(r.traceId), "every trace's spans stored", job);
     }
 
     private void pushWatermarkPastEveryTrace(TelemetryProducer producer, String name, List<GeneratedTrace> traces)
@@ -248,13 +250,14 @@ class CorrelationPipelineITCase {
         producer.logsAsJson(name + "-logs", List.of(log));
     }
 
-    private void assertAllRecordsExact(StoredRecords stored, List<GeneratedTrace> traces) throws Exception {
+    private void assertAllRecordsExact(StoredRecords stored, List<GeneratedTrace> traces, JobID job)
+            throws Exception {
         Map<String, String> expected = new HashMap<>();
         for (GeneratedTrace t : traces) {
             expected.put(t.traceId(), RecordCodec.toJson(ExpectedRecord.of(t.traceId(), t.spans(), t.logs(), SLACK_MS)));
         }
         Map<String, CorrelationRecord> actual = awaitRecords(stored, traces,
-                r -> comparable(r).equals(expected.get(r.traceId)), "every record closed and exact");
+                r -> comparable(r).equals(expected.get(r.traceId)), "every record closed and exact", job);
         for (GeneratedTrace t : traces) {
             assertThat(comparable(actual.get(t.traceId()))).as("record of trace " + t.traceId())
                     .isEqualTo(expected.get(t.traceId()));
@@ -289,7 +292,7 @@ class CorrelationPipelineITCase {
     }
 
     private Map<String, CorrelationRecord> awaitRecords(StoredRecords stored, List<GeneratedTrace> traces,
-            Predicate<CorrelationRecord> done, String what) throws Exception {
+            Predicate<CorrelationRecord> done, String what, JobID job) throws Exception {
         List<String> ids = traces.stream().map(GeneratedTrace::traceId).toList();
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         Map<String, CorrelationRecord> records = Map.of();
@@ -298,10 +301,11 @@ class CorrelationPipelineITCase {
             records = stored.byTrace(ids);
             matching = records.values().stream().filter(done).count();
             if (matching == ids.size()) return records;
+            cluster.requireRunning(job);
             TimeUnit.MILLISECONDS.sleep(200);
         }
         throw new AssertionError("timed out waiting for " + what + ": " + matching + " of " + ids.size()
-                + " traces (" + records.size() + " stored)");
+                + " traces (" + records.size() + " stored); job " + cluster.status(job));
     }
 
     private void awaitFailedCheckpoint(JobID job) throws Exception {

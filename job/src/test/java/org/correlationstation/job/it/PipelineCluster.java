@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
@@ -37,7 +38,8 @@ final class PipelineCluster implements AutoCloseable {
         miniCluster = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(conf)
                 .setNumTaskManagers(1)
-                .setNumSlotsPerTaskManager(PARALLELISM)
+                // Spare slots: a job still cancelling never starves the next test's job.
+                .setNumSlotsPerTaskManager(2 * PARALLELISM)
                 .build());
         miniCluster.start();
         TestStreamEnvironment.setAsContext(miniCluster, PARALLELISM);
@@ -62,8 +64,19 @@ final class PipelineCluster implements AutoCloseable {
         return miniCluster.getJobStatus(job).get();
     }
 
+    /** Cancels the job and waits until it has released its slots. */
     void cancel(JobID job) throws Exception {
         if (!status(job).isGloballyTerminalState()) miniCluster.cancelJob(job).get();
+        miniCluster.requestJobResult(job).get(2, TimeUnit.MINUTES);
+    }
+
+    /** Fails the test at once, with the job's own error, when the job is no longer running. */
+    void requireRunning(JobID job) throws Exception {
+        JobStatus status = status(job);
+        if (!status.isGloballyTerminalState()) return;
+        var failure = miniCluster.getExecutionGraph(job).get().getFailureInfo();
+        throw new AssertionError("job " + job + " is " + status
+                + (failure == null ? "" : ": " + failure.getExceptionAsString()));
     }
 
     /** The Prometheus text the reporter serves now. */
