@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Query API benchmark (issue: query API). One machine: redis-server, the API, and the load drivers.
+#   bench/api.sh [--records N] [--seconds S]
+# Last line: api: <req/s> req/s saturated, p99 <ms> ms at 5k req/s, redis GET <req/s> req/s
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+RECORDS=100000
+SECONDS_PER_RATE=30
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --records) RECORDS=$2; shift 2 ;;
+        --seconds) SECONDS_PER_RATE=$2; shift 2 ;;
+        *) echo "usage: bench/api.sh [--records N] [--seconds S]" >&2; exit 64 ;;
+    esac
+done
+
+need() { command -v "$1" >/dev/null 2>&1; }
+missing=()
+need redis-server || missing+=(redis-server)
+need redis-benchmark || missing+=(redis-tools)
+need wrk || missing+=(wrk)
+if [[ ${#missing[@]} -gt 0 ]]; then
+    if [[ $(id -u) -eq 0 ]]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+        echo "missing tools; run: sudo apt-get install -y ${missing[*]}" >&2; exit 1
+    fi
+fi
+
+API_JAR=$ROOT/api/target/correlation-station-api-0.1.0-SNAPSHOT.jar
+BENCH_JAR=$ROOT/bench/target/correlation-station-bench-0.1.0-SNAPSHOT.jar
+if [[ ! -f $API_JAR || ! -f $BENCH_JAR ]]; then
+    mvn -B -ntp -q -DskipTests -pl api,bench -am package
+fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+WORK=$(mktemp -d)
+REDIS_PORT=$(free_port)
+API_PORT=$(free_port)
+cleanup() {
+    [[ -n ${API_PID:-} ]] && kill "$API_PID" 2>/dev/null || true
+    redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+    --dir "$WORK" --logfile "$WORK/redis.log"
+until redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.1; done
+
+echo "== seeding $RECORDS records through the job's Redis writer"
+java -cp "$BENCH_JAR" org.correlationstation.bench.api.SeedRedis \
+    --redis-url "redis://127.0.0.1:$REDIS_PORT" --count "$RECORDS" --out "$WORK/ids.txt"
+
+echo "== starting the API on :$API_PORT (rate limit off)"
+PORT=$API_PORT REDIS_URL=redis://127.0.0.1:$REDIS_PORT API_RATE_LIMIT_RPS=0 LOG_LEVEL=warn \
+    java -Xms512m -Xmx1g -jar "$API_JAR" > "$WORK/api.log" 2>&1 &
+API_PID=$!
+for _ in $(seq 1 300); do
+    curl -fsS "http://127.0.0.1:$API_PORT/health/ready" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+curl -fsS "http://127.0.0.1:$API_PORT/health/ready" >/dev/null || { cat "$WORK/api.log"; exit 1; }
+
+load() {
+    java -cp "$BENCH_JAR" org.correlationstation.bench.api.ConstantRateLoad \
+        --url "http://127.0.0.1:$API_PORT" --ids "$WORK/ids.txt" --rate "$1" --seconds "$SECONDS_PER_RATE" | tail -1
+}
+echo "== constant rate 1000/s for ${SECONDS_PER_RATE}s"
+R1K=$(load 1000); echo "$R1K"
+echo "== constant rate 5000/s for ${SECONDS_PER_RATE}s"
+R5K=$(load 5000); echo "$R5K"
+
+echo "== saturation (wrk, 2 threads, 64 connections, 20 s)"
+cat > "$WORK/lookup.lua" <<LUA
+local ids = {}
+for line in io.lines("$WORK/ids.txt") do ids[#ids + 1] = line end
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/api/correlations?trace_id=" .. ids[(i % #ids) + 1])
+end
+LUA
+WRK_OUT=$(wrk -t2 -c64 -d20s -s "$WORK/lookup.lua" "http://127.0.0.1:$API_PORT")
+echo "$WRK_OUT"
+SAT=$(awk '/Requests\/sec/ {print $2}' <<<"$WRK_OUT")
+
+echo "== redis-benchmark GET on the same machine"
+RB=$(redis-benchmark -p "$REDIS_PORT" -t get -n 300000 -q | awk '/GET/ {print $2}')
+echo "GET: $RB requests per second"
+
+P99_5K=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$R5K")
+mkdir -p bench/results
+RESULT=bench/results/api-$(date -u +%Y%m%d-%H%M%S).md
+{
+    echo "# Query API benchmark, $(date -u +%FT%TZ)"
+    echo
+    echo "Machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB; records: $RECORDS; one API JVM (-Xmx1g), one redis-server, drivers on the same machine."
+    echo
+    echo "| measure | result |"
+    echo "|---|---|"
+    echo "| constant 1k req/s (CO-corrected) | $R1K |"
+    echo "| constant 5k req/s (CO-corrected) | $R5K |"
+    echo "| saturation (wrk -t2 -c64 -d20s) | $SAT req/s |"
+    echo "| redis-benchmark -t get | $RB req/s |"
+    echo
+    echo "Command: \`bench/api.sh --records $RECORDS --seconds $SECONDS_PER_RATE\`"
+} > "$RESULT"
+echo "results in $RESULT"
+echo "api: $SAT req/s saturated, p99 $P99_5K ms at 5k req/s, redis GET $RB req/s"
