@@ -15,7 +15,7 @@ import org.correlationstation.core.otlp.Ids;
  */
 public final class Params {
     public static final int MAX_SERVICE_LENGTH = 256;
-    /** Service names: letters, digits and {@code . _ : / @ -}; no wildcards, spaces or control characters. */
+    /** Service names: letters, digits and {@code . _ : / @ -}; no wildcards, spaces, control characters, {@code ..}. */
     private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9._:/@-]{1," + MAX_SERVICE_LENGTH + "}");
     private static final Pattern UUID_LOWER =
             Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
@@ -58,9 +58,9 @@ public final class Params {
         if (value.length() > MAX_SERVICE_LENGTH) {
             throw ApiError.invalidArgument("service must be at most " + MAX_SERVICE_LENGTH + " characters");
         }
-        if (!SERVICE.matcher(value).matches()) {
+        if (!SERVICE.matcher(value).matches() || value.contains("..")) {
             throw ApiError.invalidArgument("service may only contain letters, digits and . _ : / @ -"
-                    + " (no wildcards, spaces or control characters)");
+                    + " (no wildcards, spaces, control characters or '..')");
         }
         return value;
     }
