@@ -1,0 +1,395 @@
+package org.correlationstation.api.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.correlationstation.api.store.CorrelationQuery;
+import org.correlationstation.api.store.CorrelationStore;
+import org.correlationstation.api.store.Cursor;
+import org.correlationstation.api.store.Page;
+import org.correlationstation.core.config.Options;
+import org.correlationstation.core.config.Settings;
+import org.correlationstation.core.record.CorrelationRecord;
+import org.correlationstation.core.record.RecordCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The query API of SPEC §6, independent of the HTTP server: the route table, the handlers, and
+ * {@link #handle(Context)}, which every request goes through:
+ * <ol>
+ *   <li>trace context ({@code traceparent} continued or started; echoed on every response);</li>
+ *   <li>size limits: request target ≤ {@value #MAX_URL_BYTES} bytes (else 414), request body ≤
+ *       {@value #MAX_BODY_BYTES} bytes (else 413; the API reads no bodies);</li>
+ *   <li>route lookup; routes other than health and metrics then need the bearer token
+ *       ({@code API_TOKEN}, 401) and a rate-limit token ({@code API_RATE_LIMIT_RPS}, 429);</li>
+ *   <li>unknown path 404, known path with another method 405;</li>
+ *   <li>query parameters: unknown or repeated → 400; then each value is validated;</li>
+ *   <li>the store call, bounded by {@code API_QUERY_TIMEOUT_MS} (504); a failing store → 503.</li>
+ * </ol>
+ * Every response is counted in the request metrics under its route template.
+ */
+public final class HttpApi {
+    public static final int MAX_URL_BYTES = 8 * 1024;
+    public static final int MAX_BODY_BYTES = 1024;
+    /** Health checks wait at least this long for the store's ping, whatever the query timeout. */
+    static final long MIN_HEALTH_TIMEOUT_MS = 1_000;
+
+    public static final String TRACE_ID = "trace_id";
+    /** The listing's parameters, aliases included, in documentation order. */
+    public static final List<String> LISTING_PARAMETERS = List.of("service", "since", "until", "start_time", "end_time",
+            "status", "has_error", "limit", "cursor");
+
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+    private static final Logger accessLog = LoggerFactory.getLogger("org.correlationstation.api.access");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final CorrelationStore store;
+    private final ApiMetrics metrics;
+    private final Router router;
+    private final String version;
+    private final byte[] tokenDigest;
+    private final RateLimiter rateLimiter;
+    private final long queryTimeoutMs;
+    private final long healthTimeoutMs;
+    private final boolean logAccess;
+
+    public HttpApi(Settings settings, CorrelationStore store, String version) {
+        this.store = store;
+        this.version = version;
+        this.metrics = new ApiMetrics(store.kind());
+        this.tokenDigest = settings.find(Options.API_TOKEN).map(HttpApi::sha256).orElse(null);
+        int rps = settings.get(Options.API_RATE_LIMIT_RPS);
+        this.rateLimiter = rps > 0 ? new RateLimiter(rps) : null;
+        this.queryTimeoutMs = settings.get(Options.API_QUERY_TIMEOUT_MS);
+        this.healthTimeoutMs = Math.max(queryTimeoutMs, MIN_HEALTH_TIMEOUT_MS);
+        String level = settings.get(Options.LOG_LEVEL);
+        this.logAccess = level.equals("debug") || level.equals("trace");
+
+        List<String> correlationParameters = new ArrayList<>(LISTING_PARAMETERS);
+        correlationParameters.add(0, TRACE_ID);
+        this.router = new Router(List.of(
+                new Route("GET", "/", Set.of(), false, r -> done(json(200, info()))),
+                new Route("GET", "/health", Set.of(), true, this::health),
+                new Route("GET", "/health/live", Set.of(), true, r -> done(json(200, Map.of("status", "alive")))),
+                new Route("GET", "/health/ready", Set.of(), true, this::ready),
+                new Route("GET", "/metrics", Set.of(), true, r -> done(metrics.scrape(r.accept()))),
+                new Route("GET", "/api/correlations", Set.copyOf(correlationParameters), false, this::correlations),
+                new Route("GET", "/api/correlations/{correlation_id}", Set.of(), false, this::byCorrelationId)));
+    }
+
+    public Router router() {
+        return router;
+    }
+
+    public ApiMetrics metrics() {
+        return metrics;
+    }
+
+    // ---------------------------------------------------------------- handlers
+
+    private Map<String, Object> info() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("service", "correlation-station");
+        body.put("status", "running");
+        body.put("version", version);
+        return body;
+    }
+
+    private CompletableFuture<HttpResponse> correlations(Route.Request r) {
+        QueryParams q = r.query();
+        if (q.has(TRACE_ID)) {
+            if (q.size() > 1) {
+                List<String> others = new ArrayList<>(q.names());
+                others.remove(TRACE_ID);
+                throw ApiError.invalidArgument("trace_id cannot be combined with other parameters (also given: "
+                        + String.join(", ", others) + ")");
+            }
+            String traceId = Params.traceId(q.get(TRACE_ID));
+            return bounded(() -> store.byTraceId(traceId), queryTimeoutMs)
+                    .thenApply(found -> record(found, "no correlation record for this trace_id"));
+        }
+        String service = Params.service(q.get("service"));
+        Long since = Params.time(aliased(q, "since", "start_time"), q.get(aliased(q, "since", "start_time")));
+        Long until = Params.time(aliased(q, "until", "end_time"), q.get(aliased(q, "until", "end_time")));
+        if (since != null && until != null && since > until) {
+            throw ApiError.invalidArgument(aliased(q, "since", "start_time") + " must not be after "
+                    + aliased(q, "until", "end_time"));
+        }
+        String status = Params.status(q.get("status"));
+        Boolean hasError = Params.hasError(q.get("has_error"));
+        int limit = Params.limit(q.get("limit"));
+        Cursor cursor = Params.cursor(q.get("cursor"));
+        CorrelationQuery query = new CorrelationQuery(service, since, until, status, hasError, limit, cursor);
+        return bounded(() -> store.query(query), queryTimeoutMs).thenApply(HttpApi::page);
+    }
+
+    /** The name under which a parameter with an alias was given (the primary name when neither). */
+    private static String aliased(QueryParams q, String primary, String alias) {
+        if (q.has(primary) && q.has(alias)) {
+            throw ApiError.invalidArgument(alias + " is an alias of " + primary + "; give only one of them");
+        }
+        return q.has(alias) ? alias : primary;
+    }
+
+    private CompletableFuture<HttpResponse> byCorrelationId(Route.Request r) {
+        String id = Params.correlationId(r.pathParameters().get(0));
+        return bounded(() -> store.byCorrelationId(id), queryTimeoutMs)
+                .thenApply(found -> record(found, "no correlation record with this correlation_id"));
+    }
+
+    private static HttpResponse record(Optional<CorrelationRecord> found, String notFound) {
+        return HttpResponse.json(200, RecordCodec.toJson(found.orElseThrow(() -> ApiError.notFound(notFound))));
+    }
+
+    private static HttpResponse page(Page page) {
+        StringBuilder out = new StringBuilder(256 * (page.items().size() + 1)).append("{\"items\":[");
+        for (int i = 0; i < page.items().size(); i++) {
+            if (i > 0) out.append(',');
+            out.append(RecordCodec.toJson(page.items().get(i)));
+        }
+        out.append("],\"next_cursor\":");
+        out.append(page.next() == null ? "null" : '"' + page.next().encode() + '"');
+        return HttpResponse.json(200, out.append('}').toString());
+    }
+
+    private CompletableFuture<HttpResponse> health(Route.Request r) {
+        return storeCheck().thenApply(check -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", check.equals("ok") ? "healthy" : "degraded");
+            body.put("version", version);
+            body.put("checks", Map.of("store", check));
+            return json(200, body);
+        });
+    }
+
+    private CompletableFuture<HttpResponse> ready(Route.Request r) {
+        return storeCheck().thenApply(check -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", check.equals("ok") ? "ready" : "not_ready");
+            body.put("checks", Map.of("store", check));
+            if (check.equals("ok")) return json(200, body);
+            body.put("error", errorBody("unavailable", "the correlation store (" + storeKind() + ") is "
+                    + (check.equals("timeout") ? "not answering in time" : "unreachable")));
+            return json(503, body);
+        });
+    }
+
+    /** {@code ok}, {@code timeout} or {@code unavailable}: never the exception text (it may hold hosts). */
+    private CompletableFuture<String> storeCheck() {
+        return bounded(store::ping, healthTimeoutMs).handle((ok, e) -> {
+            if (e == null) return "ok";
+            ApiError error = unwrap(e) instanceof ApiError a ? a : null;
+            return error != null && error.status() == 504 ? "timeout" : "unavailable";
+        });
+    }
+
+    // ---------------------------------------------------------------- store calls
+
+    /**
+     * Calls the store, bounded by a timeout; maps a timeout to 504 {@code timeout} and a failure to 503
+     * {@code unavailable} (counted in {@code redis_errors_total} when the store is Redis). The store's
+     * own future is never completed by the API (the timeout applies to a copy).
+     */
+    private <T> CompletableFuture<T> bounded(Supplier<CompletableFuture<T>> call, long timeoutMs) {
+        CompletableFuture<T> future;
+        try {
+            future = call.get();
+            if (future == null) future = CompletableFuture.failedFuture(new IllegalStateException("no future"));
+        } catch (RuntimeException e) {
+            future = CompletableFuture.failedFuture(e);
+        }
+        return future.copy().orTimeout(timeoutMs, TimeUnit.MILLISECONDS).handle((value, e) -> {
+            if (e == null) return value;
+            Throwable cause = unwrap(e);
+            if (store.kind() == CorrelationStore.Kind.REDIS) metrics.redisError();
+            if (cause instanceof TimeoutException) {
+                throw new ApiError(504, "timeout", "the correlation store (" + storeKind() + ") did not answer within "
+                        + timeoutMs + " ms");
+            }
+            log.warn("correlation store ({}) call failed: {}", storeKind(), cause.toString());
+            throw new ApiError(503, "unavailable", "the correlation store (" + storeKind()
+                    + ") is unavailable; try again later", Map.of("Retry-After", "1"));
+        });
+    }
+
+    private String storeKind() {
+        return store.kind().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    // ---------------------------------------------------------------- dispatch
+
+    /** The one Javalin handler: every method, every path. */
+    public void handle(Context ctx) {
+        long start = System.nanoTime();
+        var req = ctx.req();
+        var traceparents = req.getHeaders("traceparent");
+        String traceparent = null;
+        if (traceparents != null && traceparents.hasMoreElements()) {
+            traceparent = traceparents.nextElement();
+            if (traceparents.hasMoreElements()) traceparent = null; // several: invalid, start a new trace
+        }
+        TraceContext trace = TraceContext.continueOrStart(traceparent);
+        ctx.header("traceparent", trace.traceparent());
+        ctx.header("Cache-Control", "no-store");
+        String method = req.getMethod();
+        String label = ApiMetrics.UNMATCHED;
+        try {
+            String rawPath = req.getRequestURI();
+            String rawQuery = req.getQueryString();
+            long targetBytes = rawPath.length() + (rawQuery == null ? 0 : rawQuery.length() + 1);
+            if (targetBytes > MAX_URL_BYTES) {
+                throw new ApiError(414, "uri_too_long", "the request URL is longer than " + MAX_URL_BYTES + " bytes");
+            }
+            long contentLength = req.getContentLengthLong();
+            if (contentLength > MAX_BODY_BYTES || (contentLength < 0 && req.getHeader("Transfer-Encoding") != null)) {
+                throw new ApiError(413, "payload_too_large", "request bodies are not accepted (at most "
+                        + MAX_BODY_BYTES + " bytes, and they are ignored)");
+            }
+            Router.Match match = router.match(method, rawPath);
+            if (match.pathMatched()) label = match.template();
+            boolean open = match.pathMatched() && isOpen(match.template());
+            if (!open) {
+                authenticate(req.getHeader("Authorization"));
+                rateLimit();
+            }
+            if (!match.pathMatched()) throw ApiError.notFound("no such route: see GET / and docs/api.md");
+            if (!match.found()) {
+                throw new ApiError(405, "method_not_allowed", "method " + (method.matches("[A-Z]{1,16}") ? method
+                        : "(not shown)") + " is not allowed here; allowed: " + String.join(", ", match.allowedMethods()),
+                        Map.of("Allow", String.join(", ", match.allowedMethods())));
+            }
+            Route route = match.route();
+            QueryParams query = QueryParams.parse(rawQuery, route.queryParameters());
+            CompletableFuture<HttpResponse> response = route.handler().handle(
+                    new Route.Request(match.pathParameters(), query, trace, req.getHeader("Accept")));
+            String routeLabel = label;
+            ctx.future(() -> response.handle((r, e) -> {
+                finish(ctx, e == null ? r : errorResponse(e), method, routeLabel, trace, start);
+                return null;
+            }));
+        } catch (RuntimeException e) {
+            finish(ctx, errorResponse(e), method, label, trace, start);
+        }
+    }
+
+    private boolean isOpen(String template) {
+        for (Route route : router.routes()) {
+            if (route.template().equals(template)) return route.open();
+        }
+        return false;
+    }
+
+    private void authenticate(String authorization) {
+        if (tokenDigest == null) return;
+        Map<String, String> challenge = Map.of("WWW-Authenticate", "Bearer realm=\"correlation-station\"");
+        if (authorization == null || authorization.isBlank()) {
+            throw new ApiError(401, "unauthenticated", "a bearer token is required: Authorization: Bearer <API_TOKEN>",
+                    challenge);
+        }
+        String presented = authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).trim() : "";
+        // Digests of equal length, compared in constant time: neither the token nor its length leaks.
+        if (!MessageDigest.isEqual(sha256(presented), tokenDigest)) {
+            throw new ApiError(401, "unauthenticated", "the bearer token is not valid",
+                    Map.of("WWW-Authenticate", "Bearer realm=\"correlation-station\", error=\"invalid_token\""));
+        }
+    }
+
+    private void rateLimit() {
+        if (rateLimiter == null) return;
+        long retryAfter = rateLimiter.tryAcquire();
+        if (retryAfter > 0) {
+            throw new ApiError(429, "rate_limited", "too many requests to this API replica (API_RATE_LIMIT_RPS);"
+                    + " retry after " + retryAfter + " s", Map.of("Retry-After", Long.toString(retryAfter)));
+        }
+    }
+
+    private HttpResponse errorResponse(Throwable e) {
+        Throwable cause = unwrap(e);
+        ApiError error;
+        if (cause instanceof ApiError a) {
+            error = a;
+        } else {
+            log.error("internal error while answering a request", cause);
+            error = new ApiError(500, "internal", "internal error; see the API's log");
+        }
+        HttpResponse r = json(error.status(), Map.of("error", errorBody(error.code(), error.getMessage())));
+        for (Map.Entry<String, String> h : error.headers().entrySet()) r = r.withHeader(h.getKey(), h.getValue());
+        return r;
+    }
+
+    private void finish(Context ctx, HttpResponse r, String method, String route, TraceContext trace, long start) {
+        ctx.status(r.status());
+        r.headers().forEach(ctx::header);
+        ctx.contentType(r.contentType());
+        ctx.result(r.body());
+        long nanos = System.nanoTime() - start;
+        metrics.observe(route, r.status(), nanos);
+        if (logAccess) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("method", method.matches("[A-Z]{1,16}") ? method : "?");
+            line.put("route", route);
+            line.put("status", r.status());
+            line.put("duration_ms", Math.round(nanos / 1e4) / 100.0);
+            line.put("trace_id", trace.traceId());
+            line.put("span_id", trace.spanId());
+            accessLog.info(toJson(line));
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    static Throwable unwrap(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    static Map<String, String> errorBody(String code, String message) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("code", code);
+        body.put("message", message);
+        return body;
+    }
+
+    static HttpResponse json(int status, Object body) {
+        return HttpResponse.json(status, toJson(body));
+    }
+
+    static String toJson(Object body) {
+        try {
+            return JSON.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static CompletableFuture<HttpResponse> done(HttpResponse r) {
+        return CompletableFuture.completedFuture(r);
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
+    }
+}
