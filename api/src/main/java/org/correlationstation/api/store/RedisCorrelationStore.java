@@ -65,6 +65,8 @@ public final class RedisCorrelationStore implements CorrelationStore {
     /** Most index entries fetched (and records read) per round trip. */
     static final int MAX_CHUNK = 1_024;
     private static final int MIN_CHUNK = 16;
+    /** Commands queued per connection at most (while a cluster node reconnects). */
+    private static final int REQUEST_QUEUE_SIZE = 100_000;
 
     private final RedisEndpoint endpoint;
     private final ClientResources resources;
@@ -87,9 +89,13 @@ public final class RedisCorrelationStore implements CorrelationStore {
         if (endpoint.cluster()) {
             this.client = null;
             this.clusterClient = RedisClusterClient.create(resources, endpoint.nodes());
+            // Not REJECT_COMMANDS here: the cluster connection opens its per-node connections on
+            // first use, and a rejecting one would fail the first command to every node. Commands
+            // to a node that is down wait at most the command timeout (and the queue is bounded).
             this.clusterClient.setOptions(ClusterClientOptions.builder()
                     .autoReconnect(true)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+                    .requestQueueSize(REQUEST_QUEUE_SIZE)
                     .timeoutOptions(timeouts)
                     .socketOptions(socket)
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
@@ -378,8 +384,11 @@ public final class RedisCorrelationStore implements CorrelationStore {
         synchronized (this) {
             if (closed) return CompletableFuture.failedFuture(new IllegalStateException("store closed"));
             if (connection == null || connection.isCompletedExceptionally()) {
+                // The cluster client needs its topology before it connects (asynchronously too, so
+                // that a store created while the cluster is down just fails calls until it is up).
                 connection = endpoint.cluster()
-                        ? clusterClient.connectAsync(StringCodec.UTF8)
+                        ? clusterClient.refreshPartitionsAsync().toCompletableFuture()
+                                .thenCompose(ignored -> clusterClient.connectAsync(StringCodec.UTF8))
                         : client.connectAsync(StringCodec.UTF8, endpoint.nodes().get(0)).toCompletableFuture();
             }
             current = connection;

@@ -120,8 +120,9 @@ class RedisCorrelationStoreTest extends CorrelationStoreContract {
         for (int i = 0; i < 5; i++) shortLived.add(gen.record(BASE + 100 + i, "open", true, "checkout", "ephemeral"));
         List<CorrelationRecord> longLived = List.of(gen.record(BASE, "open", true, "checkout"),
                 gen.record(BASE + 50, "closed", true, "checkout"));
-        // Short-lived first: the writer refreshes each touched index key's expiry to the batch's TTL.
-        seed(shortLived, Duration.ofMillis(300));
+        // Short-lived first: the writer sets each touched index key's expiry to its batch's TTL, and
+        // the next (long-lived) batch must refresh them before the short TTL runs out.
+        seed(shortLived, Duration.ofSeconds(1));
         seed(longLived);
         assertThat(await(store.byTraceId(shortLived.get(0).traceId))).isPresent();
 
