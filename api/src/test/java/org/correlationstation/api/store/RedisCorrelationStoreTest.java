@@ -22,7 +22,6 @@ import org.correlationstation.connectors.redis.RedisSink;
 import org.correlationstation.connectors.testutil.RedisServerExtension;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.redis.RedisKeys;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -198,10 +197,5 @@ class RedisCorrelationStoreTest extends CorrelationStoreContract {
         assertThatThrownBy(() -> future.get(within.toMillis(), TimeUnit.MILLISECONDS))
                 .isInstanceOf(ExecutionException.class);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(within);
-    }
-
-    @AfterAll
-    static void serverStillRuns() {
-        // RedisServerExtension restarts a stopped server before each test and stops it after all.
     }
 }

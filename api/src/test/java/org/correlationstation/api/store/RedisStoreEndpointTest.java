@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-class RedisEndpointTest {
+class RedisStoreEndpointTest {
     private static io.lettuce.core.RedisCredentials creds(io.lettuce.core.RedisURI uri) {
         return uri.getCredentialsProvider().resolveCredentials().block();
     }
