@@ -9,11 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.LinkedHashSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
+import org.correlationstation.core.redis.RedisKeys;
 
 /**
  * The embedded store of local mode: the same write rule as the Redis compare-and-set (SPEC §5), the
@@ -21,7 +24,12 @@ import org.correlationstation.core.record.RecordCodec;
  * job's sink writes while the API reads.
  */
 public final class InMemoryCorrelationStore implements CorrelationStore {
-    private record Entry(CorrelationRecord record, String json, long firstSeen, long expiresAt) {}
+    /**
+     * {@code position} is the record's place in its indexes: its first_seen, lowered only (as the
+     * Redis sink's {@code ZADD … LT}); {@code indexes} every index key it was added to (they only grow,
+     * as services and has_error only grow).
+     */
+    private record Entry(CorrelationRecord record, String json, long position, Set<String> indexes, long expiresAt) {}
 
     private record Position(long firstSeen, String correlationId) {}
 
@@ -29,13 +37,16 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
     private static final Comparator<Position> NEWEST_FIRST = Comparator.comparingLong(Position::firstSeen).reversed()
             .thenComparing(Position::correlationId, Comparator.reverseOrder());
 
+    private static final NavigableSet<Position> EMPTY = new TreeSet<>(NEWEST_FIRST);
+
     private final long ttlMillis;
     private final int maxRecords;
     private final LongSupplier clock;
     /** Insertion order = write order, so the eldest entry is the one to evict or expire first. */
     private final LinkedHashMap<String, Entry> byId = new LinkedHashMap<>(16, 0.75f, false);
     private final Map<String, String> byTrace = new HashMap<>();
-    private final NavigableSet<Position> ordered = new TreeSet<>(NEWEST_FIRST);
+    /** The same indexes as in Redis (time, per service, errors), by their Redis key names. */
+    private final Map<String, NavigableSet<Position>> indexes = new HashMap<>();
 
     public InMemoryCorrelationStore(Duration ttl, int maxRecords, LongSupplier clock) {
         this.ttlMillis = ttl.toMillis();
@@ -64,14 +75,21 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
             }
             boolean changed = !content(record).equals(content(s));
             version = changed ? Math.max(record.version, s.version + 1) : Math.max(record.version, s.version);
-            remove(record.correlationId);
         }
         CorrelationRecord copy = RecordCodec.fromJson(RecordCodec.toJson(record));
         copy.version = version;
         long firstSeen = RecordCodec.parseTime(copy.firstSeen);
-        byId.put(copy.correlationId, new Entry(copy, RecordCodec.toJson(copy), firstSeen, now + ttlMillis));
+        long position = stored == null ? firstSeen : Math.min(stored.position, firstSeen);
+        Set<String> keys = new LinkedHashSet<>();
+        if (stored != null) keys.addAll(stored.indexes);
+        keys.add(RedisKeys.TIME_INDEX);
+        for (String service : copy.services) keys.add(RedisKeys.service(service));
+        if (copy.hasError) keys.add(RedisKeys.ERRORS_INDEX);
+        if (stored != null) remove(record.correlationId);
+        byId.put(copy.correlationId, new Entry(copy, RecordCodec.toJson(copy), position, keys, now + ttlMillis));
         byTrace.put(copy.traceId, copy.correlationId);
-        ordered.add(new Position(firstSeen, copy.correlationId));
+        Position p = new Position(position, copy.correlationId);
+        for (String key : keys) indexes.computeIfAbsent(key, k -> new TreeSet<>(NEWEST_FIRST)).add(p);
         while (byId.size() > maxRecords) remove(byId.keySet().iterator().next());
         return version;
     }
@@ -89,28 +107,41 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
         return CompletableFuture.completedFuture(read(correlationId));
     }
 
+    /**
+     * The same walk as {@link RedisCorrelationStore#query}: the same index ({@link Listing#indexKey}),
+     * order (first_seen descending, then correlation_id descending), post-filter, "one more" check
+     * and scan bound ({@link Listing#scanBudget}), hence the same pages for the same data.
+     */
     @Override
     public synchronized CompletableFuture<Page> query(CorrelationQuery q) {
         expire(clock.getAsLong());
-        Iterable<Position> from = q.cursor() == null ? ordered
-                : ordered.tailSet(new Position(q.cursor().firstSeenMillis(), q.cursor().correlationId()), false);
+        NavigableSet<Position> index = indexes.getOrDefault(Listing.indexKey(q), EMPTY);
+        Cursor c = q.cursor();
+        Position start = c == null ? null : new Position(c.firstSeenMillis(), c.correlationId());
+        if (start != null && q.untilMillis() != null && start.firstSeen >= q.untilMillis()) start = null;
+        if (start == null && q.untilMillis() != null) start = new Position(q.untilMillis(), ""); // before every id
+        Iterable<Position> from = start == null ? index : index.tailSet(start, false);
+        int budget = Listing.scanBudget(q.limit());
         List<CorrelationRecord> items = new ArrayList<>();
         Position last = null;
-        boolean more = false;
+        int examined = 0;
         for (Position p : from) {
-            if (q.untilMillis() != null && p.firstSeen >= q.untilMillis()) continue;
             if (q.sinceMillis() != null && p.firstSeen < q.sinceMillis()) break;
+            examined++;
             Entry e = byId.get(p.correlationId);
-            if (!q.matches(e.record, p.firstSeen)) continue;
-            if (items.size() == q.limit()) {
-                more = true;
-                break;
+            if (e != null && Listing.matches(q, e.record)) {
+                if (items.size() == q.limit()) return page(items, last); // one more exists
+                items.add(RecordCodec.fromJson(e.json));
+                last = p;
             }
-            items.add(RecordCodec.fromJson(e.json));
-            last = p;
+            if (examined >= budget) return page(items, p); // bound hit: continue after what was examined
         }
-        Cursor next = more ? new Cursor(last.firstSeen, last.correlationId) : null;
-        return CompletableFuture.completedFuture(new Page(items, next));
+        return page(items, null);
+    }
+
+    private static CompletableFuture<Page> page(List<CorrelationRecord> items, Position next) {
+        return CompletableFuture.completedFuture(
+                new Page(List.copyOf(items), next == null ? null : new Cursor(next.firstSeen, next.correlationId)));
     }
 
     @Override
@@ -156,7 +187,13 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
     private void remove(String correlationId) {
         Entry e = byId.remove(correlationId);
         if (e == null) return;
-        ordered.remove(new Position(e.firstSeen, correlationId));
+        Position p = new Position(e.position, correlationId);
+        for (String key : e.indexes) {
+            NavigableSet<Position> index = indexes.get(key);
+            if (index == null) continue;
+            index.remove(p);
+            if (index.isEmpty()) indexes.remove(key); // as Redis drops an empty sorted set
+        }
         if (correlationId.equals(byTrace.get(e.record.traceId))) byTrace.remove(e.record.traceId);
     }
 

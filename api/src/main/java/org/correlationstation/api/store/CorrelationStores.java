@@ -1,0 +1,27 @@
+package org.correlationstation.api.store;
+
+import java.time.Duration;
+import java.util.Optional;
+import org.correlationstation.core.config.Options;
+import org.correlationstation.core.config.Settings;
+
+/** Picks the store of a process from its settings (SPEC §8). */
+public final class CorrelationStores {
+    private CorrelationStores() {}
+
+    /**
+     * {@code REDIS_URL} set (and not {@code USE_REDIS_STATE=false}): a {@link RedisCorrelationStore}
+     * (Cluster when the URI lists several nodes or says {@code cluster=true}); otherwise an
+     * {@link InMemoryCorrelationStore} holding at most {@code MEMORY_STORE_MAX_RECORDS} records for
+     * {@code CORRELATION_TTL_SECONDS} after each write.
+     */
+    public static CorrelationStore create(Settings settings) {
+        Optional<String> redisUrl = settings.redisUrl();
+        if (redisUrl.isPresent()) {
+            return RedisCorrelationStore.create(redisUrl.get(), RedisCorrelationStore.DEFAULT_COMMAND_TIMEOUT,
+                    RedisCorrelationStore.DEFAULT_MAX_RECONNECT_DELAY);
+        }
+        return new InMemoryCorrelationStore(Duration.ofSeconds(settings.get(Options.CORRELATION_TTL_SECONDS)),
+                settings.get(Options.MEMORY_STORE_MAX_RECORDS));
+    }
+}
