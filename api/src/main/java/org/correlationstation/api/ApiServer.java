@@ -4,10 +4,8 @@ import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Properties;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -16,7 +14,7 @@ import org.correlationstation.api.http.HttpApi;
 import org.correlationstation.api.http.JsonErrorHandler;
 import org.correlationstation.api.http.Route;
 import org.correlationstation.api.store.CorrelationStore;
-import org.correlationstation.api.store.InMemoryCorrelationStore;
+import org.correlationstation.api.store.CorrelationStores;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
 import org.slf4j.Logger;
@@ -137,20 +135,9 @@ public final class ApiServer implements AutoCloseable {
                 store.kind().name().toLowerCase(Locale.ROOT));
     }
 
-    /**
-     * The store of the {@code api} command. ─── SWITCH POINT ───: once the store helper's factory is
-     * merged, replace the body with {@code return CorrelationStores.create(settings);}.
-     */
+    /** The store of the {@code api} command: Redis when {@code REDIS_URL} is set, else memory. */
     static CorrelationStore createStore(Settings settings) {
-        Optional<String> redisUrl = settings.redisUrl();
-        if (redisUrl.isPresent()) {
-            // TODO(lead): wire the Redis store here, e.g. `return new RedisCorrelationStore(settings);`
-            // (org.correlationstation.api.store, written on branch wt/api-store).
-            throw new IllegalStateException("REDIS_URL is set, but this build has no Redis store yet;"
-                    + " unset REDIS_URL (or set USE_REDIS_STATE=false) to use the in-memory store");
-        }
-        return new InMemoryCorrelationStore(Duration.ofSeconds(settings.get(Options.CORRELATION_TTL_SECONDS)),
-                settings.get(Options.MEMORY_STORE_MAX_RECORDS));
+        return CorrelationStores.create(settings);
     }
 
     /** LOG_LEVEL applies to this project's loggers; everything else logs warnings and errors. */
