@@ -25,6 +25,7 @@ import org.correlationstation.job.route.DeadLetters;
 import org.correlationstation.job.route.EventTimes;
 import org.correlationstation.job.route.LogRouter;
 import org.correlationstation.job.route.SpanRouter;
+import org.correlationstation.job.route.WallClockCappedWatermarks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,8 +43,10 @@ public final class CorrelationPipeline {
     public record Streams(SingleOutputStreamOperator<CorrelationRecord> records, DataStream<DeadLetter> deadLetters) {}
 
     public static Streams build(StreamExecutionEnvironment env, Settings settings) {
+        Duration outOfOrderness = Duration.ofMillis(settings.get(Options.MAX_OUT_OF_ORDERNESS_MS));
         WatermarkStrategy<TelemetryEnvelope> watermarks = WatermarkStrategy
-                .<TelemetryEnvelope>forBoundedOutOfOrderness(Duration.ofMillis(settings.get(Options.MAX_OUT_OF_ORDERNESS_MS)))
+                .<TelemetryEnvelope>forGenerator(
+                        ctx -> new WallClockCappedWatermarks<>(outOfOrderness, System::currentTimeMillis))
                 .withTimestampAssigner(new EventTimes())
                 .withIdleness(Duration.ofMillis(settings.get(Options.SOURCE_IDLE_TIMEOUT_MS)));
 

@@ -53,6 +53,8 @@ public final class CorrelationSettings implements Serializable {
      * that it never expires the state of a trace that is still open and busy.
      */
     public Duration stateTtlSafetyNet() {
-        return Duration.ofMillis(2 * (ttlMs + windowMs) + Duration.ofHours(1).toMillis());
+        // Span and fingerprint entries are written once: a shorter net would expire the first spans of
+        // a trace that stays busy for hours.
+        return Duration.ofMillis(2 * (ttlMs + windowMs) + Duration.ofDays(7).toMillis());
     }
 }

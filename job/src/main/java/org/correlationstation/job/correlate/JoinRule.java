@@ -11,18 +11,18 @@ final class JoinRule {
     private JoinRule() {}
 
     /** The chosen span id, or null when no span qualifies. */
-    static String innermost(Iterable<Map.Entry<String, SpanInfo>> spans, String service, long logTimeMs,
-            long slackMs) {
+    /** Times in nanoseconds. */
+    static String innermost(Iterable<Map.Entry<String, SpanInfo>> spans, String service, long logTime, long slack) {
         String best = null;
         long bestStart = Long.MIN_VALUE;
         for (Map.Entry<String, SpanInfo> e : spans) {
             SpanInfo span = e.getValue();
             if (!span.service.equals(service)) continue;
-            if (logTimeMs < span.startMs - slackMs || logTimeMs > span.endMs + slackMs) continue;
+            if (logTime < span.startNanos - slack || logTime > span.endNanos + slack) continue;
             String id = e.getKey();
-            if (best == null || span.startMs > bestStart || (span.startMs == bestStart && id.compareTo(best) < 0)) {
+            if (best == null || span.startNanos > bestStart || (span.startNanos == bestStart && id.compareTo(best) < 0)) {
                 best = id;
-                bestStart = span.startMs;
+                bestStart = span.startNanos;
             }
         }
         return best;

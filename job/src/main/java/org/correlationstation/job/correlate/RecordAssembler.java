@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.correlationstation.core.model.Severity;
-import org.correlationstation.core.record.CorrelationIds;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
 
@@ -18,7 +17,7 @@ final class RecordAssembler {
     /** The record without {@code version} and {@code updated_at}, which the emitter sets. */
     static CorrelationRecord assemble(TraceSummary s, Map<String, SpanInfo> spans, Map<String, LinkCounts> links) {
         CorrelationRecord r = new CorrelationRecord();
-        r.correlationId = CorrelationIds.forTrace(s.traceId);
+        r.correlationId = s.correlationId;
         r.traceId = s.traceId;
         r.legacyTraceId = s.legacyTraceId;
         r.status = s.closed ? CorrelationRecord.CLOSED : CorrelationRecord.OPEN;
@@ -64,7 +63,7 @@ final class RecordAssembler {
             SpanInfo span = spans.get(e.getKey());
             if (span != null && e.getValue().logCount > 0) withLogs.add(Map.entry(e.getKey(), span));
         }
-        withLogs.sort(Comparator.<Map.Entry<String, SpanInfo>>comparingLong(e -> e.getValue().startMs)
+        withLogs.sort(Comparator.<Map.Entry<String, SpanInfo>>comparingLong(e -> e.getValue().startNanos)
                 .thenComparing(Map.Entry::getKey));
         List<CorrelationRecord.Link> out = new ArrayList<>(withLogs.size());
         for (Map.Entry<String, SpanInfo> e : withLogs) {

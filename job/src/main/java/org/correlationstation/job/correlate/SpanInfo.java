@@ -5,8 +5,9 @@ public class SpanInfo {
     public String name;
     public String service;
     public String parentSpanId;
-    public long startMs;
-    public long endMs;
+    /** Nanoseconds, as OTLP has them: nested spans often start within the same millisecond. */
+    public long startNanos;
+    public long endNanos;
     public boolean error;
 
     public SpanInfo() {}

@@ -96,7 +96,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
             if (s.trackedSpans < cfg.maxSpansTracked) {
                 spansState.put(span.spanId, spanInfo(span));
                 s.trackedSpans++;
-                if (s.pendingLogs > 0) decidePending(s, ctx, false, span.spanId);
+                if (s.pendingWithSpanId > 0) decidePending(s, ctx, false, span.spanId);
             } else {
                 s.truncated = true;
             }
@@ -107,7 +107,11 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
     @Override
     public void processElement2(LogEvent log, Context ctx, Collector<CorrelationRecord> out) throws Exception {
         TraceSummary s = summaryFor(log.eventTimeMillis(), ctx);
-        if (s == null) return;
+        if (s == null) {
+            // Expired: not correlated, but it still goes on to Loki (SPEC §3), with what it says itself.
+            ctx.output(DECIDED_LOGS, new JoinedLog(log, CorrelationIds.forTrace(ctx.getCurrentKey()), log.spanId, null, false));
+            return;
+        }
         long fingerprint = log.fingerprint();
         if (logsState.contains(fingerprint)) return; // duplicate: first copy wins
         boolean wasTruncated = s.truncated;
@@ -127,7 +131,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
             span = spansState.get(log.spanId);
         }
         if (span != null) {
-            ctx.output(DECIDED_LOGS, new JoinedLog(log, CorrelationIds.forTrace(s.traceId), log.spanId, span.name, false));
+            ctx.output(DECIDED_LOGS, new JoinedLog(log, s.correlationId, log.spanId, span.name, false));
         } else {
             pend(s, log, ctx.timerService().currentProcessingTime());
         }
@@ -142,9 +146,12 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME && timestamp == s.processingTimer) s.processingTimer = 0;
         long now = ctx.timerService().currentProcessingTime();
         long watermark = ctx.timerService().currentWatermark();
+        boolean wasTruncated = s.truncated;
 
         if (s.closed && now >= s.closedAt + cfg.ttlMs) {
             decidePending(s, ctx, true, null);
+            if (s.dirty) emit(s, now, out); // what changed since the last emission is not lost
+            if (s.truncated && !wasTruncated) metrics.truncated.inc();
             clear(s, ctx);
             return;
         }
@@ -159,7 +166,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
         } else if (s.dirty && now >= nextEmitAt(s)) {
             emit(s, now, out);
         }
-        summaryState.update(s);
+        if (s.truncated && !wasTruncated) metrics.truncated.inc();
         syncTimers(s, ctx);
     }
 
@@ -175,6 +182,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
         }
         s = new TraceSummary();
         s.traceId = ctx.getCurrentKey();
+        s.correlationId = CorrelationIds.forTrace(s.traceId);
         s.firstArrival = ctx.timerService().currentProcessingTime();
         openTraces++;
         return s;
@@ -191,7 +199,6 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
 
     private void finish(TraceSummary s, boolean wasTruncated, Context ctx) throws Exception {
         if (s.truncated && !wasTruncated) metrics.truncated.inc();
-        summaryState.update(s);
         syncTimers(s, ctx);
     }
 
@@ -213,6 +220,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
     private void pend(TraceSummary s, LogEvent log, long now) throws Exception {
         pendingState.put(s.pendingSeq++, new PendingLog(log, now));
         s.pendingLogs++;
+        if (log.spanId != null) s.pendingWithSpanId++;
         s.pendingDueEventTime = Math.min(s.pendingDueEventTime, log.eventTimeMillis() + cfg.joinSlackMs);
         s.pendingDueProcessingTime = Math.min(s.pendingDueProcessingTime, now + cfg.joinMaxWaitMs);
     }
@@ -224,7 +232,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
     private void decidePending(TraceSummary s, Context ctx, boolean force, String arrivedSpanId) throws Exception {
         long now = ctx.timerService().currentProcessingTime();
         long watermark = ctx.timerService().currentWatermark();
-        String correlationId = CorrelationIds.forTrace(s.traceId);
+        String correlationId = s.correlationId;
         List<Long> decided = new ArrayList<>();
         Map<String, SpanInfo> spans = null;
         long dueEvent = Long.MAX_VALUE;
@@ -243,12 +251,14 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
             if (arrivedSpanId != null && !spanArrived) continue;
             decided.add(e.getKey());
             if (log.spanId != null) {
+                s.pendingWithSpanId--;
                 SpanInfo span = spansState.get(log.spanId);
                 ctx.output(DECIDED_LOGS, new JoinedLog(log, correlationId, log.spanId,
                         span == null ? null : span.name, false));
             } else {
                 if (spans == null) spans = loadSpans();
-                String chosen = JoinRule.innermost(spans.entrySet(), log.service, log.eventTimeMillis(), cfg.joinSlackMs);
+                String chosen = JoinRule.innermost(spans.entrySet(), log.service, log.timeNanos,
+                        cfg.joinSlackMs * 1_000_000L);
                 if (chosen != null) {
                     attribute(s, chosen, true);
                     s.dirty = true;
@@ -284,7 +294,10 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
         return (s.emitted ? s.lastEmitAt : s.firstArrival) + cfg.emitIntervalMs;
     }
 
-    /** Registers the earliest moment in each time domain at which a rule can become due. */
+    /**
+     * Registers the earliest moment in each time domain at which a rule can become due, and writes the
+     * summary back (the one state write per event or timer).
+     */
     private void syncTimers(TraceSummary s, Context ctx) throws Exception {
         long event = Long.MAX_VALUE;
         long processing;
@@ -340,8 +353,8 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
         info.name = span.name;
         info.service = span.service;
         info.parentSpanId = span.parentSpanId;
-        info.startMs = span.startMillis();
-        info.endMs = span.endMillis();
+        info.startNanos = span.startTimeNanos;
+        info.endNanos = span.endTimeNanos;
         info.error = span.error;
         return info;
     }

@@ -10,6 +10,7 @@ import org.correlationstation.core.model.SpanEvent;
  */
 public class TraceSummary {
     public String traceId;
+    public String correlationId;
     public String legacyTraceId;
 
     // aggregates
@@ -49,6 +50,7 @@ public class TraceSummary {
     public long lastContentHash;
     public long pendingSeq;
     public int pendingLogs;
+    public int pendingWithSpanId;
     /** Earliest watermark / processing time at which a pending log is due for its decision. */
     public long pendingDueEventTime = Long.MAX_VALUE;
     public long pendingDueProcessingTime = Long.MAX_VALUE;

@@ -136,6 +136,19 @@ class TraceCorrelatorTest {
     }
 
     @Test
+    void nestedSpansStartingInTheSameMillisecondAreOrderedByNanoseconds() throws Exception {
+        SpanEvent handler = span(sid(0x11), null, "handler", "svc", T0, T0 + 10);
+        handler.startTimeNanos += 100_000; // 0.1 ms into the millisecond
+        SpanEvent query = span(sid(0x99), sid(0x11), "db query", "svc", T0, T0 + 5);
+        query.startTimeNanos += 400_000; // 0.4 ms: the inner span, though a millisecond tie would pick 0x11
+        h.span(handler);
+        h.span(query);
+        h.log(log(null, "svc", T0 + 2, 9, "inside the query"));
+        h.watermark(T0 + 5000);
+        assertThat(h.decided()).singleElement().extracting(j -> j.spanId).isEqualTo(sid(0x99));
+    }
+
+    @Test
     void aLogWaitsForItsSpanAndJoinsWhenTheSpanArrivesLater() throws Exception {
         h.log(log(PAY, "payments", T0 + 300, 9, "early log"));
         assertThat(h.decided()).isEmpty();
@@ -311,12 +324,17 @@ class TraceCorrelatorTest {
             t.log(log(null, "payments", T0 + 100, 9, "x"));
             t.time(61_000);
             assertThat(t.last().status).isEqualTo("closed");
+            // A late log without span id, arriving so close to the clean-up that it is still pending then.
+            t.time(61_000 + 600_000 - 500);
             t.log(log(null, "payments", T0 + 200, 9, "late, pending at TTL"));
             t.time(61_000 + 600_000);
             assertThat(t.harness.numKeyedStateEntries()).isZero();
             assertThat(t.harness.numProcessingTimeTimers()).isZero();
             assertThat(t.harness.numEventTimeTimers()).isZero();
             assertThat(t.decided()).hasSize(2);
+            CorrelationRecord last = t.last();
+            assertThat(last.lateEvents).as("emitted before the state was cleared").isEqualTo(1);
+            assertThat(last.links).containsExactly(new Link(PAY, "charge", "payments", 2, 2));
             int emitted = t.records().size();
 
             t.watermark(T0 + 500 + 60_000 + 600_000 + 1);
@@ -324,6 +342,10 @@ class TraceCorrelatorTest {
             t.time(700_000);
             assertThat(t.records()).hasSize(emitted);
             assertThat(t.harness.numKeyedStateEntries()).isZero();
+            assertThat(t.decided()).last().satisfies(j -> {
+                assertThat(j.log.body).as("an expired log still goes on to Loki").isEqualTo("expired");
+                assertThat(j.spanName).isNull();
+            });
         }
     }
 }

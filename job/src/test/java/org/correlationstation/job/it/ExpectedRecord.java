@@ -87,7 +87,7 @@ final class ExpectedRecord {
         r.edges = new ArrayList<>(edges.values());
         List<SpanEvent> linked = new ArrayList<>();
         for (String id : links.keySet()) if (byId.containsKey(id)) linked.add(byId.get(id));
-        linked.sort(Comparator.comparingLong(SpanEvent::startMillis).thenComparing(s -> s.spanId));
+        linked.sort(Comparator.comparingLong((SpanEvent s) -> s.startTimeNanos).thenComparing(s -> s.spanId));
         for (SpanEvent s : linked) {
             long[] c = links.get(s.spanId);
             r.links.add(new CorrelationRecord.Link(s.spanId, s.name, s.service, c[0], c[1]));
@@ -97,11 +97,12 @@ final class ExpectedRecord {
 
     private static String innermost(List<SpanEvent> spans, LogEvent log, long slackMs) {
         SpanEvent best = null;
-        long t = log.eventTimeMillis();
+        long t = log.timeNanos;
+        long slack = slackMs * 1_000_000L;
         for (SpanEvent s : spans) {
-            if (!s.service.equals(log.service) || t < s.startMillis() - slackMs || t > s.endMillis() + slackMs) continue;
-            if (best == null || s.startMillis() > best.startMillis()
-                    || (s.startMillis() == best.startMillis() && s.spanId.compareTo(best.spanId) < 0)) best = s;
+            if (!s.service.equals(log.service) || t < s.startTimeNanos - slack || t > s.endTimeNanos + slack) continue;
+            if (best == null || s.startTimeNanos > best.startTimeNanos
+                    || (s.startTimeNanos == best.startTimeNanos && s.spanId.compareTo(best.spanId) < 0)) best = s;
         }
         return best == null ? null : best.spanId;
     }
