@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * reconnects by itself (backoff capped by {@code maxReconnectDelay}); while disconnected, commands
  * are rejected at once instead of being queued, so callers see the outage immediately.
  *
- * <p>Listing: see {@link #query} and {@code docs/api-storage.md}.
+ * <p>Listing: see {@link #query} and {@code docs/api.md} (Storage).
  */
 public final class RedisCorrelationStore implements CorrelationStore {
     private static final Logger LOG = LoggerFactory.getLogger(RedisCorrelationStore.class);
