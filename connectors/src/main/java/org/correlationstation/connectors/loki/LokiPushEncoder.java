@@ -1,0 +1,373 @@
+package org.correlationstation.connectors.loki;
+
+import com.google.protobuf.CodedOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.xerial.snappy.Snappy;
+
+/**
+ * Encodes a batch of {@link LokiEntry} as Loki's push request (SPEC §7): the protobuf
+ * {@code logproto.PushRequest} of grafana/loki {@code pkg/push/push.proto}, snappy block-compressed,
+ * to be POSTed with {@code Content-Type: application/x-protobuf} (and no Content-Encoding).
+ *
+ * <pre>
+ * PushRequest      { repeated StreamAdapter streams = 1; }
+ * StreamAdapter    { string labels = 1; repeated EntryAdapter entries = 2; uint64 hash = 3; }
+ * EntryAdapter     { google.protobuf.Timestamp timestamp = 1; string line = 2;
+ *                    repeated LabelPairAdapter structuredMetadata = 3; }
+ * LabelPairAdapter { string name = 1; string value = 2; }
+ * Timestamp        { int64 seconds = 1; int32 nanos = 2; }
+ * </pre>
+ *
+ * Entries are grouped into one stream per label set (streams in label-string order), and each stream's
+ * entries are in time order (stable: equal timestamps keep the batch order). Loki's limits are applied
+ * here, so that Loki never rejects a batch for them: at most {@value #MAX_METADATA_ENTRIES} metadata
+ * entries and {@value #MAX_METADATA_BYTES} bytes of metadata (names plus values, as Loki counts them)
+ * per line, the mandatory keys ({@link #MANDATORY_METADATA}) first, then the attributes in key order;
+ * lines are cut to {@value #MAX_LINE_BYTES} bytes at a character boundary. A line that lost anything
+ * counts once in {@link Encoded#truncatedLines()}; no entry is ever dropped. Thread-safe (stateless).
+ */
+public final class LokiPushEncoder {
+    public static final int MAX_METADATA_ENTRIES = 128;
+    public static final int MAX_METADATA_BYTES = 64 * 1024;
+    public static final int MAX_LINE_BYTES = 256 * 1024;
+    /** Loki's default {@code max_label_value_length}; longer label values are cut (not counted). */
+    public static final int MAX_LABEL_VALUE_CHARS = 2048;
+    /** Kept first when the metadata must be truncated. */
+    public static final List<String> MANDATORY_METADATA =
+            List.of("trace_id", "span_id", "correlation_id", "span_name", "inferred_span");
+    public static final String UNKNOWN_SERVICE = "unknown_service";
+
+    /** What one batch became. */
+    public record Encoded(byte[] body, int uncompressedBytes, int streams, int entries, int truncatedLines) {}
+
+    private LokiPushEncoder() {}
+
+    /** The snappy-compressed PushRequest for {@code entries}. */
+    public static Encoded encode(List<LokiEntry> entries) {
+        Prepared prepared = prepare(entries);
+        byte[] raw = serialize(prepared.streams);
+        try {
+            return new Encoded(Snappy.compress(raw), raw.length, prepared.streams.size(), entries.size(),
+                    prepared.truncated);
+        } catch (IOException e) {
+            throw new UncheckedIOException("snappy compression failed", e);
+        }
+    }
+
+    /** The uncompressed PushRequest (for tests and debugging). */
+    static byte[] encodeUncompressed(List<LokiEntry> entries) {
+        return serialize(prepare(entries).streams);
+    }
+
+    // ---------------------------------------------------------------- labels
+
+    /** The entry's stream selector in Loki's form, labels sorted: {@code {level="info", service_name="x"}}. */
+    public static String labels(LokiEntry e) {
+        StringBuilder b = new StringBuilder(64).append('{');
+        boolean first = true;
+        first = appendLabel(b, first, "deployment_environment", e.deploymentEnvironment);
+        first = appendLabel(b, first, "level", e.level);
+        String service = e.serviceName == null || e.serviceName.isEmpty() ? UNKNOWN_SERVICE : e.serviceName;
+        appendLabel(b, first, "service_name", service);
+        return b.append('}').toString();
+    }
+
+    private static boolean appendLabel(StringBuilder b, boolean first, String name, String value) {
+        if (value == null || value.isEmpty()) {
+            return first; // Loki treats an empty label as absent
+        }
+        if (value.length() > MAX_LABEL_VALUE_CHARS) {
+            value = value.substring(0, cutBefore(value, MAX_LABEL_VALUE_CHARS));
+        }
+        if (!first) {
+            b.append(", ");
+        }
+        b.append(name).append("=\"");
+        escape(b, value);
+        b.append('"');
+        return false;
+    }
+
+    /** Escapes a label value as a Go/PromQL double-quoted string literal body. */
+    static void escape(StringBuilder b, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> b.append("\\\\");
+                case '"' -> b.append("\\\"");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+    }
+
+    /** A structured-metadata name Loki accepts: {@code [A-Za-z_][A-Za-z0-9_]*} ({@code .}, {@code -}, … → {@code _}). */
+    public static String safeKey(String key) {
+        if (key == null || key.isEmpty()) {
+            return "_";
+        }
+        StringBuilder b = null;
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            boolean ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            if (!ok && b == null) {
+                b = new StringBuilder(key.length()).append(key, 0, i);
+            }
+            if (b != null) {
+                b.append(ok ? c : '_');
+            }
+        }
+        String safe = b == null ? key : b.toString();
+        char first = safe.charAt(0);
+        return first >= '0' && first <= '9' ? "_" + safe : safe;
+    }
+
+    // ---------------------------------------------------------------- limits
+
+    private record Line(long timestampNanos, String line, List<String[]> metadata) {}
+
+    private record Prepared(Map<String, List<Line>> streams, int truncated) {}
+
+    private static Prepared prepare(List<LokiEntry> entries) {
+        Map<String, List<Line>> streams = new TreeMap<>();
+        int truncated = 0;
+        for (LokiEntry e : entries) {
+            boolean[] cut = {false};
+            String line = limitLine(e.line == null ? "" : e.line, cut);
+            List<String[]> metadata = limitMetadata(e.structuredMetadata, cut);
+            if (cut[0]) {
+                truncated++;
+            }
+            streams.computeIfAbsent(labels(e), k -> new ArrayList<>())
+                    .add(new Line(e.timestampNanos, line, metadata));
+        }
+        for (List<Line> lines : streams.values()) {
+            lines.sort(Comparator.comparingLong(Line::timestampNanos)); // stable
+        }
+        return new Prepared(streams, truncated);
+    }
+
+    private static String limitLine(String line, boolean[] cut) {
+        line = wellFormed(line);
+        if (line.length() * 3L <= MAX_LINE_BYTES || utf8Length(line) <= MAX_LINE_BYTES) {
+            return line;
+        }
+        cut[0] = true;
+        int bytes = 0;
+        int i = 0;
+        while (i < line.length()) {
+            int cp = line.codePointAt(i);
+            int n = utf8Bytes(cp);
+            if (bytes + n > MAX_LINE_BYTES) {
+                break;
+            }
+            bytes += n;
+            i += Character.charCount(cp);
+        }
+        return line.substring(0, i);
+    }
+
+    private static List<String[]> limitMetadata(Map<String, String> metadata, boolean[] cut) {
+        if (metadata == null || metadata.isEmpty()) {
+            return List.of();
+        }
+        // Safe name → value, first occurrence wins: the mandatory keys, then the others in key order.
+        Map<String, String> ordered = new LinkedHashMap<>();
+        for (String key : MANDATORY_METADATA) {
+            String value = metadata.get(key);
+            if (value != null) {
+                ordered.put(key, value);
+            }
+        }
+        TreeMap<String, String> others = new TreeMap<>();
+        for (Map.Entry<String, String> m : metadata.entrySet()) {
+            if (m.getValue() != null && !MANDATORY_METADATA.contains(m.getKey())) {
+                String key = safeKey(m.getKey());
+                // deterministic on collisions (a.b and a_b): the smaller original key wins
+                others.merge(key + '\u0000' + m.getKey(), m.getValue(), (a, b) -> a);
+            }
+        }
+        for (Map.Entry<String, String> m : others.entrySet()) {
+            String key = m.getKey().substring(0, m.getKey().indexOf('\u0000'));
+            ordered.putIfAbsent(key, m.getValue());
+        }
+        List<String[]> kept = new ArrayList<>(Math.min(ordered.size(), MAX_METADATA_ENTRIES));
+        long bytes = 0;
+        for (Map.Entry<String, String> m : ordered.entrySet()) {
+            if (kept.size() == MAX_METADATA_ENTRIES) {
+                cut[0] = true;
+                break;
+            }
+            String value = wellFormed(m.getValue());
+            long size = utf8Length(m.getKey()) + (long) utf8Length(value);
+            if (bytes + size > MAX_METADATA_BYTES) {
+                cut[0] = true; // too big to fit: skipped, smaller ones after it may still fit
+                continue;
+            }
+            bytes += size;
+            kept.add(new String[] {m.getKey(), value});
+        }
+        return kept;
+    }
+
+    // ---------------------------------------------------------------- protobuf
+
+    private static byte[] serialize(Map<String, List<Line>> streams) {
+        int total = 0;
+        List<int[]> sizes = new ArrayList<>(streams.size()); // per stream: [streamSize, entrySize...]
+        for (Map.Entry<String, List<Line>> s : streams.entrySet()) {
+            int[] sz = new int[s.getValue().size() + 1];
+            int streamSize = CodedOutputStream.computeStringSize(1, s.getKey());
+            for (int i = 0; i < s.getValue().size(); i++) {
+                sz[i + 1] = entrySize(s.getValue().get(i));
+                streamSize += lengthDelimitedSize(2, sz[i + 1]);
+            }
+            sz[0] = streamSize;
+            sizes.add(sz);
+            total += lengthDelimitedSize(1, streamSize);
+        }
+        byte[] out = new byte[total];
+        CodedOutputStream cos = CodedOutputStream.newInstance(out);
+        try {
+            int si = 0;
+            for (Map.Entry<String, List<Line>> s : streams.entrySet()) {
+                int[] sz = sizes.get(si++);
+                cos.writeTag(1, 2);
+                cos.writeUInt32NoTag(sz[0]);
+                cos.writeString(1, s.getKey());
+                List<Line> lines = s.getValue();
+                for (int i = 0; i < lines.size(); i++) {
+                    cos.writeTag(2, 2);
+                    cos.writeUInt32NoTag(sz[i + 1]);
+                    writeEntry(cos, lines.get(i));
+                }
+            }
+            cos.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    private static int lengthDelimitedSize(int field, int size) {
+        return CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt32SizeNoTag(size) + size;
+    }
+
+    private static long seconds(long nanos) {
+        return Math.floorDiv(nanos, 1_000_000_000L);
+    }
+
+    private static int nanos(long nanos) {
+        return (int) Math.floorMod(nanos, 1_000_000_000L);
+    }
+
+    private static int timestampSize(long t) {
+        long s = seconds(t);
+        int n = nanos(t);
+        return (s != 0 ? CodedOutputStream.computeInt64Size(1, s) : 0)
+                + (n != 0 ? CodedOutputStream.computeInt32Size(2, n) : 0);
+    }
+
+    private static int pairSize(String[] pair) {
+        return (pair[0].isEmpty() ? 0 : CodedOutputStream.computeStringSize(1, pair[0]))
+                + (pair[1].isEmpty() ? 0 : CodedOutputStream.computeStringSize(2, pair[1]));
+    }
+
+    private static int entrySize(Line l) {
+        int size = lengthDelimitedSize(1, timestampSize(l.timestampNanos));
+        if (!l.line.isEmpty()) {
+            size += CodedOutputStream.computeStringSize(2, l.line);
+        }
+        for (String[] pair : l.metadata) {
+            size += lengthDelimitedSize(3, pairSize(pair));
+        }
+        return size;
+    }
+
+    private static void writeEntry(CodedOutputStream cos, Line l) throws IOException {
+        // The timestamp is written even when zero: Loki's Go type has it non-nullable.
+        cos.writeTag(1, 2);
+        cos.writeUInt32NoTag(timestampSize(l.timestampNanos));
+        long s = seconds(l.timestampNanos);
+        int n = nanos(l.timestampNanos);
+        if (s != 0) {
+            cos.writeInt64(1, s);
+        }
+        if (n != 0) {
+            cos.writeInt32(2, n);
+        }
+        if (!l.line.isEmpty()) {
+            cos.writeString(2, l.line);
+        }
+        for (String[] pair : l.metadata) {
+            cos.writeTag(3, 2);
+            cos.writeUInt32NoTag(pairSize(pair));
+            if (!pair[0].isEmpty()) {
+                cos.writeString(1, pair[0]);
+            }
+            if (!pair[1].isEmpty()) {
+                cos.writeString(2, pair[1]);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- text helpers
+
+    /** Unpaired surrogates replaced (as String.getBytes does), so that sizes computed match what is written. */
+    private static String wellFormed(String s) {
+        try {
+            utf8Length(s);
+            return s;
+        } catch (IllegalArgumentException unpairedSurrogate) {
+            return new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** UTF-8 length; IllegalArgumentException on an unpaired surrogate. */
+    static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    n += 4;
+                    i++;
+                } else {
+                    throw new IllegalArgumentException("unpaired surrogate at " + i);
+                }
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    private static int utf8Bytes(int cp) {
+        return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    }
+
+    /** An index ≤ max that does not split a surrogate pair. */
+    private static int cutBefore(String s, int max) {
+        return Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+    }
+}
