@@ -42,6 +42,7 @@ public final class OtlpKafkaSource {
 
     public static final class Builder {
         private final boolean spans;
+        private boolean forwardOriginals;
         private String bootstrapServers = DEFAULT_BOOTSTRAP_SERVERS;
         private String topic;
         private String groupId = DEFAULT_GROUP_ID;
@@ -55,6 +56,12 @@ public final class OtlpKafkaSource {
         private Builder(boolean spans) {
             this.spans = spans;
             this.topic = spans ? DEFAULT_SPANS_TOPIC : DEFAULT_LOGS_TOPIC;
+        }
+
+        /** Spans only: also emit each message's original {@code TracesData}, for the Tempo sink. */
+        public Builder forwardOriginals(boolean forwardOriginals) {
+            this.forwardOriginals = forwardOriginals;
+            return this;
         }
 
         public Builder bootstrapServers(String bootstrapServers) {
@@ -130,7 +137,7 @@ public final class OtlpKafkaSource {
 
         public OtlpDeserializationSchema deserializer() {
             OtlpDecoder decoder = new OtlpDecoder(defaultEnv, maxMessageBytes);
-            return spans ? new OtlpSpansDeserializationSchema(decoder, encoding)
+            return spans ? new OtlpSpansDeserializationSchema(decoder, encoding, forwardOriginals)
                     : new OtlpLogsDeserializationSchema(decoder, encoding);
         }
 

@@ -3,6 +3,8 @@ package org.correlationstation.connectors.kafka;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import io.opentelemetry.proto.trace.v1.TracesData;
+import org.correlationstation.core.model.OtlpTraces;
 import org.correlationstation.core.model.SpanEvent;
 import org.correlationstation.core.otlp.MalformedOtlpException;
 import org.correlationstation.core.otlp.OtlpDecoder;
@@ -12,15 +14,29 @@ import org.correlationstation.core.otlp.OtlpEncoding;
 public class OtlpSpansDeserializationSchema extends OtlpDeserializationSchema {
     private static final long serialVersionUID = 1L;
 
+    private final boolean forwardOriginals;
+
     public OtlpSpansDeserializationSchema(OtlpDecoder decoder, OtlpEncoding encoding) {
+        this(decoder, encoding, false);
+    }
+
+    /** @param forwardOriginals also emit each message itself (protobuf-encoded), for the Tempo sink */
+    public OtlpSpansDeserializationSchema(OtlpDecoder decoder, OtlpEncoding encoding, boolean forwardOriginals) {
         super(decoder, encoding);
+        this.forwardOriginals = forwardOriginals;
     }
 
     @Override
     protected List<TelemetryEnvelope> decode(ConsumerRecord<byte[], byte[]> record) throws MalformedOtlpException {
-        List<SpanEvent> spans = decoder.decodeSpans(record.value(), encoding);
-        List<TelemetryEnvelope> out = new ArrayList<>(spans.size());
+        TracesData data = decoder.parseTraces(record.value(), encoding);
+        List<SpanEvent> spans = decoder.spans(data);
+        List<TelemetryEnvelope> out = new ArrayList<>(spans.size() + 1);
         for (SpanEvent span : spans) out.add(TelemetryEnvelope.of(span));
+        if (forwardOriginals && !spans.isEmpty()) {
+            // Protobuf messages go on byte for byte; JSON ones in the protobuf encoding of the same message.
+            byte[] original = encoding == OtlpEncoding.OTLP_PROTO ? record.value() : data.toByteArray();
+            out.add(TelemetryEnvelope.of(new OtlpTraces(original, spans.size())));
+        }
         return out;
     }
 }

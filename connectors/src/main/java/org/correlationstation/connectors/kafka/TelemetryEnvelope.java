@@ -2,10 +2,12 @@ package org.correlationstation.connectors.kafka;
 
 import java.util.Objects;
 import org.correlationstation.core.model.LogEvent;
+import org.correlationstation.core.model.OtlpTraces;
 import org.correlationstation.core.model.SpanEvent;
 
 /**
- * What an OTLP source emits: exactly one of a span, a log or a dead letter. A union rather than a side
+ * What an OTLP source emits: exactly one of a span, a log, a dead letter, or the original message of
+ * the spans it just emitted (for Tempo). A union rather than a side
  * output because a Kafka source has a single output; a POJO (not an interface with subclasses) so that
  * Flink serialises it without Kryo.
  */
@@ -13,8 +15,15 @@ public class TelemetryEnvelope {
     public SpanEvent span;
     public LogEvent log;
     public DeadLetter deadLetter;
+    public OtlpTraces traces;
 
     public TelemetryEnvelope() {}
+
+    public static TelemetryEnvelope of(OtlpTraces traces) {
+        TelemetryEnvelope e = new TelemetryEnvelope();
+        e.traces = Objects.requireNonNull(traces);
+        return e;
+    }
 
     public static TelemetryEnvelope of(SpanEvent span) {
         TelemetryEnvelope e = new TelemetryEnvelope();
@@ -49,6 +58,8 @@ public class TelemetryEnvelope {
 
     @Override
     public String toString() {
-        return "TelemetryEnvelope{" + (span != null ? span : log != null ? log : deadLetter) + "}";
+        Object content = span != null ? span : log != null ? log : deadLetter != null ? deadLetter
+                : "traces(" + traces.spanCount + " spans)";
+        return "TelemetryEnvelope{" + content + "}";
     }
 }

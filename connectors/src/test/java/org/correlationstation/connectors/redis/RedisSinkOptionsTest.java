@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectOutputStream;
 import java.time.Duration;
+import org.correlationstation.connectors.export.Backoff;
 import org.junit.jupiter.api.Test;
 
 /** Builder validation, and that a password never shows in what gets logged. */

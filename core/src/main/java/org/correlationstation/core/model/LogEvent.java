@@ -1,5 +1,7 @@
 package org.correlationstation.core.model;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /** One log record, normalised (SPEC §2). A Flink POJO, like {@link SpanEvent}. */
@@ -19,6 +21,11 @@ public class LogEvent {
     /** The body: a string as is, any other value as compact JSON. */
     public String body;
     public String legacyTraceId;
+    /**
+     * The log record's own attributes as text (non-string values as compact JSON), for Loki's
+     * structured metadata. Not part of the dedup identity or of equality (SPEC §3: time, span, body).
+     */
+    public Map<String, String> attributes = new HashMap<>();
 
     public LogEvent() {}
 

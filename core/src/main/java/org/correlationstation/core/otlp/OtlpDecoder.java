@@ -127,6 +127,7 @@ public final class OtlpDecoder implements Serializable {
                     e.severityNumber = number > 0 ? number : Severity.fromText(e.severityText);
                     e.body = AnyValues.asText(record.getBody());
                     e.legacyTraceId = AnyValues.attribute(record.getAttributesList(), LEGACY_TRACE_ID_ATTRIBUTE);
+                    for (KeyValue kv : record.getAttributesList()) e.attributes.put(kv.getKey(), AnyValues.asText(kv.getValue()));
                     out.add(e);
                 }
             }
