@@ -60,6 +60,9 @@ public final class RetryingExporter<B> {
             later(() -> attempt(batch, records, attempt, outcome), breaker.nextAttemptAt(now) - now);
             return;
         }
+        // A half-open breaker's probe is one request: if it fails, the breaker re-opens at once. (Retrying
+        // it first would leave the breaker half-open with its probe slot taken: every retry refused, forever.)
+        boolean probe = breaker.state() == CircuitBreaker.HALF_OPEN;
         long started = System.nanoTime();
         CompletableFuture<AttemptResult> sent;
         try {
@@ -81,7 +84,7 @@ public final class RetryingExporter<B> {
                     LOG.warn("{} rejected a batch of {} records ({}): {}", backend, records, r.status(), r.answer());
                     outcome.complete(new Outcome(false, r.status(), r.answer()));
                 }
-                case RETRY -> retry(batch, records, attempt, outcome, r);
+                case RETRY -> retry(batch, records, probe ? options.retryAttempts() : attempt, outcome, r);
             }
         });
     }

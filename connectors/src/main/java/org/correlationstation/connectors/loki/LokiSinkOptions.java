@@ -1,0 +1,38 @@
+package org.correlationstation.connectors.loki;
+
+import java.io.Serializable;
+import java.net.URI;
+import org.correlationstation.connectors.export.ExportOptions;
+
+/**
+ * Settings of a {@link LokiSink}: the push URL ({@code LOKI_URL}), the optional tenant
+ * ({@code LOKI_TENANT}, sent as {@code X-Scope-OrgID}), the shared batching and delivery options, and the
+ * bound on a batch's (uncompressed) bytes, which keeps a push under Loki's per-request limits.
+ */
+public record LokiSinkOptions(String pushUrl, String tenant, ExportOptions export, long maxBatchBytes)
+        implements Serializable {
+    public LokiSinkOptions {
+        if (pushUrl == null || pushUrl.isBlank()) {
+            throw new IllegalArgumentException("the Loki push URL (LOKI_URL) is required");
+        }
+        URI uri = URI.create(pushUrl);
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+            throw new IllegalArgumentException("LOKI_URL must be an http(s) URL: " + pushUrl);
+        }
+        if (export == null) {
+            throw new IllegalArgumentException("export options are required");
+        }
+        if (maxBatchBytes < LokiSinkWriter.MAX_ENTRY_BYTES) {
+            throw new IllegalArgumentException("maxBatchBytes must be at least " + LokiSinkWriter.MAX_ENTRY_BYTES);
+        }
+        tenant = tenant == null || tenant.isBlank() ? null : tenant;
+    }
+
+    @Override
+    public String toString() { // no credentials in a URL's user-info are logged
+        URI uri = URI.create(pushUrl);
+        String shown = uri.getUserInfo() == null ? pushUrl : pushUrl.replace(uri.getRawUserInfo() + "@", "***@");
+        return "LokiSinkOptions{url=" + shown + ", tenant=" + tenant + ", " + export + ", maxBatchBytes="
+                + maxBatchBytes + "}";
+    }
+}
