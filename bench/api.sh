@@ -87,7 +87,7 @@ echo "$WRK_OUT"
 SAT=$(awk '/Requests\/sec/ {print $2}' <<<"$WRK_OUT")
 
 echo "== redis-benchmark GET on the same machine"
-RB=$(redis-benchmark -p "$REDIS_PORT" -t get -n 300000 -q | awk '/GET/ {print $2}')
+RB=$(redis-benchmark -p "$REDIS_PORT" -t get -n 300000 --csv | awk -F'"' '/^"GET"/ {print $4}')
 echo "GET: $RB requests per second"
 
 P99_5K=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$R5K")

@@ -1,18 +1,18 @@
 package org.correlationstation.bench.api;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.eclipse.jetty.client.HttpClient;
 
 /**
  * Looks up trace ids at a constant request rate and reports latency percentiles free of coordinated
@@ -24,6 +24,9 @@ import org.HdrHistogram.Recorder;
  * The last line is machine-readable: {@code rate=… p50_ms=… p99_ms=… p999_ms=… max_ms=… errors=… sent=…}.
  */
 public final class ConstantRateLoad {
+    /** Non-200 answers by status (0: no response: connection error or client timeout). */
+    private static final Map<Integer, AtomicLong> ERRORS_BY_STATUS = new ConcurrentHashMap<>();
+
     public static void main(String[] argv) throws Exception {
         Args args = new Args(argv);
         String base = args.require("url");
@@ -32,19 +35,21 @@ public final class ConstantRateLoad {
         long seconds = args.getLong("seconds", 30);
         long warmupSeconds = args.getLong("warmup-seconds", 5);
 
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newFixedThreadPool(4))
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
+        // Jetty's async client: a pool of keep-alive connections, no thread per request.
+        HttpClient http = new HttpClient();
+        http.setMaxConnectionsPerDestination((int) args.getLong("connections", 64));
+        http.setMaxRequestsQueuedPerDestination(1_000_000);
+        http.start();
         Recorder recorder = new Recorder(3);
         AtomicLong errors = new AtomicLong();
         AtomicLong completed = new AtomicLong();
 
         run(http, base, ids, rate, warmupSeconds, new Recorder(3), new AtomicLong(), new AtomicLong());
+        ERRORS_BY_STATUS.clear();
         long sent = run(http, base, ids, rate, seconds, recorder, errors, completed);
 
         Histogram h = recorder.getIntervalHistogram();
+        if (!ERRORS_BY_STATUS.isEmpty()) System.out.println("errors by status: " + new TreeMap<>(ERRORS_BY_STATUS));
         System.out.printf("rate=%d p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f errors=%d sent=%d completed=%d%n",
                 rate, ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)),
                 ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()), errors.get(), sent, completed.get());
@@ -62,11 +67,13 @@ public final class ConstantRateLoad {
             long wait = intended - System.nanoTime();
             if (wait > 0) LockSupport.parkNanos(wait);
             String id = ids.get((int) (i % ids.size()));
-            HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/correlations?trace_id=" + id))
-                    .timeout(Duration.ofSeconds(10)).GET().build();
-            http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+            http.newRequest(base + "/api/correlations?trace_id=" + id).timeout(10, TimeUnit.SECONDS).send(result -> {
                 recorder.recordValue(Math.max(0, System.nanoTime() - intended) / 1000); // µs
-                if (error != null || response.statusCode() != 200) errors.incrementAndGet();
+                int status = result.isFailed() ? 0 : result.getResponse().getStatus();
+                if (status != 200) {
+                    errors.incrementAndGet();
+                    ERRORS_BY_STATUS.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet();
+                }
                 completed.incrementAndGet();
             });
         }

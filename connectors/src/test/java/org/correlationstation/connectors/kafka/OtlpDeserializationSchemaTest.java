@@ -41,6 +41,26 @@ class OtlpDeserializationSchemaTest {
     }
 
     @Test
+    void theOriginalMessageIsForwardedUnchangedWhenAsked() throws Exception {
+        List<SpanEvent> spans = GeneratedTrace.allSpans(TRACES);
+        TracesData data = OtlpMessages.traces(spans);
+        byte[] proto = data.toByteArray();
+
+        List<TelemetryEnvelope> fromProto = deserialize(
+                new OtlpSpansDeserializationSchema(DECODER, OtlpEncoding.OTLP_PROTO, true), record("otlp_spans", null, proto));
+        assertThat(fromProto).filteredOn(e -> e.traces != null).singleElement().satisfies(e -> {
+            assertThat(e.traces.tracesData).isEqualTo(proto);
+            assertThat(e.traces.spanCount).isEqualTo(spans.size());
+        });
+
+        List<TelemetryEnvelope> fromJson = deserialize(new OtlpSpansDeserializationSchema(DECODER, OtlpEncoding.OTLP_JSON, true),
+                record("otlp_spans", null, OtlpMessages.toJson(data)));
+        assertThat(fromJson).filteredOn(e -> e.traces != null).singleElement()
+                .satisfies(e -> assertThat(TracesData.parseFrom(e.traces.tracesData)).isEqualTo(data));
+        assertThat(fromJson).filteredOn(e -> e.span != null).hasSize(spans.size());
+    }
+
+    @Test
     void aLogsMessageBecomesOneEnvelopePerLog() {
         List<LogEvent> logs = GeneratedTrace.allLogsWithUntraced(TRACES);
         byte[] value = OtlpMessages.toJson(OtlpMessages.logs(logs));
