@@ -1,15 +1,21 @@
 package org.correlationstation.job;
 
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.correlationstation.connectors.export.ExportOptions;
 import org.correlationstation.connectors.kafka.DeadLetter;
+import org.correlationstation.connectors.kafka.DeadLetterPublisher;
 import org.correlationstation.connectors.kafka.DeadLetterSink;
 import org.correlationstation.connectors.kafka.OtlpKafkaSource;
 import org.correlationstation.connectors.kafka.TelemetryEnvelope;
+import org.correlationstation.connectors.loki.LokiEntry;
+import org.correlationstation.connectors.loki.LokiSink;
+import org.correlationstation.connectors.loki.LokiSinkBuilder;
 import org.correlationstation.connectors.redis.RedisSink;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
@@ -21,6 +27,9 @@ import org.correlationstation.job.correlate.CorrelationSettings;
 import org.correlationstation.job.correlate.TraceCorrelator;
 import org.correlationstation.job.correlate.TraceIdOfLog;
 import org.correlationstation.job.correlate.TraceIdOfSpan;
+import org.correlationstation.job.loki.DecidedLogToLoki;
+import org.correlationstation.job.loki.LokiDeadLetters;
+import org.correlationstation.job.loki.UncorrelatedLogToLoki;
 import org.correlationstation.job.route.DeadLetters;
 import org.correlationstation.job.route.EventTimes;
 import org.correlationstation.job.route.LogRouter;
@@ -79,6 +88,21 @@ public final class CorrelationPipeline {
                     + "(local mode feeds its in-memory store from the records stream)");
         }
 
+        Optional<String> lokiUrl = settings.find(Options.LOKI_URL);
+        if (lokiUrl.isPresent()) {
+            DataStream<LokiEntry> decided = records.getSideOutput(TraceCorrelator.DECIDED_LOGS)
+                    .map(new DecidedLogToLoki())
+                    .uid(OperatorIds.DECIDED_LOGS_TO_LOKI).name(OperatorIds.name(OperatorIds.DECIDED_LOGS_TO_LOKI));
+            DataStream<LokiEntry> uncorrelated = logs.getSideOutput(LogRouter.UNCORRELATED)
+                    .map(new UncorrelatedLogToLoki())
+                    .uid(OperatorIds.UNCORRELATED_LOGS_TO_LOKI)
+                    .name(OperatorIds.name(OperatorIds.UNCORRELATED_LOGS_TO_LOKI));
+            decided.union(uncorrelated).sinkTo(lokiSink(settings, lokiUrl.get()))
+                    .uid(OperatorIds.LOKI_SINK).name(OperatorIds.name(OperatorIds.LOKI_SINK));
+        } else {
+            LOG.info("LOKI_URL is unset: the Loki sink is off");
+        }
+
         DataStream<DeadLetter> deadLetters = spans.getSideOutput(DeadLetters.TAG).union(logs.getSideOutput(DeadLetters.TAG));
         deadLetters.sinkTo(DeadLetterSink.builder()
                         .bootstrapServers(settings.get(Options.KAFKA_BOOTSTRAP_SERVERS))
@@ -101,6 +125,20 @@ public final class CorrelationPipeline {
                 .maxMessageBytes(Math.toIntExact(settings.get(Options.OTLP_MAX_BODY_BYTES)))
                 .properties(settings.kafkaProperties())
                 .build();
+    }
+
+    private static LokiSink lokiSink(Settings settings, String url) {
+        LokiSinkBuilder builder = LokiSink.builder()
+                .setPushUrl(url)
+                .setExportOptions(ExportOptions.from(settings))
+                .setRejectedBatchHandler(new LokiDeadLetters(deadLetterPublisher(settings)));
+        settings.find(Options.LOKI_TENANT).ifPresent(builder::setTenant);
+        return builder.build();
+    }
+
+    static DeadLetterPublisher deadLetterPublisher(Settings settings) {
+        return new DeadLetterPublisher(settings.get(Options.KAFKA_BOOTSTRAP_SERVERS), settings.get(Options.KAFKA_DLQ_TOPIC),
+                settings.kafkaProperties());
     }
 
     private static RedisSink redisSink(Settings settings, String url) {

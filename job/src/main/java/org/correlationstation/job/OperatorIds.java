@@ -12,6 +12,10 @@ public final class OperatorIds {
     public static final String CORRELATOR = "trace-correlator";
     public static final String REDIS_SINK = "redis-sink";
     public static final String DLQ_SINK = "dlq-sink";
+    public static final String DECIDED_LOGS_TO_LOKI = "decided-logs-to-loki";
+    public static final String UNCORRELATED_LOGS_TO_LOKI = "uncorrelated-logs-to-loki";
+    public static final String LOKI_SINK = "loki-sink";
+    public static final String TEMPO_SINK = "tempo-sink";
 
     private OperatorIds() {}
 
@@ -25,6 +29,10 @@ public final class OperatorIds {
             case CORRELATOR: return "Correlate traces";
             case REDIS_SINK: return "Correlations to Redis";
             case DLQ_SINK: return "Dead letters (Kafka)";
+            case DECIDED_LOGS_TO_LOKI: return "Correlated logs as Loki entries";
+            case UNCORRELATED_LOGS_TO_LOKI: return "Uncorrelated logs as Loki entries";
+            case LOKI_SINK: return "Logs to Loki";
+            case TEMPO_SINK: return "Spans to Tempo";
             default: throw new IllegalArgumentException("unknown operator uid " + uid);
         }
     }

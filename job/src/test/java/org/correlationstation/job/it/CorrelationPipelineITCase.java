@@ -20,10 +20,12 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.correlationstation.connectors.testutil.EmbeddedKafka;
+import org.correlationstation.connectors.testutil.LokiTestServer;
 import org.correlationstation.connectors.testutil.RedisServer;
 import org.correlationstation.core.config.Settings;
 import org.correlationstation.core.model.LogEvent;
 import org.correlationstation.core.model.SpanEvent;
+import org.correlationstation.core.record.CorrelationIds;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
 import org.correlationstation.core.redis.RedisKeys;
@@ -80,6 +82,10 @@ class CorrelationPipelineITCase {
     }
 
     private Settings settings(String name) throws Exception {
+        return settings(name, Map.of());
+    }
+
+    private Settings settings(String name, Map<String, String> extra) throws Exception {
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         env.put("KAFKA_SPANS_TOPIC", name + "-spans");
@@ -96,6 +102,7 @@ class CorrelationPipelineITCase {
         env.put("CORRELATION_TTL_SECONDS", String.valueOf(TTL_SECONDS));
         env.put("REDIS_BATCH_WAIT_MS", "50");
         env.put("EXPORT_RETRY_DELAY", "0.2");
+        env.putAll(extra);
         for (String topic : List.of("-spans", "-logs", "-dlq")) kafka.createTopic(name + topic, 2);
         return Settings.from(env, new String[0]);
     }
@@ -205,6 +212,60 @@ class CorrelationPipelineITCase {
         } finally {
             cluster.cancel(job);
         }
+    }
+
+    @Test
+    void everyLogReachesLokiWithItsCorrelationEvenThroughBackendFailures() throws Exception {
+        try (LokiTestServer loki = LokiTestServer.start()) {
+            loki.failNext(3, 500); // the backend is down for the first pushes: the job waits, then delivers
+            Map<String, String> extra = Map.of("LOKI_URL", loki.pushUrl(), "LOKI_TENANT", "team-a",
+                    "EXPORT_BATCH_WAIT_MS", "200");
+            Settings settings = settings("sinks", extra);
+            List<GeneratedTrace> traces = new TraceGenerator(4).traceSpacingMillis(10).generate(300);
+            JobID job = cluster.start(settings, new Configuration(), null);
+            try (StoredRecords stored = new StoredRecords(redisServer.uri())) {
+                TelemetryProducer producer = new TelemetryProducer(kafka, 44);
+                producer.spans("sinks-spans", GeneratedTrace.allSpans(traces));
+                awaitSpansStored(stored, traces, job);
+                producer.logsAsJson("sinks-logs", GeneratedTrace.allLogsWithUntraced(traces));
+                pushWatermarkPastEveryTrace(producer, "sinks", traces);
+
+                int expected = GeneratedTrace.allLogsWithUntraced(traces).size() + 1; // + the pusher's log
+                List<LokiTestServer.Entry> entries = loki.awaitEntries(expected, DEADLINE);
+                assertThat(entries).hasSize(expected);
+                assertThat(loki.requests()).allSatisfy(r -> assertThat(r.tenant()).isEqualTo("team-a"));
+                Map<String, LokiTestServer.Entry> byKey = new HashMap<>();
+                for (LokiTestServer.Entry e : entries) byKey.put(lokiKey(e.metadata().get("trace_id"), e.timestampNanos(), e.line()), e);
+                for (GeneratedTrace t : traces) {
+                    for (LogEvent log : t.logs()) {
+                        LokiTestServer.Entry e = byKey.get(lokiKey(log.traceId, log.timeNanos, log.body));
+                        assertThat(e).as("log of trace %s at %d in Loki", log.traceId, log.timeNanos).isNotNull();
+                        String span = log.spanId != null ? log.spanId : ExpectedRecord.innermost(t.spans(), log, SLACK_MS);
+                        assertThat(e.metadata()).containsEntry("correlation_id", CorrelationIds.forTrace(t.traceId()))
+                                .containsEntry("inferred_span", Boolean.toString(log.spanId == null && span != null));
+                        if (span != null) {
+                            String name = t.spans().stream().filter(s -> s.spanId.equals(span)).findFirst().orElseThrow().name;
+                            assertThat(e.metadata()).containsEntry("span_id", span).containsEntry("span_name", name);
+                        } else {
+                            assertThat(e.metadata()).doesNotContainKeys("span_id", "span_name");
+                        }
+                        assertThat(e.labels()).containsEntry("service_name", log.service)
+                                .containsEntry("deployment_environment", log.env);
+                    }
+                    for (LogEvent log : t.untracedLogs()) {
+                        LokiTestServer.Entry e = byKey.get(lokiKey(null, log.timeNanos, log.body));
+                        assertThat(e).as("untraced log at %d in Loki", log.timeNanos).isNotNull();
+                        assertThat(e.metadata()).doesNotContainKeys("trace_id", "correlation_id");
+                    }
+                }
+            } finally {
+                cluster.cancel(job);
+            }
+        }
+    }
+
+    private static String lokiKey(String traceId, long timeNanos, String line) {
+        return traceId + "|" + timeNanos + "|" + line;
     }
 
     // ------------------------------------------------------------------------------------------

@@ -95,7 +95,7 @@ final class ExpectedRecord {
         return r;
     }
 
-    private static String innermost(List<SpanEvent> spans, LogEvent log, long slackMs) {
+    static String innermost(List<SpanEvent> spans, LogEvent log, long slackMs) {
         SpanEvent best = null;
         long t = log.timeNanos;
         long slack = slackMs * 1_000_000L;
