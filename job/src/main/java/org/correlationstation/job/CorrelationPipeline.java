@@ -17,6 +17,8 @@ import org.correlationstation.connectors.loki.LokiEntry;
 import org.correlationstation.connectors.loki.LokiSink;
 import org.correlationstation.connectors.loki.LokiSinkBuilder;
 import org.correlationstation.connectors.redis.RedisSink;
+import org.correlationstation.connectors.tempo.TempoSink;
+import org.correlationstation.connectors.tempo.TempoSinkBuilder;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
 import org.correlationstation.core.model.LogEvent;
@@ -35,6 +37,7 @@ import org.correlationstation.job.route.EventTimes;
 import org.correlationstation.job.route.LogRouter;
 import org.correlationstation.job.route.SpanRouter;
 import org.correlationstation.job.route.WallClockCappedWatermarks;
+import org.correlationstation.job.tempo.TempoDeadLetters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,9 +62,10 @@ public final class CorrelationPipeline {
                 .withTimestampAssigner(new EventTimes())
                 .withIdleness(Duration.ofMillis(settings.get(Options.SOURCE_IDLE_TIMEOUT_MS)));
 
+        boolean tempo = settings.isSet(Options.TEMPO_GRPC_ENDPOINT) || settings.isSet(Options.TEMPO_HTTP_ENDPOINT);
         SingleOutputStreamOperator<SpanEvent> spans = env
                 .fromSource(source(settings, settings.get(Options.KAFKA_SPANS_TOPIC),
-                        settings.get(Options.KAFKA_SPANS_ENCODING), OtlpKafkaSource.spans()),
+                        settings.get(Options.KAFKA_SPANS_ENCODING), OtlpKafkaSource.spans().forwardOriginals(tempo)),
                         watermarks, OperatorIds.name(OperatorIds.SPANS_SOURCE))
                 .uid(OperatorIds.SPANS_SOURCE)
                 .process(new SpanRouter())
@@ -103,6 +107,13 @@ public final class CorrelationPipeline {
             LOG.info("LOKI_URL is unset: the Loki sink is off");
         }
 
+        if (tempo) {
+            spans.getSideOutput(SpanRouter.ORIGINALS).sinkTo(tempoSink(settings))
+                    .uid(OperatorIds.TEMPO_SINK).name(OperatorIds.name(OperatorIds.TEMPO_SINK));
+        } else {
+            LOG.info("TEMPO_GRPC_ENDPOINT and TEMPO_HTTP_ENDPOINT are unset: the Tempo sink is off");
+        }
+
         DataStream<DeadLetter> deadLetters = spans.getSideOutput(DeadLetters.TAG).union(logs.getSideOutput(DeadLetters.TAG));
         deadLetters.sinkTo(DeadLetterSink.builder()
                         .bootstrapServers(settings.get(Options.KAFKA_BOOTSTRAP_SERVERS))
@@ -133,6 +144,20 @@ public final class CorrelationPipeline {
                 .setExportOptions(ExportOptions.from(settings))
                 .setRejectedBatchHandler(new LokiDeadLetters(deadLetterPublisher(settings)));
         settings.find(Options.LOKI_TENANT).ifPresent(builder::setTenant);
+        return builder.build();
+    }
+
+    /** gRPC when both endpoints are set: it is Tempo's native OTLP receiver. */
+    private static TempoSink tempoSink(Settings settings) {
+        TempoSinkBuilder builder = TempoSink.builder()
+                .setExportOptions(ExportOptions.from(settings))
+                .setRejectedBatchHandler(new TempoDeadLetters(deadLetterPublisher(settings)));
+        Optional<String> grpc = settings.find(Options.TEMPO_GRPC_ENDPOINT);
+        if (grpc.isPresent()) {
+            builder.setGrpcEndpoint(grpc.get());
+        } else {
+            builder.setHttpEndpoint(settings.get(Options.TEMPO_HTTP_ENDPOINT));
+        }
         return builder.build();
     }
 

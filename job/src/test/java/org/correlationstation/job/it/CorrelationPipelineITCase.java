@@ -2,6 +2,9 @@ package org.correlationstation.job.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.opentelemetry.proto.trace.v1.Span;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +24,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.correlationstation.connectors.testutil.EmbeddedKafka;
 import org.correlationstation.connectors.testutil.LokiTestServer;
+import org.correlationstation.connectors.testutil.OtlpTestReceiver;
 import org.correlationstation.connectors.testutil.RedisServer;
 import org.correlationstation.core.config.Settings;
 import org.correlationstation.core.model.LogEvent;
@@ -215,11 +219,13 @@ class CorrelationPipelineITCase {
     }
 
     @Test
-    void everyLogReachesLokiWithItsCorrelationEvenThroughBackendFailures() throws Exception {
-        try (LokiTestServer loki = LokiTestServer.start()) {
-            loki.failNext(3, 500); // the backend is down for the first pushes: the job waits, then delivers
+    void everyLogReachesLokiAndEverySpanTempoEvenThroughBackendFailures() throws Exception {
+        try (LokiTestServer loki = LokiTestServer.start(); OtlpTestReceiver tempo = OtlpTestReceiver.start()) {
+            // Both backends are down for their first requests: the job waits, then delivers.
+            loki.failNext(3, 500);
+            tempo.failNext(3, OtlpTestReceiver.Failure.grpc(Status.Code.UNAVAILABLE));
             Map<String, String> extra = Map.of("LOKI_URL", loki.pushUrl(), "LOKI_TENANT", "team-a",
-                    "EXPORT_BATCH_WAIT_MS", "200");
+                    "TEMPO_GRPC_ENDPOINT", tempo.grpcEndpoint(), "EXPORT_BATCH_WAIT_MS", "200");
             Settings settings = settings("sinks", extra);
             List<GeneratedTrace> traces = new TraceGenerator(4).traceSpacingMillis(10).generate(300);
             JobID job = cluster.start(settings, new Configuration(), null);
@@ -258,6 +264,18 @@ class CorrelationPipelineITCase {
                         assertThat(e.metadata()).doesNotContainKeys("trace_id", "correlation_id");
                     }
                 }
+
+                // Tempo: every span, as it was produced (same span protos, same resources).
+                List<SpanEvent> produced = GeneratedTrace.allSpans(traces);
+                List<Span> received = tempo.awaitSpans(produced.size() + 1, DEADLINE);
+                assertThat(received).hasSize(produced.size() + 1);
+                Map<ByteString, Span> receivedById = new HashMap<>();
+                for (Span span : received) receivedById.put(span.getSpanId(), span);
+                for (SpanEvent span : produced) {
+                    assertThat(receivedById.get(OtlpMessages.id(span.spanId))).isEqualTo(OtlpMessages.span(span));
+                }
+                assertThat(tempo.resourceSpans()).allSatisfy(rs -> assertThat(rs.getResource().getAttributesList())
+                        .anySatisfy(kv -> assertThat(kv.getKey()).isEqualTo("service.name")));
             } finally {
                 cluster.cancel(job);
             }
