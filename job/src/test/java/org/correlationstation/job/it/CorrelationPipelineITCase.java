@@ -276,6 +276,14 @@ class CorrelationPipelineITCase {
                 }
                 assertThat(tempo.resourceSpans()).allSatisfy(rs -> assertThat(rs.getResource().getAttributesList())
                         .anySatisfy(kv -> assertThat(kv.getKey()).isEqualTo("service.name")));
+
+                String scraped = cluster.scrapeMetrics();
+                for (String name : DocumentedMetrics.sinks()) {
+                    assertThat(scraped).as("exported metric " + name).containsPattern("(?m)^" + name + "\\{");
+                }
+                assertThat(DocumentedMetrics.sum(scraped,
+                        "flink_taskmanager_job_task_operator_correlation_backend_status_export_attempts",
+                        "status=\"500\"")).as("Loki's failed pushes were counted").isGreaterThanOrEqualTo(3);
             } finally {
                 cluster.cancel(job);
             }

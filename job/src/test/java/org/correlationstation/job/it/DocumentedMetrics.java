@@ -15,10 +15,19 @@ final class DocumentedMetrics {
 
     /** The names in the "Job: ours" table. */
     static List<String> ours() throws Exception {
+        return section("## Job: ours");
+    }
+
+    /** The names in the "Job: Loki and Tempo sinks" table. */
+    static List<String> sinks() throws Exception {
+        return section("## Job: Loki and Tempo sinks");
+    }
+
+    private static List<String> section(String heading) throws Exception {
         List<String> names = new ArrayList<>();
         boolean inSection = false;
         for (String line : Files.readAllLines(docs())) {
-            if (line.startsWith("## ")) inSection = line.startsWith("## Job: ours");
+            if (line.startsWith("## ")) inSection = line.startsWith(heading);
             Matcher m = ROW_NAME.matcher(line);
             if (inSection && m.find()) names.add(m.group(1));
         }
