@@ -12,7 +12,13 @@ public final class RedisSinkBuilder {
     private Duration recordTtl = Duration.ofSeconds(3600);
     private int maxBatchSize = 5000;
     private Duration batchWait = Duration.ofMillis(100);
-    private int maxInFlightBatches = 4;
+    /**
+     * One: records of a trace must reach Redis in emission order. The compare-and-set writes ties
+     * (SPEC §5), and two emissions can tie on progress while differing in content (an inferred link
+     * decided later); with several batches in flight, a retried older batch could land after a newer
+     * one and overwrite it. A batch is one pipelined round trip of up to maxBatchSize records anyway.
+     */
+    private int maxInFlightBatches = 1;
     private Duration retryDelay = Duration.ofSeconds(1);
     private Duration maxRetryDelay = Duration.ofSeconds(10);
     private Duration requestTimeout = Duration.ofSeconds(10);

@@ -136,6 +136,36 @@ class RedisOutageTest {
         assertAllStored(during);
     }
 
+    /**
+     * Two closing emissions of one trace with equal progress but different content (an inferred link
+     * decided after the close): the compare-and-set writes ties, so only the order of delivery keeps
+     * the newer one. Through an outage and its retries, the newer one must still be what is stored.
+     */
+    @Test
+    void aTraceEmissionsLandInOrderThroughAnOutage() throws Exception {
+        RedisSink sink = RedisSink.builder().setRedisUri(REDIS.uri()) // default: one batch in flight
+                .setMaxBatchSize(1).setBatchWait(Duration.ofMillis(5))
+                .setRetryDelay(Duration.ofMillis(20)).setMaxRetryDelay(Duration.ofMillis(100))
+                .setRequestTimeout(Duration.ofSeconds(2)).build();
+        writer = task.call(() -> sink.createWriter(context), TIMEOUT);
+        CorrelationRecord older = TestRecords.record(TestRecords.newTraceId(), 3, "checkout");
+        older.status = CorrelationRecord.CLOSED;
+        older.version = 2;
+        CorrelationRecord newer = TestRecords.copy(older);
+        newer.version = 3;
+        newer.links.add(new CorrelationRecord.Link("00f067aa0ba902b7", "GET /checkout", "checkout", 1, 1));
+
+        REDIS.server().stop();
+        writeAll(List.of(older)).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        awaitRetries(2);
+        writeAll(List.of(newer)).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        CompletableFuture<Void> flushed = checkpointFlush();
+        awaitRetries(2);
+        REDIS.server().start();
+        flushed.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        assertAllStored(List.of(newer));
+    }
+
     @Test
     void aWriterStartsWhileRedisIsDownAndCatchesUp() throws Exception {
         REDIS.server().stop();
