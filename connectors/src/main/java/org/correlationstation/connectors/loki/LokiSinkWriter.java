@@ -27,6 +27,7 @@ import org.apache.flink.connector.base.sink.writer.ResultHandler;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
+import org.correlationstation.connectors.export.BoundedInFlightBatches;
 import org.correlationstation.connectors.export.AttemptResult;
 import org.correlationstation.connectors.export.CircuitBreaker;
 import org.correlationstation.connectors.export.ExportMetrics;

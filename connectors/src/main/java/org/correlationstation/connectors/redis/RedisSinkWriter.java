@@ -10,6 +10,7 @@ import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.ElementConverter;
 import org.apache.flink.connector.base.sink.writer.ResultHandler;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
+import org.correlationstation.connectors.export.BoundedInFlightBatches;
 import org.correlationstation.connectors.export.Backoff;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.slf4j.Logger;

@@ -19,6 +19,7 @@ import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfigu
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.util.FlinkRuntimeException;
+import org.correlationstation.connectors.export.BoundedInFlightBatches;
 import org.correlationstation.connectors.export.CircuitBreaker;
 import org.correlationstation.connectors.export.ExportMetrics;
 import org.correlationstation.connectors.export.ExportOptions;

@@ -1,4 +1,4 @@
-package org.correlationstation.connectors.redis;
+package org.correlationstation.connectors.export;
 
 import org.apache.flink.connector.base.sink.writer.strategy.RateLimitingStrategy;
 import org.apache.flink.connector.base.sink.writer.strategy.RequestInfo;
@@ -6,17 +6,18 @@ import org.apache.flink.connector.base.sink.writer.strategy.ResultInfo;
 
 /**
  * At most N batches in flight, each of the full batch size. Replaces the AsyncSinkWriter's default
- * AIMD strategy, which shrinks batches on every failure: during a Redis outage that would leave
- * one-record batches behind, slowing the catch-up exactly when the backlog is largest. A batch that
+ * AIMD strategy, which shrinks batches on every failure: during a backend outage that would leave
+ * one-record batches behind, slowing the catch-up exactly when the backlog is largest. Shared by the
+ * Redis, Loki and Tempo writers. A batch that
  * is retrying stays in flight, so an outage fills the slots and the writer stops taking input
  * (backpressure). Used on the mailbox thread only.
  */
-final class BoundedInFlightBatches implements RateLimitingStrategy {
+public final class BoundedInFlightBatches implements RateLimitingStrategy {
     private final int maxInFlight;
     private final int maxBatchSize;
     private int inFlight;
 
-    BoundedInFlightBatches(int maxInFlight, int maxBatchSize) {
+    public BoundedInFlightBatches(int maxInFlight, int maxBatchSize) {
         this.maxInFlight = maxInFlight;
         this.maxBatchSize = maxBatchSize;
     }
