@@ -324,8 +324,9 @@ class CorrelationPipelineITCase {
                 int lokiDistinct = distinctLokiKeys(loki).size();
                 int tempoSpans = tempo.spans().size();
                 int tempoDistinct = (int) tempo.spans().stream().map(Span::getSpanId).distinct().count();
-                System.out.printf("resume: Loki %d entries, %d duplicates; Tempo %d spans, %d duplicates%n",
-                        lokiEntries, lokiEntries - lokiDistinct, tempoSpans, tempoSpans - tempoDistinct);
+                System.out.printf("resume: Loki %d entries, %d duplicates (generated logs sharing trace, time and body: %d);"
+                        + " Tempo %d spans, %d duplicates%n", lokiEntries, lokiEntries - lokiDistinct,
+                        logs.size() - expectedLogs.size(), tempoSpans, tempoSpans - tempoDistinct);
                 Set<String> unexpected = new HashSet<>(distinctLokiKeys(loki));
                 unexpected.removeAll(expectedLogs);
                 assertThat(unexpected).as("nothing but the generated logs and the watermark pusher's")
