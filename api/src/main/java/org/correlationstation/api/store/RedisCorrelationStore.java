@@ -172,8 +172,15 @@ public final class RedisCorrelationStore implements CorrelationStore {
         return Kind.REDIS;
     }
 
+    /** An unreadable record (e.g. written by a newer schema) is logged and answered as absent, not as an outage. */
     private static Optional<CorrelationRecord> decode(String json) {
-        return json == null ? Optional.empty() : Optional.of(RecordCodec.fromJson(json));
+        if (json == null) return Optional.empty();
+        try {
+            return Optional.of(RecordCodec.fromJson(json));
+        } catch (RuntimeException e) {
+            LOG.warn("Unreadable correlation record skipped: {}", e.getMessage());
+            return Optional.empty();
+        }
     }
 
     // ---------------------------------------------------------------- listing
@@ -352,8 +359,15 @@ public final class RedisCorrelationStore implements CorrelationStore {
      * drop its bookkeeping. Single-key commands only.
      */
     CompletableFuture<Boolean> prune(RedisClusterAsyncCommands<String, String> redis, String cid) {
-        CompletableFuture<Boolean> done = redis.exists(RedisKeys.record(cid)).toCompletableFuture().thenCompose(n -> {
-            if (n != 0) return CompletableFuture.completedFuture(false); // written again meanwhile
+        long now = System.currentTimeMillis();
+        // Only entries whose record is due to have expired: on a cluster (or after a script reload) an
+        // index entry can land before its record, and pruning that one would hide the record for good.
+        CompletableFuture<Boolean> done = redis.zscore(RedisKeys.EXPIRIES, cid).toCompletableFuture()
+                .thenCompose(expiresAt -> expiresAt == null || expiresAt > now
+                        ? CompletableFuture.completedFuture(1L)
+                        : redis.exists(RedisKeys.record(cid)).toCompletableFuture())
+                .thenCompose(n -> {
+            if (n != 0) return CompletableFuture.completedFuture(false); // not expired, or written again meanwhile
             String indexesOf = RedisKeys.indexesOf(cid);
             return redis.smembers(indexesOf).toCompletableFuture().thenCompose(members -> {
                 Set<String> indexes = new LinkedHashSet<>(members);

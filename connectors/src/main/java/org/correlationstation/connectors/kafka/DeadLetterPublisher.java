@@ -1,6 +1,7 @@
 package org.correlationstation.connectors.kafka;
 
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -51,7 +52,9 @@ public final class DeadLetterPublisher implements Serializable, AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (producer != null) producer.close();
+        // Bounded: a task being cancelled must not wait on an unreachable Kafka; whatever was not
+        // acknowledged replays from the last checkpoint.
+        if (producer != null) producer.close(Duration.ofSeconds(5));
         producer = null;
     }
 }

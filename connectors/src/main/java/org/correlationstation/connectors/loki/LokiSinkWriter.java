@@ -116,8 +116,9 @@ public final class LokiSinkWriter extends AsyncSinkWriter<LokiEntry, LokiEntry> 
                 .setMaxTimeInBufferMS(export.batchWait().toMillis())
                 .setMaxRecordSizeInBytes(MAX_ENTRY_BYTES)
                 // The exporter has its own per-request timeout and retries for as long as it takes; the
-                // writer's timeout would re-queue a batch that is still retrying, so it is out of the way.
-                .setRequestTimeoutMS(TimeUnit.HOURS.toMillis(1))
+                // writer's timeout would re-queue a batch that is still retrying (a second copy in flight,
+                // duplicates, and the in-flight bound broken), so it is set beyond any outage.
+                .setRequestTimeoutMS(TimeUnit.DAYS.toMillis(30))
                 .setFailOnTimeout(false)
                 .setRateLimitingStrategy(
                         new BoundedInFlightBatches(export.maxInFlightBatches(), export.maxBatchSize()))

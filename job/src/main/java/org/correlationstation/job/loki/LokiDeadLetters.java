@@ -8,10 +8,12 @@ import io.opentelemetry.proto.logs.v1.LogsData;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.resource.v1.Resource;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.correlationstation.connectors.kafka.DeadLetterPublisher;
 import org.correlationstation.connectors.loki.LokiEntry;
@@ -33,9 +35,17 @@ public final class LokiDeadLetters implements RejectedBatchHandler {
         this.publisher = publisher;
     }
 
+    /**
+     * One dead letter per entry: a whole batch (up to MAX_BATCH_SIZE lines) would exceed Kafka's
+     * message size limit, and a refused dead letter would fail the task on every replay.
+     */
     @Override
     public CompletionStage<Void> onRejected(List<LokiEntry> batch, String status, String answer) {
-        return publisher.publish("loki", logsData(batch).toByteArray(), "loki " + status, answer);
+        List<CompletableFuture<Void>> acks = new ArrayList<>(batch.size());
+        for (LokiEntry entry : batch) {
+            acks.add(publisher.publish("loki", logsData(List.of(entry)).toByteArray(), "loki " + status, answer));
+        }
+        return CompletableFuture.allOf(acks.toArray(new CompletableFuture[0]));
     }
 
     @Override
@@ -58,12 +68,16 @@ public final class LokiDeadLetters implements RejectedBatchHandler {
             }
             String traceId = e.structuredMetadata.get("trace_id");
             String spanId = e.structuredMetadata.get("span_id");
-            if (traceId != null) record.setTraceId(ByteString.copyFrom(HexFormat.of().parseHex(traceId)));
-            if (spanId != null) record.setSpanId(ByteString.copyFrom(HexFormat.of().parseHex(spanId)));
+            if (isHex(traceId, 32)) record.setTraceId(ByteString.copyFrom(HexFormat.of().parseHex(traceId)));
+            if (isHex(spanId, 16)) record.setSpanId(ByteString.copyFrom(HexFormat.of().parseHex(spanId)));
             data.addResourceLogs(ResourceLogs.newBuilder().setResource(resource)
                     .addScopeLogs(ScopeLogs.newBuilder().addLogRecords(record)));
         }
         return data.build();
+    }
+
+    private static boolean isHex(String s, int length) {
+        return s != null && s.length() == length && s.chars().allMatch(c -> Character.digit(c, 16) >= 0);
     }
 
     private static KeyValue kv(String key, String value) {

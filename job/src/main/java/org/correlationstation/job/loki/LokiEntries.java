@@ -3,6 +3,7 @@ package org.correlationstation.job.loki;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.correlationstation.connectors.loki.LokiEntry;
 import org.correlationstation.core.model.LogEvent;
 import org.correlationstation.core.model.Severity;
@@ -34,9 +35,15 @@ public final class LokiEntries {
         return entry(log, metadata);
     }
 
+    /** Keys the job sets itself: an attribute of the same name must not pass for them. */
+    private static final Set<String> RESERVED = Set.of("trace_id", "span_id", "correlation_id", "span_name", "inferred_span");
+
     private static LokiEntry entry(LogEvent log, Map<String, String> metadata) {
         if (log.attributes != null) {
-            for (Map.Entry<String, String> a : log.attributes.entrySet()) metadata.putIfAbsent(a.getKey(), a.getValue());
+            for (Map.Entry<String, String> a : log.attributes.entrySet()) {
+                String key = a.getKey();
+                metadata.putIfAbsent(RESERVED.contains(key) ? "attr_" + key : key, a.getValue());
+            }
         }
         String level = Severity.shortName(log.severityNumber);
         return new LokiEntry(log.service, log.env, level == null ? null : level.toLowerCase(Locale.ROOT),
