@@ -445,8 +445,10 @@ class CorrelationPipelineITCase {
             cluster.requireRunning(job);
             TimeUnit.MILLISECONDS.sleep(200);
         }
+        String example = records.values().stream().filter(done.negate()).findFirst()
+                .map(r -> "; e.g. stored " + RecordCodec.toJson(r)).orElse("");
         throw new AssertionError("timed out waiting for " + what + ": " + matching + " of " + ids.size()
-                + " traces (" + records.size() + " stored); job " + cluster.status(job));
+                + " traces (" + records.size() + " stored); job " + cluster.status(job) + example);
     }
 
     private void awaitFailedCheckpoint(JobID job) throws Exception {
