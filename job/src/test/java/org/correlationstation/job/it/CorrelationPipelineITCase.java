@@ -106,6 +106,10 @@ class CorrelationPipelineITCase {
         env.put("MAX_OUT_OF_ORDERNESS_MS", "2000");
         env.put("SOURCE_IDLE_TIMEOUT_MS", "1000");
         env.put("CORRELATION_TTL_SECONDS", String.valueOf(TTL_SECONDS));
+        // Traces close when the pusher moves the watermark, never by processing-time idleness: on a slow
+        // machine an outage or a restore can hold the logs back longer than the default 60 s window, and
+        // logs arriving after an idle close would (correctly) count as late events.
+        env.put("CORR_WINDOW_SECONDS", "600");
         env.put("REDIS_BATCH_WAIT_MS", "50");
         env.put("EXPORT_RETRY_DELAY", "0.2");
         env.putAll(extra);
