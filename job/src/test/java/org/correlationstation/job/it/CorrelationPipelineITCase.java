@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
+import io.opentelemetry.proto.logs.v1.LogsData;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -335,6 +336,37 @@ class CorrelationPipelineITCase {
                 unexpected.removeAll(expectedLogs);
                 assertThat(unexpected).as("nothing but the generated logs and the watermark pusher's")
                         .allSatisfy(k -> assertThat(k).startsWith(PUSHER_TRACE));
+            } finally {
+                cluster.cancel(job);
+            }
+        }
+    }
+
+    @Test
+    void aBatchLokiRejectsGoesToTheDlqAsLogsDataAndTheRestIsDelivered() throws Exception {
+        try (LokiTestServer loki = LokiTestServer.start()) {
+            loki.failNext(1, 400, null, "entry too far behind");
+            Settings settings = settings("reject", Map.of("LOKI_URL", loki.pushUrl(), "EXPORT_BATCH_WAIT_MS", "200"));
+            List<GeneratedTrace> traces = new TraceGenerator(6).traceSpacingMillis(10).generate(100);
+            int expected = GeneratedTrace.allLogsWithUntraced(traces).size();
+            JobID job = cluster.start(settings, new Configuration(), null);
+            try {
+                TelemetryProducer producer = new TelemetryProducer(kafka, 66);
+                producer.spans("reject-spans", GeneratedTrace.allSpans(traces));
+                producer.logsAsJson("reject-logs", GeneratedTrace.allLogsWithUntraced(traces));
+                pushWatermarkPastEveryTrace(producer, "reject", traces);
+                OtlpTestReceiver.await(() -> loki.requestCount() >= 2 && !loki.entries().isEmpty(), DEADLINE,
+                        () -> "Loki answered the rejected push and took later ones");
+                int rejected = loki.requests().get(0).entries().size();
+                assertThat(rejected).isPositive();
+                List<ConsumerRecord<byte[], byte[]>> dlq = kafka.consumeAll("reject-dlq", rejected, Duration.ofSeconds(60));
+                assertThat(dlq).hasSize(rejected).allSatisfy(r -> {
+                    assertThat(header(r, "dlq.sink")).isEqualTo("loki");
+                    assertThat(header(r, "dlq.reason")).contains("400").contains("entry too far behind");
+                    assertThat(LogsData.parseFrom(r.value()).getResourceLogs(0).getScopeLogs(0).getLogRecordsCount())
+                            .isEqualTo(1);
+                });
+                loki.awaitEntries(expected + 1 - rejected, DEADLINE); // + the pusher's log
             } finally {
                 cluster.cancel(job);
             }
