@@ -24,12 +24,11 @@ public final class DeadLetterPublisher implements Serializable, AutoCloseable {
 
     public DeadLetterPublisher(String bootstrapServers, String topic, Properties extra) {
         this.topic = topic;
-        this.producerProperties = new Properties();
-        for (String name : extra.stringPropertyNames()) producerProperties.setProperty(name, extra.getProperty(name));
-        producerProperties.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        // The same client settings as the job's DLQ sink (request size, user properties, bootstrap).
+        this.producerProperties = DeadLetterSink.builder().bootstrapServers(bootstrapServers).topic(topic)
+                .properties(extra).clientProperties();
         producerProperties.setProperty(ProducerConfig.ACKS_CONFIG, "all");
         producerProperties.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        producerProperties.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(16 * 1024 * 1024));
     }
 
     /** Completes when Kafka acknowledged the dead letter. */

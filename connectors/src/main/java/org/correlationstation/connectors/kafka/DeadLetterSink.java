@@ -50,8 +50,7 @@ public final class DeadLetterSink {
 
         /** Extra producer properties (SASL, TLS, …); the settings of this builder win over them. */
         public Builder properties(Properties extra) {
-            // stringPropertyNames() includes a Properties' defaults, which putAll would miss.
-            for (String name : extra.stringPropertyNames()) properties.setProperty(name, extra.getProperty(name));
+            ClientProperties.addAll(properties, extra);
             return this;
         }
 

@@ -119,8 +119,7 @@ public final class OtlpKafkaSource {
          * this builder win over them.
          */
         public Builder properties(Properties extra) {
-            // stringPropertyNames() includes a Properties' defaults, which putAll would miss.
-            for (String name : extra.stringPropertyNames()) properties.setProperty(name, extra.getProperty(name));
+            ClientProperties.addAll(properties, extra);
             return this;
         }
 

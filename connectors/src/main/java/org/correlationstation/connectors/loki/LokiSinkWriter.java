@@ -17,7 +17,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.base.sink.writer.AsyncSinkWriter;
@@ -27,7 +26,7 @@ import org.apache.flink.connector.base.sink.writer.ResultHandler;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
-import org.correlationstation.connectors.export.BoundedInFlightBatches;
+import org.correlationstation.connectors.export.RetryForeverWriterConfiguration;
 import org.correlationstation.connectors.export.AttemptResult;
 import org.correlationstation.connectors.export.CircuitBreaker;
 import org.correlationstation.connectors.export.ExportMetrics;
@@ -108,21 +107,8 @@ public final class LokiSinkWriter extends AsyncSinkWriter<LokiEntry, LokiEntry> 
 
     private static AsyncSinkWriterConfiguration configuration(LokiSinkOptions options) {
         ExportOptions export = options.export();
-        return AsyncSinkWriterConfiguration.builder()
-                .setMaxBatchSize(export.maxBatchSize())
-                .setMaxBatchSizeInBytes(options.maxBatchBytes())
-                .setMaxInFlightRequests(export.maxInFlightBatches())
-                .setMaxBufferedRequests(export.maxBatchSize() * 2)
-                .setMaxTimeInBufferMS(export.batchWait().toMillis())
-                .setMaxRecordSizeInBytes(MAX_ENTRY_BYTES)
-                // The exporter has its own per-request timeout and retries for as long as it takes; the
-                // writer's timeout would re-queue a batch that is still retrying (a second copy in flight,
-                // duplicates, and the in-flight bound broken), so it is set beyond any outage.
-                .setRequestTimeoutMS(TimeUnit.DAYS.toMillis(30))
-                .setFailOnTimeout(false)
-                .setRateLimitingStrategy(
-                        new BoundedInFlightBatches(export.maxInFlightBatches(), export.maxBatchSize()))
-                .build();
+        return RetryForeverWriterConfiguration.of(export.maxBatchSize(), options.maxBatchBytes(), MAX_ENTRY_BYTES,
+                export.maxInFlightBatches(), export.batchWait().toMillis());
     }
 
     @Override

@@ -10,7 +10,7 @@ import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.ElementConverter;
 import org.apache.flink.connector.base.sink.writer.ResultHandler;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
-import org.correlationstation.connectors.export.BoundedInFlightBatches;
+import org.correlationstation.connectors.export.RetryForeverWriterConfiguration;
 import org.correlationstation.connectors.export.Backoff;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.slf4j.Logger;
@@ -60,20 +60,8 @@ public final class RedisSinkWriter extends AsyncSinkWriter<CorrelationRecord, Re
     }
 
     private static AsyncSinkWriterConfiguration configuration(RedisSinkOptions options) {
-        return AsyncSinkWriterConfiguration.builder()
-                .setMaxBatchSize(options.maxBatchSize())
-                .setMaxBatchSizeInBytes(BYTES_UNBOUNDED)
-                .setMaxInFlightRequests(options.maxInFlightBatches())
-                .setMaxBufferedRequests(options.maxBatchSize() * 2)
-                .setMaxTimeInBufferMS(options.batchWait().toMillis())
-                .setMaxRecordSizeInBytes(BYTES_UNBOUNDED)
-                // Per-command timeouts are lettuce's. The writer's own timeout would re-queue a batch
-                // that is still retrying (harmless: writes are idempotent), so it is set out of the way.
-                .setRequestTimeoutMS(TimeUnit.HOURS.toMillis(1))
-                .setFailOnTimeout(false)
-                .setRateLimitingStrategy(
-                        new BoundedInFlightBatches(options.maxInFlightBatches(), options.maxBatchSize()))
-                .build();
+        return RetryForeverWriterConfiguration.of(options.maxBatchSize(), BYTES_UNBOUNDED, BYTES_UNBOUNDED,
+                options.maxInFlightBatches(), options.batchWait().toMillis());
     }
 
     @Override

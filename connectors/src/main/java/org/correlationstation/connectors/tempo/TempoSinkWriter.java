@@ -8,7 +8,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.base.sink.writer.AsyncSinkWriter;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
@@ -19,7 +18,7 @@ import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfigu
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.util.FlinkRuntimeException;
-import org.correlationstation.connectors.export.BoundedInFlightBatches;
+import org.correlationstation.connectors.export.RetryForeverWriterConfiguration;
 import org.correlationstation.connectors.export.CircuitBreaker;
 import org.correlationstation.connectors.export.ExportMetrics;
 import org.correlationstation.connectors.export.ExportOptions;
@@ -95,21 +94,9 @@ final class TempoSinkWriter extends AsyncSinkWriter<OtlpTraces, TracesEntry> {
     }
 
     private static AsyncSinkWriterConfiguration configuration(ExportOptions export) {
-        return AsyncSinkWriterConfiguration.builder()
-                .setMaxBatchSize(export.maxBatchSize())
-                // "bytes" are spans here (see getSizeInBytes)
-                .setMaxBatchSizeInBytes(export.maxBatchSize())
-                .setMaxInFlightRequests(export.maxInFlightBatches())
-                .setMaxBufferedRequests(export.maxBatchSize() * 2)
-                .setMaxTimeInBufferMS(export.batchWait().toMillis())
-                .setMaxRecordSizeInBytes(export.maxBatchSize())
-                // The exporter times out single requests. The writer's own timeout would re-queue a batch that
-                // is still retrying, and Tempo would get its spans twice, so it is set out of the way.
-                .setRequestTimeoutMS(TimeUnit.DAYS.toMillis(30))
-                .setFailOnTimeout(false)
-                .setRateLimitingStrategy(
-                        new BoundedInFlightBatches(export.maxInFlightBatches(), export.maxBatchSize()))
-                .build();
+        // "bytes" are spans here (see getSizeInBytes)
+        return RetryForeverWriterConfiguration.of(export.maxBatchSize(), export.maxBatchSize(), export.maxBatchSize(),
+                export.maxInFlightBatches(), export.batchWait().toMillis());
     }
 
     @Override
