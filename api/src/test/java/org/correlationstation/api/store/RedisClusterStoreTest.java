@@ -24,7 +24,7 @@ import org.correlationstation.connectors.redis.CasScript;
 import org.correlationstation.connectors.redis.RecordBatchWriter;
 import org.correlationstation.connectors.redis.RedisRecordWrite;
 import org.correlationstation.connectors.redis.RedisSink;
-import org.correlationstation.connectors.testutil.RedisServer;
+import org.correlationstation.core.testing.RedisServer;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.redis.RedisKeys;
 import org.junit.jupiter.api.AfterAll;

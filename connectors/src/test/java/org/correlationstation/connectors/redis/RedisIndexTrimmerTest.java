@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.correlationstation.connectors.testutil.MailboxThread;
-import org.correlationstation.connectors.testutil.RedisServerExtension;
+import org.correlationstation.core.testing.RedisServerExtension;
 import org.correlationstation.connectors.testutil.TestWriterContext;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.redis.RedisKeys;

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.correlationstation.connectors.testutil.MailboxThread;
-import org.correlationstation.connectors.testutil.RedisServerExtension;
+import org.correlationstation.core.testing.RedisServerExtension;
 import org.correlationstation.connectors.testutil.TestWriterContext;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;

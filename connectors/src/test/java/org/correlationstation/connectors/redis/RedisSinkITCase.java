@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.correlationstation.connectors.testutil.RedisServerExtension;
+import org.correlationstation.core.testing.RedisServerExtension;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
 import org.correlationstation.core.redis.RedisKeys;

@@ -31,6 +31,7 @@ import org.correlationstation.core.otlp.OtlpEncoding;
 import org.correlationstation.core.testdata.GeneratedTrace;
 import org.correlationstation.core.testdata.OtlpMessages;
 import org.correlationstation.core.testdata.TraceGenerator;
+import org.correlationstation.core.testing.EmbeddedKafka;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

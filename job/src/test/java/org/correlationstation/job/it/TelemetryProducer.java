@@ -8,7 +8,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
-import org.correlationstation.connectors.testutil.EmbeddedKafka;
+import org.correlationstation.core.testing.EmbeddedKafka;
 import org.correlationstation.core.model.LogEvent;
 import org.correlationstation.core.model.SpanEvent;
 import org.correlationstation.core.testdata.OtlpMessages;

@@ -1,4 +1,4 @@
-package org.correlationstation.connectors.testutil;
+package org.correlationstation.core.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;

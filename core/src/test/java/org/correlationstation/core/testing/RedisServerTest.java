@@ -1,4 +1,4 @@
-package org.correlationstation.connectors.testutil;
+package org.correlationstation.core.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.correlationstation.connectors.testutil;
+package org.correlationstation.core.testing;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
