@@ -1,11 +1,13 @@
 package org.correlationstation.api;
 
 import io.javalin.Javalin;
+import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -46,6 +48,15 @@ public final class ApiServer implements AutoCloseable {
      * @param store where records are read; not closed by {@link #close()}
      */
     public static ApiServer start(Settings settings, CorrelationStore store) {
+        return start(settings, store, Map.of());
+    }
+
+    /**
+     * As {@link #start(Settings, CorrelationStore)}, also serving {@code extraPostRoutes} (exact path →
+     * handler for POST): local mode serves the legacy ingestion routes on the API's port (SPEC §6) this
+     * way, without the API depending on the ingest module.
+     */
+    public static ApiServer start(Settings settings, CorrelationStore store, Map<String, Handler> extraPostRoutes) {
         HttpApi api = new HttpApi(settings, store, version());
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -59,6 +70,8 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
         });
+        // Javalin serves the first matching handler in the order added: exact extra routes before the API's catch-all.
+        extraPostRoutes.forEach((path, handler) -> app.addHttpHandler(HandlerType.POST, path, handler));
         for (HandlerType method : METHODS) {
             app.addHttpHandler(method, "/", api::handle);
             app.addHttpHandler(method, "/<path>", api::handle);
