@@ -42,7 +42,11 @@ public final class JobEnvironment {
     }
 
     public static StreamExecutionEnvironment create(Configuration conf, Settings settings) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        return apply(StreamExecutionEnvironment.getExecutionEnvironment(conf), settings);
+    }
+
+    /** The settings that live on the environment rather than in its configuration; local mode builds its own. */
+    public static StreamExecutionEnvironment apply(StreamExecutionEnvironment env, Settings settings) {
         if (env.getConfiguration().getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).isEmpty()) {
             throw new IllegalArgumentException("No checkpoint directory: set CHECKPOINT_DIR (--checkpoint-dir) "
                     + "or execution.checkpointing.dir in the Flink configuration");

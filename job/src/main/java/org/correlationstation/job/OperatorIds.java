@@ -16,6 +16,8 @@ public final class OperatorIds {
     public static final String UNCORRELATED_LOGS_TO_LOKI = "uncorrelated-logs-to-loki";
     public static final String LOKI_SINK = "loki-sink";
     public static final String TEMPO_SINK = "tempo-sink";
+    /** Local mode only: records into the in-memory store the API serves. */
+    public static final String MEMORY_STORE_SINK = "memory-store-sink";
 
     private OperatorIds() {}
 
@@ -33,6 +35,7 @@ public final class OperatorIds {
             case UNCORRELATED_LOGS_TO_LOKI: return "Uncorrelated logs as Loki entries";
             case LOKI_SINK: return "Logs to Loki";
             case TEMPO_SINK: return "Spans to Tempo";
+            case MEMORY_STORE_SINK: return "Correlations to the in-memory store";
             default: throw new IllegalArgumentException("unknown operator uid " + uid);
         }
     }

@@ -51,6 +51,8 @@ public final class Settings implements Serializable {
         ENVIRONMENT,
         /** Another option: {@code KAFKA_ENCODING} for the two per-topic encodings. */
         DERIVED,
+        /** Set by the program that runs the parts: local mode points the job at its embedded broker. */
+        LOCAL_MODE,
         /** The option's default. */
         DEFAULT,
         /** Not set, and the option has no default. */
@@ -117,6 +119,19 @@ public final class Settings implements Serializable {
             throw new IllegalArgumentException("Invalid configuration:\n  - " + String.join("\n  - ", errors));
         }
         return new Settings(values, sources);
+    }
+
+    /**
+     * A copy with {@code option} set to {@code value} (source {@link Source#LOCAL_MODE}): how local mode
+     * points every part at what it started itself, e.g. its embedded broker's address.
+     */
+    public <T> Settings with(ConfigOption<T> option, T value) {
+        checkKnown(option);
+        Map<String, Object> v = new LinkedHashMap<>(values);
+        Map<String, Source> s = new LinkedHashMap<>(sources);
+        v.put(option.envName(), option.type().cast(value));
+        s.put(option.envName(), Source.LOCAL_MODE);
+        return new Settings(v, s);
     }
 
     /**
@@ -227,7 +242,7 @@ public final class Settings implements Serializable {
             if (source == Source.UNSET) {
                 out.append("(unset)");
             } else {
-                out.append(display(option)).append("  [").append(source.name().toLowerCase(Locale.ROOT));
+                out.append(display(option)).append("  [").append(source.name().toLowerCase(Locale.ROOT).replace('_', ' '));
                 if (source == Source.DERIVED) {
                     out.append(" from KAFKA_ENCODING");
                 }

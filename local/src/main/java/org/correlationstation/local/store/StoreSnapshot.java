@@ -1,0 +1,65 @@
+package org.correlationstation.local.store;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import org.correlationstation.api.store.InMemoryCorrelationStore;
+import org.correlationstation.core.record.CorrelationRecord;
+import org.correlationstation.core.record.RecordCodec;
+
+/**
+ * The in-memory store's contents as a file under {@code DATA_DIR}, one SPEC §4 JSON record per line,
+ * so that local mode restarts with its correlations still served. Written whole and renamed into
+ * place, so a crash mid-write leaves the previous snapshot.
+ */
+public final class StoreSnapshot {
+    private final Path file;
+
+    public StoreSnapshot(Path file) {
+        this.file = file;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Writes every record of {@code store}; returns how many. */
+    public int write(InMemoryCorrelationStore store) throws IOException {
+        List<CorrelationRecord> records = store.snapshot();
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            for (CorrelationRecord record : records) {
+                out.write(RecordCodec.toJson(record));
+                out.newLine();
+            }
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return records.size();
+    }
+
+    /**
+     * Puts the snapshot's records into {@code store}, skipping those whose TTL (counted from their
+     * {@code updated_at}, as the store counts it from its write) has run out; returns how many were loaded.
+     */
+    public int load(InMemoryCorrelationStore store, Duration ttl, long nowMillis) throws IOException {
+        if (!Files.exists(file)) return 0;
+        int loaded = 0;
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.isBlank()) continue;
+                CorrelationRecord record = RecordCodec.fromJson(line);
+                if (RecordCodec.parseTime(record.updatedAt) + ttl.toMillis() <= nowMillis) continue;
+                if (store.put(record) >= 0) loaded++;
+            }
+        }
+        return loaded;
+    }
+}
