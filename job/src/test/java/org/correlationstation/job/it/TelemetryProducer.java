@@ -50,9 +50,9 @@ final class TelemetryProducer {
     /**
      * One span and one log of their own trace ({@link #PUSHER_TRACE}), 30 min of event time after the
      * last of {@code traces}, to {@code name-spans} and {@code name-logs}: they move the watermark past
-     * every trace's window, which closes them all.
+     * every trace's window, which closes them all. Returns the log, which reaches Loki like any other.
      */
-    void pushWatermarkPast(String name, List<GeneratedTrace> traces) throws Exception {
+    LogEvent pushWatermarkPast(String name, List<GeneratedTrace> traces) throws Exception {
         long last = traces.stream().flatMap(t -> t.spans().stream()).mapToLong(SpanEvent::endMillis).max().orElseThrow();
         long future = last + Duration.ofMinutes(30).toMillis();
         SpanEvent span = new SpanEvent();
@@ -71,6 +71,7 @@ final class TelemetryProducer {
         log.body = "watermark";
         spans(name + "-spans", List.of(span));
         logsAsJson(name + "-logs", List.of(log));
+        return log;
     }
 
     private <E> int send(String topic, List<E> events, Function<List<E>, byte[]> encode, Function<E, String> traceOf)
