@@ -120,8 +120,10 @@ class GrafanaStackITCase {
         }
         extra.put("EXPORT_BATCH_WAIT_MS", "200");
         Settings settings = PipelineSettings.create(kafka, redisServer.uri(), tmp, name, extra);
-        // Event times of now: Loki rejects entries older than a week (the generator's default base is fixed).
-        long base = System.currentTimeMillis() - Duration.ofMinutes(5).toMillis();
+        // Event times of 20 min ago. Not the generator's fixed default: Loki rejects entries older than a
+        // week. Not now either: the job caps its watermark at wall-clock time, so traces whose 10 min window
+        // ends in the future would not close (and their logs not be decided) before the deadline.
+        long base = System.currentTimeMillis() - Duration.ofMinutes(20).toMillis();
         List<GeneratedTrace> traces = new TraceGenerator(7 + protocol.ordinal()).baseTimeMillis(base)
                 .traceSpacingMillis(10).generate(TRACES);
         List<LogEvent> logs = GeneratedTrace.allLogsWithUntraced(traces);

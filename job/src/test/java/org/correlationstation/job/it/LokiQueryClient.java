@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -93,10 +92,7 @@ final class LokiQueryClient {
 
     private static Map<String, String> strings(JsonNode object) {
         Map<String, String> out = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            out.put(field.getKey(), field.getValue().asText());
-        }
+        for (Map.Entry<String, JsonNode> field : object.properties()) out.put(field.getKey(), field.getValue().asText());
         return out;
     }
 }
