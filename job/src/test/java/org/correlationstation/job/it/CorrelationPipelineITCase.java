@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
@@ -32,7 +32,6 @@ import org.correlationstation.core.testing.RedisServer;
 import org.correlationstation.core.config.Settings;
 import org.correlationstation.core.model.LogEvent;
 import org.correlationstation.core.model.SpanEvent;
-import org.correlationstation.core.record.CorrelationIds;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
 import org.correlationstation.core.redis.RedisKeys;
@@ -60,8 +59,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CorrelationPipelineITCase {
     private static final int TRACES = 2000;
     private static final long SLACK_MS = 1000;
-    private static final long TTL_SECONDS = 3600;
-    private static final String PUSHER_TRACE = "ffffffffffffffffffffffffffffffff";
+    private static final long TTL_SECONDS = PipelineSettings.TTL_SECONDS;
+    private static final String PUSHER_TRACE = TelemetryProducer.PUSHER_TRACE;
     private static final Duration DEADLINE = Duration.ofMinutes(3);
 
     private EmbeddedKafka kafka;
@@ -93,29 +92,7 @@ class CorrelationPipelineITCase {
     }
 
     private Settings settings(String name, Map<String, String> extra) throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("KAFKA_SPANS_TOPIC", name + "-spans");
-        env.put("KAFKA_LOGS_TOPIC", name + "-logs");
-        env.put("KAFKA_DLQ_TOPIC", name + "-dlq");
-        env.put("KAFKA_GROUP_ID", name);
-        env.put("KAFKA_LOGS_ENCODING", "otlp_json");
-        env.put("REDIS_URL", redisServer.uri());
-        env.put("CHECKPOINT_DIR", tmp.resolve(name + "-checkpoints").toUri().toString());
-        env.put("CHECKPOINT_INTERVAL_MS", "1000");
-        env.put("PARALLELISM", String.valueOf(PipelineCluster.PARALLELISM));
-        env.put("MAX_OUT_OF_ORDERNESS_MS", "2000");
-        env.put("SOURCE_IDLE_TIMEOUT_MS", "1000");
-        env.put("CORRELATION_TTL_SECONDS", String.valueOf(TTL_SECONDS));
-        // Traces close when the pusher moves the watermark, never by processing-time idleness: on a slow
-        // machine an outage or a restore can hold the logs back longer than the default 60 s window, and
-        // logs arriving after an idle close would (correctly) count as late events.
-        env.put("CORR_WINDOW_SECONDS", "600");
-        env.put("REDIS_BATCH_WAIT_MS", "50");
-        env.put("EXPORT_RETRY_DELAY", "0.2");
-        env.putAll(extra);
-        for (String topic : List.of("-spans", "-logs", "-dlq")) kafka.createTopic(name + topic, 2);
-        return Settings.from(env, new String[0]);
+        return PipelineSettings.create(kafka, redisServer.uri(), tmp, name, extra);
     }
 
     private List<GeneratedTrace> generate(long seed) {
@@ -247,40 +224,13 @@ class CorrelationPipelineITCase {
                 List<LokiTestServer.Entry> entries = loki.awaitEntries(expected, DEADLINE);
                 assertThat(entries).hasSize(expected);
                 assertThat(loki.requests()).allSatisfy(r -> assertThat(r.tenant()).isEqualTo("team-a"));
-                Map<String, LokiTestServer.Entry> byKey = new HashMap<>();
-                for (LokiTestServer.Entry e : entries) byKey.put(lokiKey(e.metadata().get("trace_id"), e.timestampNanos(), e.line()), e);
-                for (GeneratedTrace t : traces) {
-                    for (LogEvent log : t.logs()) {
-                        LokiTestServer.Entry e = byKey.get(lokiKey(log.traceId, log.timeNanos, log.body));
-                        assertThat(e).as("log of trace %s at %d in Loki", log.traceId, log.timeNanos).isNotNull();
-                        String span = log.spanId != null ? log.spanId : ExpectedRecord.innermost(t.spans(), log, SLACK_MS);
-                        assertThat(e.metadata()).containsEntry("correlation_id", CorrelationIds.forTrace(t.traceId()))
-                                .containsEntry("inferred_span", Boolean.toString(log.spanId == null && span != null));
-                        if (span != null) {
-                            String name = t.spans().stream().filter(s -> s.spanId.equals(span)).findFirst().orElseThrow().name;
-                            assertThat(e.metadata()).containsEntry("span_id", span).containsEntry("span_name", name);
-                        } else {
-                            assertThat(e.metadata()).doesNotContainKeys("span_id", "span_name");
-                        }
-                        assertThat(e.labels()).containsEntry("service_name", log.service)
-                                .containsEntry("deployment_environment", log.env);
-                    }
-                    for (LogEvent log : t.untracedLogs()) {
-                        LokiTestServer.Entry e = byKey.get(lokiKey(null, log.timeNanos, log.body));
-                        assertThat(e).as("untraced log at %d in Loki", log.timeNanos).isNotNull();
-                        assertThat(e.metadata()).doesNotContainKeys("trace_id", "correlation_id");
-                    }
-                }
+                SinkAssertions.assertEveryLogInLoki(traces, entries, SLACK_MS);
 
                 // Tempo: every span, as it was produced (same span protos, same resources).
                 List<SpanEvent> produced = GeneratedTrace.allSpans(traces);
                 List<Span> received = tempo.awaitSpans(produced.size() + 1, DEADLINE);
                 assertThat(received).hasSize(produced.size() + 1);
-                Map<ByteString, Span> receivedById = new HashMap<>();
-                for (Span span : received) receivedById.put(span.getSpanId(), span);
-                for (SpanEvent span : produced) {
-                    assertThat(receivedById.get(OtlpMessages.id(span.spanId))).isEqualTo(OtlpMessages.span(span));
-                }
+                SinkAssertions.assertEverySpanArrived(produced, tempo.resourceSpans(), Function.identity());
                 assertThat(tempo.resourceSpans()).allSatisfy(rs -> assertThat(rs.getResource().getAttributesList())
                         .anySatisfy(kv -> assertThat(kv.getKey()).isEqualTo("service.name")));
 
@@ -317,8 +267,7 @@ class CorrelationPipelineITCase {
                 producer.logsAsJson("resume-logs", logs.subList(logs.size() / 2, logs.size()));
                 pushWatermarkPastEveryTrace(producer, "resume", traces);
 
-                Set<String> expectedLogs = new HashSet<>();
-                for (LogEvent l : logs) expectedLogs.add(lokiKey(l.traceId, l.timeNanos, l.body));
+                Set<String> expectedLogs = SinkAssertions.lokiKeysOf(logs);
                 OtlpTestReceiver.await(() -> distinctLokiKeys(loki).containsAll(expectedLogs), DEADLINE,
                         () -> "every log in Loki after the resume");
                 Set<ByteString> expectedSpans = new HashSet<>();
@@ -373,15 +322,8 @@ class CorrelationPipelineITCase {
         }
     }
 
-    /** Exact duplicates (same line, time and trace) are what Loki itself would deduplicate. */
     private static Set<String> distinctLokiKeys(LokiTestServer loki) {
-        Set<String> keys = new HashSet<>();
-        for (LokiTestServer.Entry e : loki.entries()) keys.add(lokiKey(e.metadata().get("trace_id"), e.timestampNanos(), e.line()));
-        return keys;
-    }
-
-    private static String lokiKey(String traceId, long timeNanos, String line) {
-        return traceId + "|" + timeNanos + "|" + line;
+        return SinkAssertions.distinctLokiKeys(loki.entries());
     }
 
     // ------------------------------------------------------------------------------------------
@@ -401,30 +343,12 @@ class CorrelationPipelineITCase {
     }
 
     private void awaitSpansStored(StoredRecords stored, List<GeneratedTrace> traces, JobID job) throws Exception {
-        Map<String, Integer> spans = traces.stream().collect(Collectors.toMap(GeneratedTrace::traceId, t -> t.spans().size()));
-        awaitRecords(stored, traces, r -> r.spanCount == spans.get(r.traceId), "every trace's spans stored", job);
+        stored.awaitSpans(traces, cluster, job, DEADLINE);
     }
 
     private void pushWatermarkPastEveryTrace(TelemetryProducer producer, String name, List<GeneratedTrace> traces)
             throws Exception {
-        long last = traces.stream().flatMap(t -> t.spans().stream()).mapToLong(SpanEvent::endMillis).max().orElseThrow();
-        long future = last + Duration.ofMinutes(30).toMillis();
-        SpanEvent span = new SpanEvent();
-        span.traceId = PUSHER_TRACE;
-        span.spanId = "ffffffffffffffff";
-        span.name = "watermark";
-        span.service = "pusher";
-        span.env = "test";
-        span.startTimeNanos = future * 1_000_000L;
-        span.endTimeNanos = span.startTimeNanos;
-        LogEvent log = new LogEvent();
-        log.traceId = PUSHER_TRACE;
-        log.service = "pusher";
-        log.env = "test";
-        log.timeNanos = span.endTimeNanos;
-        log.body = "watermark";
-        producer.spans(name + "-spans", List.of(span));
-        producer.logsAsJson(name + "-logs", List.of(log));
+        producer.pushWatermarkPast(name, traces);
     }
 
     private void assertAllRecordsExact(StoredRecords stored, List<GeneratedTrace> traces, JobID job)
@@ -470,21 +394,7 @@ class CorrelationPipelineITCase {
 
     private Map<String, CorrelationRecord> awaitRecords(StoredRecords stored, List<GeneratedTrace> traces,
             Predicate<CorrelationRecord> done, String what, JobID job) throws Exception {
-        List<String> ids = traces.stream().map(GeneratedTrace::traceId).toList();
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        Map<String, CorrelationRecord> records = Map.of();
-        long matching = 0;
-        while (System.nanoTime() < deadline) {
-            records = stored.byTrace(ids);
-            matching = records.values().stream().filter(done).count();
-            if (matching == ids.size()) return records;
-            cluster.requireRunning(job);
-            TimeUnit.MILLISECONDS.sleep(200);
-        }
-        String example = records.values().stream().filter(done.negate()).findFirst()
-                .map(r -> "; e.g. stored " + RecordCodec.toJson(r)).orElse("");
-        throw new AssertionError("timed out waiting for " + what + ": " + matching + " of " + ids.size()
-                + " traces (" + records.size() + " stored); job " + cluster.status(job) + example);
+        return stored.await(traces, done, what, cluster, job, DEADLINE);
     }
 
     private void awaitFailedCheckpoint(JobID job) throws Exception {

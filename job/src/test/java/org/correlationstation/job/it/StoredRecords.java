@@ -3,12 +3,18 @@ package org.correlationstation.job.it;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.JobID;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
 import org.correlationstation.core.redis.RedisKeys;
+import org.correlationstation.core.testdata.GeneratedTrace;
 
 /** Reads what the job wrote to Redis, through the same keys and codec the query API uses. */
 final class StoredRecords implements AutoCloseable {
@@ -32,6 +38,36 @@ final class StoredRecords implements AutoCloseable {
             if (json != null) out.put(traceId, RecordCodec.fromJson(json));
         }
         return out;
+    }
+
+    /** Waits until every trace's record holds all its spans: then the job has them in state too. */
+    Map<String, CorrelationRecord> awaitSpans(List<GeneratedTrace> traces, PipelineCluster cluster, JobID job,
+            Duration timeout) throws Exception {
+        Map<String, Integer> spans = traces.stream().collect(Collectors.toMap(GeneratedTrace::traceId, t -> t.spans().size()));
+        return await(traces, r -> r.spanCount == spans.get(r.traceId), "every trace's spans stored", cluster, job, timeout);
+    }
+
+    /**
+     * Polls until every trace has a record that is {@code done}; fails at once with the job's error
+     * when the job stopped, and at the deadline with an example of a record not yet done.
+     */
+    Map<String, CorrelationRecord> await(List<GeneratedTrace> traces, Predicate<CorrelationRecord> done, String what,
+            PipelineCluster cluster, JobID job, Duration timeout) throws Exception {
+        List<String> ids = traces.stream().map(GeneratedTrace::traceId).toList();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, CorrelationRecord> records = Map.of();
+        long matching = 0;
+        while (System.nanoTime() < deadline) {
+            records = byTrace(ids);
+            matching = records.values().stream().filter(done).count();
+            if (matching == ids.size()) return records;
+            cluster.requireRunning(job);
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        String example = records.values().stream().filter(done.negate()).findFirst()
+                .map(r -> "; e.g. stored " + RecordCodec.toJson(r)).orElse("");
+        throw new AssertionError("timed out waiting for " + what + ": " + matching + " of " + ids.size()
+                + " traces (" + records.size() + " stored); job " + cluster.status(job) + example);
     }
 
     @Override

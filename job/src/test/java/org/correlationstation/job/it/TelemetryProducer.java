@@ -1,6 +1,7 @@
 package org.correlationstation.job.it;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -11,6 +12,7 @@ import java.util.function.Function;
 import org.correlationstation.core.testing.EmbeddedKafka;
 import org.correlationstation.core.model.LogEvent;
 import org.correlationstation.core.model.SpanEvent;
+import org.correlationstation.core.testdata.GeneratedTrace;
 import org.correlationstation.core.testdata.OtlpMessages;
 
 /**
@@ -21,6 +23,9 @@ final class TelemetryProducer {
     private static final int EVENTS_PER_MESSAGE = 8;
     /** Messages shuffled among each other: 10 × 8 events of ~10 ms apart, far inside a 2 s bound. */
     private static final int SHUFFLE_WINDOW = 10;
+
+    /** The trace of the watermark pusher's span and log. */
+    static final String PUSHER_TRACE = "ffffffffffffffffffffffffffffffff";
 
     private final EmbeddedKafka kafka;
     private final Random random;
@@ -40,6 +45,33 @@ final class TelemetryProducer {
         List<LogEvent> sorted = new ArrayList<>(logs);
         sorted.sort(Comparator.comparingLong(LogEvent::eventTimeMillis));
         return send(topic, sorted, chunk -> OtlpMessages.toJson(OtlpMessages.logs(chunk)), l -> l.traceId);
+    }
+
+    /**
+     * One span and one log of their own trace ({@link #PUSHER_TRACE}), 30 min of event time after the
+     * last of {@code traces}, to {@code name-spans} and {@code name-logs}: they move the watermark past
+     * every trace's window, which closes them all. Returns the log, which reaches Loki like any other.
+     */
+    LogEvent pushWatermarkPast(String name, List<GeneratedTrace> traces) throws Exception {
+        long last = traces.stream().flatMap(t -> t.spans().stream()).mapToLong(SpanEvent::endMillis).max().orElseThrow();
+        long future = last + Duration.ofMinutes(30).toMillis();
+        SpanEvent span = new SpanEvent();
+        span.traceId = PUSHER_TRACE;
+        span.spanId = "ffffffffffffffff";
+        span.name = "watermark";
+        span.service = "pusher";
+        span.env = "test";
+        span.startTimeNanos = future * 1_000_000L;
+        span.endTimeNanos = span.startTimeNanos;
+        LogEvent log = new LogEvent();
+        log.traceId = PUSHER_TRACE;
+        log.service = "pusher";
+        log.env = "test";
+        log.timeNanos = span.endTimeNanos;
+        log.body = "watermark";
+        spans(name + "-spans", List.of(span));
+        logsAsJson(name + "-logs", List.of(log));
+        return log;
     }
 
     private <E> int send(String topic, List<E> events, Function<List<E>, byte[]> encode, Function<E, String> traceOf)
