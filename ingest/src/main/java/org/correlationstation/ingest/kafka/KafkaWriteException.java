@@ -41,7 +41,7 @@ public final class KafkaWriteException extends RuntimeException {
         } else {
             kind = Kind.UNAVAILABLE;
         }
-        return new KafkaWriteException(kind, "Kafka did not store the data: " + cause.getClass().getSimpleName()
+        return new KafkaWriteException(kind, cause.getClass().getSimpleName()
                 + (cause.getMessage() == null ? "" : ": " + cause.getMessage()), cause);
     }
 }
