@@ -183,8 +183,7 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
         while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
             e = e.getCause();
         }
-        KafkaWriteException k = e instanceof KafkaWriteException w ? w
-                : new KafkaWriteException(KafkaWriteException.Kind.UNAVAILABLE, "the write failed: " + e, e);
+        KafkaWriteException k = KafkaWriteException.of(e);
         if (k.kind() == KafkaWriteException.Kind.TOO_LARGE) {
             // Without RetryInfo, RESOURCE_EXHAUSTED is not retryable for OTLP clients.
             return Status.RESOURCE_EXHAUSTED.withDescription(k.getMessage()).asRuntimeException();

@@ -5,6 +5,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
@@ -60,7 +61,14 @@ public final class IngestRoutes {
 
     /** Adds the ingestion routes and the service routes to {@code app}. */
     public void mount(Javalin app) {
-        postRoutes().forEach((path, handler) -> app.addHttpHandler(HandlerType.POST, path, handler));
+        postRoutes().forEach((path, handler) -> {
+            app.addHttpHandler(HandlerType.POST, path, handler);
+            // OTLP/HTTP is POST only: other methods get a 405 naming it rather than a 404.
+            for (HandlerType method : List.of(HandlerType.GET, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE)) {
+                app.addHttpHandler(method, path, ctx -> ctx.status(405).header("Allow", "POST").json(Map.of("error",
+                        Map.of("code", "method_not_allowed", "message", path + " accepts POST only"))));
+            }
+        });
         app.get("/", ctx -> ctx.json(Map.of("service", "correlation-station-ingest", "status", "running",
                 "version", version)));
         app.get("/health/live", ctx -> ctx.json(Map.of("status", "alive")));

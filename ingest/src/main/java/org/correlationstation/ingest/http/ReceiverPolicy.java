@@ -32,10 +32,8 @@ final class ReceiverPolicy {
         while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
             e = e.getCause();
         }
-        if (e instanceof KafkaWriteException k) return HttpFailure.of(k);
         if (e instanceof HttpFailure f) return f;
-        // Anything else is a bug or an unexpected client failure: still nothing was stored for sure.
-        return HttpFailure.of(new KafkaWriteException(KafkaWriteException.Kind.UNAVAILABLE,
-                "the write failed: " + e, e));
+        // Any other failure of a write (also an unexpected one): the data is not known to be stored.
+        return HttpFailure.of(KafkaWriteException.of(e));
     }
 }

@@ -31,7 +31,8 @@ public final class KafkaWriteException extends RuntimeException {
         return kind;
     }
 
-    static KafkaWriteException of(Throwable cause) {
+    /** Classifies a producer failure (a {@code KafkaWriteException} is returned as it is). */
+    public static KafkaWriteException of(Throwable cause) {
         if (cause instanceof KafkaWriteException k) return k;
         Kind kind;
         if (cause instanceof BufferExhaustedException) {

@@ -194,7 +194,8 @@ class OtlpHttpReceiverTest {
                 .build();
         long before = IngestFixture.recordCount(kafka, LOGS);
 
-        HttpResponse<byte[]> r = ingest.post("/v1/logs", PROTOBUF, gzip(data.toByteArray()), "Content-Encoding", "gzip");
+        HttpResponse<byte[]> r = ingest.post("/api/otlp/v1/logs", PROTOBUF, gzip(data.toByteArray()),
+                "Content-Encoding", "gzip");
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(ExportLogsServiceResponse.parseFrom(r.body()).hasPartialSuccess()).isFalse();
@@ -271,6 +272,9 @@ class OtlpHttpReceiverTest {
         HttpResponse<String> ready = ingest.get("/health/ready");
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(MAPPER.readTree(ready.body()).at("/checks/kafka").asText()).isEqualTo("ok");
+        HttpResponse<String> get = ingest.get("/v1/traces");
+        assertThat(get.statusCode()).isEqualTo(405);
+        assertThat(get.headers().firstValue("Allow")).hasValue("POST");
         HttpResponse<String> metrics = ingest.get("/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("# TYPE ingest_requests_total counter")
