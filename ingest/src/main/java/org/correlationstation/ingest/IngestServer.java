@@ -11,7 +11,6 @@ import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
-import org.correlationstation.core.otlp.OtlpDecoder;
 import org.correlationstation.ingest.auth.BearerToken;
 import org.correlationstation.ingest.export.OtlpIngestion;
 import org.correlationstation.ingest.grpc.OtlpGrpcReceiver;
@@ -75,9 +74,7 @@ public final class IngestServer implements AutoCloseable {
             throws IOException {
         IngestMetrics metrics = new IngestMetrics();
         long maxBytes = settings.get(Options.OTLP_MAX_BODY_BYTES);
-        OtlpDecoder decoder = new OtlpDecoder(settings.get(Options.DEPLOYMENT_ENV),
-                (int) Math.min(maxBytes, Integer.MAX_VALUE));
-        OtlpIngestion ingestion = new OtlpIngestion(decoder, writer, metrics);
+        OtlpIngestion ingestion = OtlpIngestion.create(settings, writer, metrics);
         IngestRoutes routes = new IngestRoutes(settings, ingestion, writer, metrics, version());
         OtlpGrpcReceiver grpc = OtlpGrpcReceiver.start(settings.get(Options.OTLP_GRPC_PORT), maxBytes,
                 BearerToken.of(settings.find(Options.INGEST_TOKEN).orElse(null)), ingestion, metrics);

@@ -6,6 +6,8 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.TracesData;
 import java.util.concurrent.CompletableFuture;
+import org.correlationstation.core.config.Options;
+import org.correlationstation.core.config.Settings;
 import org.correlationstation.core.otlp.Ids;
 import org.correlationstation.core.otlp.MalformedOtlpException;
 import org.correlationstation.core.otlp.OtlpDecoder;
@@ -33,6 +35,13 @@ public final class OtlpIngestion {
         this.decoder = decoder;
         this.writer = writer;
         this.metrics = metrics;
+    }
+
+    /** The ingestion of {@code settings}: DEPLOYMENT_ENV and OTLP_MAX_BODY_BYTES configure the decoder. */
+    public static OtlpIngestion create(Settings settings, TelemetryWriter writer, IngestMetrics metrics) {
+        OtlpDecoder decoder = new OtlpDecoder(settings.get(Options.DEPLOYMENT_ENV),
+                (int) Math.min(settings.get(Options.OTLP_MAX_BODY_BYTES), Integer.MAX_VALUE));
+        return new OtlpIngestion(decoder, writer, metrics);
     }
 
     public CompletableFuture<ExportResult> traces(byte[] body, OtlpEncoding encoding) throws MalformedOtlpException {

@@ -105,9 +105,16 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
         }
     }
 
-    private static <Q, R> MethodDescriptor<byte[], byte[]> bytesMethod(MethodDescriptor<Q, R> method) {
-        return method.toBuilder(BytesMarshaller.INSTANCE, BytesMarshaller.INSTANCE).build();
+    private static <Q, R> MethodDescriptor<Request, byte[]> bytesMethod(MethodDescriptor<Q, R> method) {
+        return method.toBuilder(RequestMarshaller.INSTANCE, BytesMarshaller.INSTANCE).build();
     }
+
+    /**
+     * A request as bytes, or why it could not be read: gRPC enforces the size limit on a compressed
+     * message only while the marshaller reads it, and would turn the failure into {@code UNKNOWN}
+     * ("application error"); the handler answers it with its own status instead.
+     */
+    private record Request(byte[] bytes, StatusRuntimeException unreadable) {}
 
     private static final class Services {
         private final OtlpIngestion ingestion;
@@ -118,10 +125,14 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
             this.metrics = metrics;
         }
 
-        void exportTraces(byte[] request, StreamObserver<byte[]> response) {
+        void exportTraces(Request request, StreamObserver<byte[]> response) {
+            if (request.unreadable() != null) {
+                fail(TRACE_ROUTE, response, request.unreadable());
+                return;
+            }
             CompletableFuture<ExportResult> stored;
             try {
-                stored = ingestion.traces(request, OtlpEncoding.OTLP_PROTO);
+                stored = ingestion.traces(request.bytes(), OtlpEncoding.OTLP_PROTO);
             } catch (MalformedOtlpException e) {
                 fail(TRACE_ROUTE, response, invalid(e));
                 return;
@@ -140,10 +151,14 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
             });
         }
 
-        void exportLogs(byte[] request, StreamObserver<byte[]> response) {
+        void exportLogs(Request request, StreamObserver<byte[]> response) {
+            if (request.unreadable() != null) {
+                fail(LOGS_ROUTE, response, request.unreadable());
+                return;
+            }
             CompletableFuture<ExportResult> stored;
             try {
-                stored = ingestion.logs(request, OtlpEncoding.OTLP_PROTO);
+                stored = ingestion.logs(request.bytes(), OtlpEncoding.OTLP_PROTO);
             } catch (MalformedOtlpException e) {
                 fail(LOGS_ROUTE, response, invalid(e));
                 return;
@@ -221,7 +236,30 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
         }
     }
 
-    /** The request and response as bytes: decoding is the ingestion's (see the class comment). */
+    /** Requests as bytes: decoding is the ingestion's (see the class comment). */
+    private enum RequestMarshaller implements MethodDescriptor.Marshaller<Request> {
+        INSTANCE;
+
+        @Override
+        public InputStream stream(Request value) {
+            return new ByteArrayInputStream(value.bytes());
+        }
+
+        @Override
+        public Request parse(InputStream stream) {
+            try {
+                return new Request(stream.readAllBytes(), null);
+            } catch (StatusRuntimeException e) {
+                // RESOURCE_EXHAUSTED: the message inflates beyond OTLP_MAX_BODY_BYTES (a gzip bomb).
+                return new Request(null, e);
+            } catch (IOException e) {
+                return new Request(null, Status.INVALID_ARGUMENT.withDescription("cannot read the request: " + e)
+                        .asRuntimeException());
+            }
+        }
+    }
+
+    /** Responses as bytes. */
     private enum BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
         INSTANCE;
 

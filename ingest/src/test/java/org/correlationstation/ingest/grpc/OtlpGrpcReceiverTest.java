@@ -121,6 +121,10 @@ class OtlpGrpcReceiverTest {
         StatusRuntimeException tooLarge = catchThrowableOfType(StatusRuntimeException.class,
                 () -> rawExport(new byte[MAX_BODY + 1], token("grpc-token")));
         assertThat(tooLarge.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        // A gzip bomb: small on the wire, over the limit once inflated (gRPC bounds the decompressed size).
+        StatusRuntimeException bomb = catchThrowableOfType(StatusRuntimeException.class,
+                () -> rawExport(new byte[20 * MAX_BODY], token("grpc-token"), CallOptions.DEFAULT.withCompression("gzip")));
+        assertThat(bomb.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
 
         StatusRuntimeException noToken = catchThrowableOfType(StatusRuntimeException.class,
                 () -> TraceServiceGrpc.newBlockingStub(channel).export(ExportTraceServiceRequest.parseFrom(valid)));
@@ -181,9 +185,13 @@ class OtlpGrpcReceiverTest {
 
     /** Sends bytes as they are (a truncated message, say) to TraceService/Export. */
     private static byte[] rawExport(byte[] request, io.grpc.ClientInterceptor auth) {
+        return rawExport(request, auth, CallOptions.DEFAULT);
+    }
+
+    private static byte[] rawExport(byte[] request, io.grpc.ClientInterceptor auth, CallOptions options) {
         MethodDescriptor<byte[], byte[]> method = TraceServiceGrpc.getExportMethod().toBuilder(RAW, RAW).build();
         io.grpc.Channel intercepted = io.grpc.ClientInterceptors.intercept(channel, auth);
-        return ClientCalls.blockingUnaryCall(intercepted, method, CallOptions.DEFAULT, request);
+        return ClientCalls.blockingUnaryCall(intercepted, method, options, request);
     }
 
     private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
