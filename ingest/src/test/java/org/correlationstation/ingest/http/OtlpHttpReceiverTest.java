@@ -319,6 +319,40 @@ class OtlpHttpReceiverTest {
         }
     }
 
+    @Test
+    void storesATraceLargerThanKafkasMessageLimitAsSeveralMessagesOfTheSameKey() throws Exception {
+        GeneratedTrace trace = new TraceGenerator(606).generate(1).get(0);
+        Span template = OtlpMessages.span(trace.spans().get(0)).toBuilder()
+                .addAttributes(OtlpMessages.attribute("payload", "x".repeat(600))).build();
+        io.opentelemetry.proto.trace.v1.ScopeSpans.Builder scope = io.opentelemetry.proto.trace.v1.ScopeSpans.newBuilder();
+        for (int i = 0; i < 3_000; i++) {
+            scope.addSpans(template.toBuilder().setSpanId(ByteString.copyFrom(
+                    java.nio.ByteBuffer.allocate(8).putLong(i + 1L).array())));
+        }
+        TracesData big = TracesData.newBuilder().addResourceSpans(
+                io.opentelemetry.proto.trace.v1.ResourceSpans.newBuilder().addScopeSpans(scope)).build();
+        assertThat(big.getSerializedSize()).isGreaterThan(3 * 512 * 1024);
+        try (IngestFixture large = IngestFixture.start(kafka.bootstrapServers(), SPANS, LOGS, Map.of())) {
+            long before = IngestFixture.recordCount(kafka, SPANS);
+
+            assertThat(large.post("/v1/traces", PROTOBUF, big.toByteArray()).statusCode()).isEqualTo(200);
+
+            int total = (int) IngestFixture.recordCount(kafka, SPANS);
+            assertThat(total - before).isGreaterThan(1);
+            List<ConsumerRecord<byte[], byte[]>> stored =
+                    kafka.consumeAll(SPANS, total, IngestFixture.TIMEOUT).stream()
+                            .filter(r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).equals(trace.traceId()))
+                            .toList();
+            assertThat(stored.stream().map(ConsumerRecord::partition).distinct()).hasSize(1);
+            List<String> spanIds = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> r : stored) {
+                assertThat(r.value().length).isLessThan(1024 * 1024);
+                DECODER.decodeSpans(r.value(), OtlpEncoding.OTLP_PROTO).forEach(x -> spanIds.add(x.spanId));
+            }
+            assertThat(spanIds).hasSize(3_000).doesNotHaveDuplicates();
+        }
+    }
+
     private static void assertStatus(HttpResponse<byte[]> r, int status, String contentType, String message)
             throws Exception {
         assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(status);
