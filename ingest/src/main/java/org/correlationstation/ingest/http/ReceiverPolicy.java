@@ -1,0 +1,39 @@
+package org.correlationstation.ingest.http;
+
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.correlationstation.ingest.auth.BearerToken;
+import org.correlationstation.ingest.kafka.KafkaWriteException;
+
+/** What every HTTP ingest route checks before it decodes: the token and the body size. */
+final class ReceiverPolicy {
+    private final BearerToken token;
+    private final int maxBodyBytes;
+
+    ReceiverPolicy(BearerToken token, long maxBodyBytes) {
+        this.token = token;
+        // Arrays are int-indexed; a limit of 2 GiB would not fit the bounded read anyway.
+        this.maxBodyBytes = (int) Math.min(maxBodyBytes, Integer.MAX_VALUE - 16);
+    }
+
+    void authorize(Context ctx) throws HttpFailure {
+        if (!token.allows(ctx.header("Authorization"))) throw HttpFailure.unauthenticated();
+    }
+
+    byte[] readBody(Context ctx) throws HttpFailure, IOException {
+        return RequestBody.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(),
+                ctx.header("Content-Encoding"), maxBodyBytes);
+    }
+
+    /** The answer to a failed write: Kafka's failures are retryable 503/429 (or 413 when too large). */
+    static HttpFailure failureOf(Throwable e) {
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        if (e instanceof HttpFailure f) return f;
+        // Any other failure of a write (also an unexpected one): the data is not known to be stored.
+        return HttpFailure.of(KafkaWriteException.of(e));
+    }
+}
