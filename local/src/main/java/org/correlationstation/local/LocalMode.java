@@ -1,13 +1,15 @@
 package org.correlationstation.local;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.correlationstation.api.ApiServer;
@@ -16,6 +18,8 @@ import org.correlationstation.api.store.CorrelationStores;
 import org.correlationstation.api.store.InMemoryCorrelationStore;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
+import org.correlationstation.ingest.IngestServer;
+import org.correlationstation.local.demo.DemoTraffic;
 import org.correlationstation.local.flink.LocalJob;
 import org.correlationstation.local.kafka.EmbeddedBroker;
 import org.correlationstation.local.store.LocalStores;
@@ -35,10 +39,14 @@ public final class LocalMode implements AutoCloseable {
     /** Partitions of each topic: a trace's spans and logs land on the same partition number in both. */
     private static final int PARTITIONS = 2;
     private static final String STORE_NAME = "local";
+    /** Not a setting: an action of the {@code local} command (SPEC §10). */
+    private static final String DEMO_FLAG = "--demo";
 
     private final Settings settings;
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
+    private IngestServer ingest;
     private ApiServer api;
+    private DemoTraffic demo;
     private LocalJob job;
     private CorrelationStore store;
     private Optional<StoreSnapshot> snapshot = Optional.empty();
@@ -89,7 +97,11 @@ public final class LocalMode implements AutoCloseable {
         }
         parts.push(store);
 
-        api = ApiServer.start(s, store, Map.of());
+        // Kafka need not have a leader for every partition yet: the receiver answers 503 until it does.
+        ingest = IngestServer.start(s);
+        parts.push(ingest);
+
+        api = ApiServer.start(s, store, ingest.postRoutes());
         parts.push(api);
 
         job = LocalJob.start(s, memoryStore, START_TIMEOUT);
@@ -100,13 +112,31 @@ public final class LocalMode implements AutoCloseable {
         return api.port();
     }
 
+    public int otlpGrpcPort() {
+        return ingest.grpcPort();
+    }
+
+    public int otlpHttpPort() {
+        return ingest.httpPort();
+    }
+
+    /** Sends demo traffic to the OTLP/HTTP receiver until {@link #close()} ({@code local --demo}). */
+    public void startDemo(Consumer<String> console) {
+        demo = new DemoTraffic(URI.create("http://localhost:" + ingest.httpPort()), console);
+        parts.push(demo);
+        demo.start(api.port());
+    }
+
     /** What listens where, for the console. */
     public String describe() {
         String store = this.store.kind() == CorrelationStore.Kind.REDIS
                 ? "redis"
                 : "memory (snapshot " + snapshot.map(f -> f.file().toString()).orElse("") + ")";
         return String.join("\n",
-                "  query API       http://localhost:" + api.port() + "/api/correlations",
+                "  OTLP gRPC       localhost:" + ingest.grpcPort(),
+                "  OTLP HTTP       http://localhost:" + ingest.httpPort() + "/v1/traces, /v1/logs",
+                "  query API       http://localhost:" + api.port() + "/api/correlations"
+                        + "  (legacy ingestion too: /api/logs, /api/otlp/v1/traces, /api/otlp/v1/logs)",
                 "  Flink web UI    http://localhost:" + settings.get(Options.FLINK_UI_PORT),
                 "  Flink metrics   http://localhost:" + settings.get(Options.FLINK_METRICS_PORT) + "/metrics",
                 "  Kafka           localhost:" + settings.get(Options.KAFKA_PORT) + " (topics "
@@ -143,9 +173,10 @@ public final class LocalMode implements AutoCloseable {
     // ---------------------------------------------------------------- the `local` command
 
     public static void main(String[] args) {
+        boolean demo = Arrays.asList(args).contains(DEMO_FLAG);
         Settings settings;
         try {
-            settings = Settings.fromEnvironment(args);
+            settings = Settings.fromEnvironment(Arrays.stream(args).filter(a -> !a.equals(DEMO_FLAG)).toArray(String[]::new));
         } catch (IllegalArgumentException e) {
             System.err.println("correlation-station local: " + e.getMessage());
             System.exit(2);
@@ -171,6 +202,7 @@ public final class LocalMode implements AutoCloseable {
         }, "local-mode-shutdown"));
         System.out.println("Correlation Station " + ApiServer.version() + " (local mode)\n" + local.describe());
         System.out.println("ready");
+        if (demo) local.startDemo(System.out::println);
     }
 
     /** LOG_LEVEL applies to this project's loggers; Flink and Kafka log warnings and errors only. */
@@ -187,5 +219,7 @@ public final class LocalMode implements AutoCloseable {
         "org.apache.pekko.actor.CoordinatedShutdown",
         "org.apache.kafka.clients.NetworkClient",
         "org.apache.kafka.controller.QuorumController",
+        // Flink's Kafka sink registers pendingCommittables twice (writer and committer in one task).
+        "org.apache.flink.metrics.MetricGroup",
     };
 }

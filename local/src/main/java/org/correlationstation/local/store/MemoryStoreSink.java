@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.metrics.Counter;
 import org.correlationstation.core.record.CorrelationRecord;
 
 /**
@@ -24,26 +23,20 @@ public final class MemoryStoreSink implements Sink<CorrelationRecord> {
 
     @Override
     public SinkWriter<CorrelationRecord> createWriter(WriterInitContext context) {
-        Counter written = context.metricGroup().addGroup("correlation").counter("memory_store_writes");
-        return new Writer(LocalStores.get(storeName), written);
+        return new Writer(LocalStores.get(storeName));
     }
 
     private static final class Writer implements SinkWriter<CorrelationRecord> {
         private final LocalStores.Registered target;
-        private final Counter written;
         private boolean dirty;
 
-        Writer(LocalStores.Registered target, Counter written) {
+        Writer(LocalStores.Registered target) {
             this.target = target;
-            this.written = written;
         }
 
         @Override
         public void write(CorrelationRecord record, Context context) {
-            if (target.store().put(record) >= 0) {
-                written.inc();
-                dirty = true;
-            }
+            if (target.store().put(record) >= 0) dirty = true;
         }
 
         @Override

@@ -1,0 +1,254 @@
+package org.correlationstation.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.logs.Logger;
+import io.opentelemetry.api.logs.Severity;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.logs.OtlpGrpcLogRecordExporter;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
+import io.opentelemetry.sdk.logs.SdkLoggerProvider;
+import io.opentelemetry.sdk.logs.export.SimpleLogRecordProcessor;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.correlationstation.core.config.Settings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Local mode as a user runs it: started in-process, fed by the real OpenTelemetry Java SDK over
+ * OTLP/gRPC and OTLP/HTTP (spans, and logs through the SDK's log bridge inside a span's context),
+ * and read back through the query API.
+ */
+class LocalModeITCase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path data;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    /** What one trace of {@link #sendTrace} must become. */
+    record Expected(String traceId, int spans, int logs, SpanContext checkoutSpan) {}
+
+    @Test
+    void tracesSentWithTheOpenTelemetrySdkOverGrpcAndHttpAreCorrelatedExactly() throws Exception {
+        Map<String, String> env = env(ports());
+        try (LocalMode local = LocalMode.start(Settings.from(env, new String[0]));
+             Clients clients = new Clients(local)) {
+            List<Expected> expected = new ArrayList<>();
+            for (int i = 0; i < 5; i++) expected.add(clients.sendTrace("order-" + i, 2 + i % 3));
+            clients.flush();
+
+            for (Expected e : expected) {
+                JsonNode record = awaitRecord(local.apiPort(), e);
+                assertThat(record.get("span_count").asInt()).isEqualTo(e.spans);
+                assertThat(record.get("log_count").asInt()).isEqualTo(e.logs);
+                assertThat(texts(record.get("services"))).containsExactly("checkout", "frontend");
+                assertThat(record.get("root").get("service").asText()).isEqualTo("frontend");
+                assertThat(record.get("root").get("operation").asText()).isEqualTo("GET /checkout");
+            }
+        }
+    }
+
+    @Test
+    void aRestartKeepsTheCorrelationsServedAndResumesTheTracesItWasBuilding() throws Exception {
+        Map<String, String> env = env(ports());
+        Expected before;
+        try (LocalMode local = LocalMode.start(Settings.from(env, new String[0]));
+             Clients clients = new Clients(local)) {
+            before = clients.sendTrace("before-restart", 2);
+            clients.flush();
+            awaitRecord(local.apiPort(), before);
+        }
+
+        try (LocalMode local = LocalMode.start(Settings.from(env, new String[0]));
+             Clients clients = new Clients(local)) {
+            // Served from the store's snapshot at once, before the job has processed anything new.
+            JsonNode served = get(local.apiPort(), "/api/correlations?trace_id=" + before.traceId).body;
+            assertThat(served.get("span_count").asInt()).isEqualTo(before.spans);
+            assertThat(served.get("log_count").asInt()).isEqualTo(before.logs);
+
+            // The job resumed the open trace from its savepoint: a log sent now adds to its counts.
+            clients.sendLog(before.checkoutSpan);
+            Expected after = clients.sendTrace("after-restart", 1);
+            clients.flush();
+            awaitRecord(local.apiPort(), new Expected(before.traceId, before.spans, before.logs + 1, before.checkoutSpan));
+            awaitRecord(local.apiPort(), after);
+        }
+    }
+
+    // ---------------------------------------------------------------- the SDK clients
+
+    /**
+     * Two instrumented services: {@code frontend} exports over gRPC, {@code checkout} over HTTP. Simple
+     * processors export each span and log as it ends, so {@link #flush} waits for everything sent.
+     */
+    private static final class Clients implements AutoCloseable {
+        private final SdkTracerProvider frontendTraces;
+        private final SdkTracerProvider checkoutTraces;
+        private final SdkLoggerProvider frontendLogs;
+        private final SdkLoggerProvider checkoutLogs;
+
+        Clients(LocalMode local) {
+            String grpc = "http://localhost:" + local.otlpGrpcPort();
+            String httpBase = "http://localhost:" + local.otlpHttpPort();
+            Resource frontend = Resource.getDefault().merge(Resource.builder()
+                    .put(AttributeKey.stringKey("service.name"), "frontend").build());
+            Resource checkout = Resource.getDefault().merge(Resource.builder()
+                    .put(AttributeKey.stringKey("service.name"), "checkout").build());
+            frontendTraces = SdkTracerProvider.builder().setResource(frontend)
+                    .addSpanProcessor(SimpleSpanProcessor.create(
+                            OtlpGrpcSpanExporter.builder().setEndpoint(grpc).build()))
+                    .build();
+            checkoutTraces = SdkTracerProvider.builder().setResource(checkout)
+                    .addSpanProcessor(SimpleSpanProcessor.create(
+                            OtlpHttpSpanExporter.builder().setEndpoint(httpBase + "/v1/traces").build()))
+                    .build();
+            frontendLogs = SdkLoggerProvider.builder().setResource(frontend)
+                    .addLogRecordProcessor(SimpleLogRecordProcessor.create(
+                            OtlpGrpcLogRecordExporter.builder().setEndpoint(grpc).build()))
+                    .build();
+            checkoutLogs = SdkLoggerProvider.builder().setResource(checkout)
+                    .addLogRecordProcessor(SimpleLogRecordProcessor.create(
+                            OtlpHttpLogRecordExporter.builder().setEndpoint(httpBase + "/v1/logs").build()))
+                    .build();
+        }
+
+        /** frontend "GET /checkout" → checkout "PlaceOrder", one frontend log and {@code checkoutLogs} checkout logs. */
+        Expected sendTrace(String order, int checkoutLogCount) {
+            Tracer frontendTracer = frontendTraces.get("it");
+            Tracer checkoutTracer = checkoutTraces.get("it");
+            Logger frontendLogger = frontendLogs.get("it");
+            Logger checkoutLogger = checkoutLogs.get("it");
+            Span root = frontendTracer.spanBuilder("GET /checkout").setSpanKind(SpanKind.SERVER).startSpan();
+            String traceId = root.getSpanContext().getTraceId();
+            try (Scope ignored = root.makeCurrent()) {
+                frontendLogger.logRecordBuilder().setSeverity(Severity.INFO).setBody("checkout " + order).emit();
+                Span child = checkoutTracer.spanBuilder("PlaceOrder").setSpanKind(SpanKind.SERVER)
+                        .setParent(Context.current()).startSpan();
+                try (Scope inner = child.makeCurrent()) {
+                    for (int i = 0; i < checkoutLogCount; i++) {
+                        checkoutLogger.logRecordBuilder().setSeverity(Severity.INFO)
+                                .setBody(order + " step " + i).emit();
+                    }
+                } finally {
+                    child.end();
+                }
+                return new Expected(traceId, 2, 1 + checkoutLogCount, child.getSpanContext());
+            } finally {
+                root.end();
+            }
+        }
+
+        /** One more checkout log in a checkout span sent earlier (possibly by another process). */
+        void sendLog(SpanContext checkoutSpan) {
+            Context context = Context.root().with(Span.wrap(checkoutSpan));
+            checkoutLogs.get("it").logRecordBuilder().setContext(context).setSeverity(Severity.WARN)
+                    .setBody("late step").emit();
+        }
+
+        void flush() {
+            for (var result : List.of(frontendTraces.forceFlush(), checkoutTraces.forceFlush(),
+                    frontendLogs.forceFlush(), checkoutLogs.forceFlush())) {
+                assertThat(result.join(30, TimeUnit.SECONDS).isSuccess()).as("the SDK's export succeeded").isTrue();
+            }
+        }
+
+        @Override
+        public void close() {
+            frontendTraces.close();
+            checkoutTraces.close();
+            frontendLogs.close();
+            checkoutLogs.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private JsonNode awaitRecord(int apiPort, Expected e) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        Response last = null;
+        while (System.nanoTime() < deadline) {
+            last = get(apiPort, "/api/correlations?trace_id=" + e.traceId);
+            if (last.status == 200 && last.body.get("span_count").asInt() == e.spans
+                    && last.body.get("log_count").asInt() == e.logs) {
+                return last.body;
+            }
+            // The job emits updates every CORRELATION_EMIT_INTERVAL_MS; poll a little faster than that.
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no record with " + e.spans + " spans and " + e.logs + " logs for trace "
+                + e.traceId + " within " + WAIT + "; last answer: " + (last == null ? "none" : last.status + " " + last.body));
+    }
+
+    record Response(int status, JsonNode body) {}
+
+    private Response get(int port, String pathAndQuery) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + pathAndQuery))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        return new Response(r.statusCode(), JSON.readTree(r.body()));
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    private Map<String, String> env(int[] ports) {
+        Map<String, String> env = new HashMap<>();
+        env.put("DATA_DIR", data.toString());
+        env.put("PORT", String.valueOf(ports[0]));
+        env.put("OTLP_GRPC_PORT", String.valueOf(ports[1]));
+        env.put("OTLP_HTTP_PORT", String.valueOf(ports[2]));
+        env.put("FLINK_UI_PORT", String.valueOf(ports[3]));
+        env.put("FLINK_METRICS_PORT", String.valueOf(ports[4]));
+        env.put("KAFKA_PORT", String.valueOf(ports[5]));
+        env.put("KAFKA_CONTROLLER_PORT", String.valueOf(ports[6]));
+        env.put("CHECKPOINT_INTERVAL_MS", "2000");
+        env.put("API_RATE_LIMIT_RPS", "0");
+        return env;
+    }
+
+    /** Seven distinct free ports (a restart must find the same ones: the broker's address is in its logs). */
+    private static int[] ports() throws IOException {
+        int[] ports = new int[7];
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < ports.length; i++) {
+                ServerSocket socket = new ServerSocket(0);
+                held.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+        } finally {
+            for (ServerSocket s : held) s.close();
+        }
+        return ports;
+    }
+}
