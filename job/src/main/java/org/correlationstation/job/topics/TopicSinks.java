@@ -8,7 +8,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
 import org.correlationstation.core.record.CorrelationRecord;
-import org.correlationstation.core.record.RecordCodec;
 
 /**
  * The exactly-once Kafka sinks of the optional topics (SPEC §7, docs/sql.md): correlation records
@@ -29,18 +28,15 @@ public final class TopicSinks {
     private TopicSinks() {}
 
     public static KafkaSink<CorrelationRecord> correlations(Settings settings, String uid) {
-        return sink(settings, uid, new JsonRecordSchema<CorrelationRecord>(settings.get(Options.KAFKA_CORRELATIONS_TOPIC),
-                r -> r.traceId, RecordCodec::toJsonBytes));
+        return sink(settings, uid, new JsonRecordSchema.Records(settings.get(Options.KAFKA_CORRELATIONS_TOPIC)));
     }
 
     public static KafkaSink<NormalizedSpan> spans(Settings settings, String uid) {
-        return sink(settings, uid, new JsonRecordSchema<NormalizedSpan>(settings.get(Options.KAFKA_NORMALIZED_SPANS_TOPIC),
-                s -> s.traceId, NormalizedJson::toJson));
+        return sink(settings, uid, new JsonRecordSchema.Spans(settings.get(Options.KAFKA_NORMALIZED_SPANS_TOPIC)));
     }
 
     public static KafkaSink<NormalizedLog> logs(Settings settings, String uid) {
-        return sink(settings, uid, new JsonRecordSchema<NormalizedLog>(settings.get(Options.KAFKA_NORMALIZED_LOGS_TOPIC),
-                l -> l.traceId, NormalizedJson::toJson));
+        return sink(settings, uid, new JsonRecordSchema.Logs(settings.get(Options.KAFKA_NORMALIZED_LOGS_TOPIC)));
     }
 
     /** The transactional id prefix of the sink with this uid. */
