@@ -148,7 +148,7 @@ public final class CorrelationPipeline {
                     .uid(OperatorIds.DECIDED_LOGS_TO_NORMALIZED)
                     .name(OperatorIds.name(OperatorIds.DECIDED_LOGS_TO_NORMALIZED));
             DataStream<NormalizedLog> uncorrelated = logs.getSideOutput(LogRouter.UNCORRELATED)
-                    .map(NormalizedLog::uncorrelated)
+                    .map(NormalizedLog::withoutJoin)
                     .uid(OperatorIds.UNCORRELATED_LOGS_TO_NORMALIZED)
                     .name(OperatorIds.name(OperatorIds.UNCORRELATED_LOGS_TO_NORMALIZED));
             decided.union(uncorrelated).sinkTo(TopicSinks.logs(settings, OperatorIds.NORMALIZED_LOGS_SINK))

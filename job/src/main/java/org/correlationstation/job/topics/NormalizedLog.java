@@ -46,8 +46,8 @@ public class NormalizedLog {
         return n;
     }
 
-    /** A log without a trace id: not correlated, no join. */
-    public static NormalizedLog uncorrelated(LogEvent log) {
+    /** A log without a join decision: one without a trace id (not correlated, SPEC §3). */
+    public static NormalizedLog withoutJoin(LogEvent log) {
         NormalizedLog n = of(log);
         n.correlationId = log.traceId == null ? null : CorrelationIds.forTrace(log.traceId);
         return n;
