@@ -82,6 +82,12 @@ public final class SqlRunner {
     public List<TableResult> run(TableEnvironment env) throws Exception {
         if (tables != null) execute(env, SqlScript.load(tables));
         List<TableResult> jobs = execute(env, SqlScript.load(script));
+        for (String option : tableOptions) {
+            String table = option.substring(0, Math.max(0, option.indexOf('.')));
+            if (!table.equals("*") && !List.of(env.listTables()).contains(table)) {
+                throw new IllegalArgumentException("--table-option " + option + ": no table " + table + " was created");
+            }
+        }
         if (await) {
             for (TableResult job : jobs) job.await();
         }
