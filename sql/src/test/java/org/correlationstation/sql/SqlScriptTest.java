@@ -53,6 +53,8 @@ class SqlScriptTest {
             assertThat(SqlScript.load(name).statements()).as(name)
                     .filteredOn(s -> s.startsWith("INSERT INTO")).hasSize(1);
         }
+        assertThat(SqlScript.load("otlp_tables.sql").statements()).hasSize(2)
+                .allSatisfy(s -> assertThat(s).startsWith("CREATE TABLE otlp_"));
         assertThatThrownBy(() -> SqlScript.load("no_such_script.sql")).hasMessageContaining("no SQL script");
     }
 }

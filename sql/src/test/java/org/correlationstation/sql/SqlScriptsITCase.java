@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,12 +23,15 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
 import org.correlationstation.core.model.LogEvent;
 import org.correlationstation.core.model.SpanEvent;
 import org.correlationstation.core.record.CorrelationIds;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
 import org.correlationstation.core.testdata.GeneratedTrace;
+import org.correlationstation.core.testdata.OtlpMessages;
 import org.correlationstation.core.testdata.TraceGenerator;
 import org.correlationstation.core.testing.EmbeddedKafka;
 import org.correlationstation.job.topics.NormalizedJson;
@@ -38,13 +43,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Each analytics script on the MiniCluster against the in-JVM broker, its result compared exactly with
+ * Each analytics script, and the raw-OTLP tables, on the MiniCluster against the in-JVM broker, its result compared exactly with
  * the same figure computed in Java from the same input. The input is written to the topics the job would
  * write: normalised spans and logs of generated traces (several minutes of event time), and correlation
  * records with two versions per trace, the first one different (counts, errors, lateness), so that only
  * the latest may count.
  */
-class AnalyticsITCase {
+class SqlScriptsITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
@@ -58,7 +63,9 @@ class AnalyticsITCase {
     @BeforeAll
     static void writeInput() throws Exception {
         kafka = EmbeddedKafka.start();
-        for (String topic : List.of("normalized_spans", "normalized_logs", "correlations")) kafka.createTopic(topic, 2);
+        for (String topic : List.of("normalized_spans", "normalized_logs", "correlations", "otlp_spans", "otlp_logs")) {
+            kafka.createTopic(topic, 2);
+        }
         // 400 traces 600 ms apart: four minutes of event time.
         traces = new TraceGenerator(9).traceSpacingMillis(600).generate(400);
 
@@ -68,6 +75,13 @@ class AnalyticsITCase {
         List<LogEvent> logs = new ArrayList<>(GeneratedTrace.allLogsWithUntraced(traces));
         logs.sort(Comparator.comparingLong(l -> l.timeNanos));
         for (LogEvent l : logs) kafka.produce("normalized_logs", key(l.traceId), NormalizedJson.toJson(NormalizedLog.withoutJoin(l)));
+
+        for (int i = 0; i < spans.size(); i += 50) {
+            kafka.produce("otlp_spans", null, OtlpMessages.traces(spans.subList(i, Math.min(spans.size(), i + 50))).toByteArray());
+        }
+        for (int i = 0; i < logs.size(); i += 50) {
+            kafka.produce("otlp_logs", null, OtlpMessages.logs(logs.subList(i, Math.min(logs.size(), i + 50))).toByteArray());
+        }
 
         Random random = new Random(99);
         for (int i = 0; i < traces.size(); i++) {
@@ -170,6 +184,66 @@ class AnalyticsITCase {
         }
         assertThat(expected).hasSizeGreaterThanOrEqualTo(5);
         assertThat(actual).isEqualTo(expected);
+    }
+
+    @Test
+    void rawOtlpTablesReadEverySpanAndLogThroughTheProtobufFormat() throws Exception {
+        TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+        new SqlRunner("otlp_tables.sql").tables(null)
+                .tableOption("*.properties.bootstrap.servers=" + kafka.bootstrapServers())
+                .tableOption("*.scan.bounded.mode=latest-offset")
+                .run(env);
+        List<String> spans = collect(env, """
+                SELECT TO_BASE64(s.trace_id), TO_BASE64(s.span_id), s.name, s.start_time_unix_nano,
+                       s.end_time_unix_nano, s.`status`.code, ra.`value`.string_value
+                FROM otlp_spans
+                CROSS JOIN UNNEST(resource_spans) AS rs (resource, scope_spans)
+                CROSS JOIN UNNEST(rs.resource.attributes) AS ra (key, `value`)
+                CROSS JOIN UNNEST(rs.scope_spans) AS ss (`scope`, spans)
+                CROSS JOIN UNNEST(ss.spans) AS s (trace_id, span_id, parent_span_id, name, kind, start_time_unix_nano,
+                    end_time_unix_nano, attributes, `status`)
+                WHERE ra.key = 'service.name'
+                """);
+        List<String> expectedSpans = new ArrayList<>();
+        for (SpanEvent s : GeneratedTrace.allSpans(traces)) {
+            expectedSpans.add(String.join("|", base64(s.traceId), base64(s.spanId), s.name, Long.toString(s.startTimeNanos),
+                    Long.toString(s.endTimeNanos), s.error ? "STATUS_CODE_ERROR" : "null" /* no status message: a NULL row */, s.service));
+        }
+        assertThat(spans).containsExactlyInAnyOrderElementsOf(expectedSpans);
+
+        List<String> logs = collect(env, """
+                SELECT l.time_unix_nano, l.severity_number, l.body.string_value,
+                       COALESCE(NULLIF(TO_BASE64(l.trace_id), ''), 'none')
+                FROM otlp_logs
+                CROSS JOIN UNNEST(resource_logs) AS rl (resource, scope_logs)
+                CROSS JOIN UNNEST(rl.scope_logs) AS sl (`scope`, log_records)
+                CROSS JOIN UNNEST(sl.log_records) AS l (time_unix_nano, observed_time_unix_nano, severity_number,
+                    severity_text, body, attributes, trace_id, span_id)
+                """);
+        List<String> expectedLogs = new ArrayList<>();
+        for (LogEvent l : GeneratedTrace.allLogsWithUntraced(traces)) {
+            expectedLogs.add(String.join("|", Long.toString(l.timeNanos), Integer.toString(l.severityNumber), l.body,
+                    l.traceId == null ? "none" : base64(l.traceId)));
+        }
+        assertThat(logs).containsExactlyInAnyOrderElementsOf(expectedLogs);
+    }
+
+    private static List<String> collect(TableEnvironment env, String query) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (CloseableIterator<Row> rows = env.executeSql(query).collect()) {
+            while (rows.hasNext()) {
+                Row r = rows.next();
+                List<String> fields = new ArrayList<>();
+                for (int i = 0; i < r.getArity(); i++) fields.add(String.valueOf(r.getField(i)));
+                out.add(String.join("|", fields));
+            }
+        }
+        return out;
+    }
+
+    /** What {@code TO_BASE64(bytes)} gives for the hex id's bytes. */
+    private static String base64(String hex) {
+        return Base64.getEncoder().encodeToString(HexFormat.of().parseHex(hex));
     }
 
     /** Runs the script on bounded reads of the input topics and returns its result topic's latest rows. */
