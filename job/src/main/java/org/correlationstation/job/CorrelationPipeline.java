@@ -38,6 +38,9 @@ import org.correlationstation.job.route.LogRouter;
 import org.correlationstation.job.route.SpanRouter;
 import org.correlationstation.job.route.WallClockCappedWatermarks;
 import org.correlationstation.job.tempo.TempoDeadLetters;
+import org.correlationstation.job.topics.NormalizedLog;
+import org.correlationstation.job.topics.NormalizedSpan;
+import org.correlationstation.job.topics.TopicSinks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,6 +117,8 @@ public final class CorrelationPipeline {
             LOG.info("TEMPO_GRPC_ENDPOINT and TEMPO_HTTP_ENDPOINT are unset: the Tempo sink is off");
         }
 
+        topics(settings, spans, logs, records);
+
         DataStream<DeadLetter> deadLetters = spans.getSideOutput(DeadLetters.TAG).union(logs.getSideOutput(DeadLetters.TAG));
         deadLetters.sinkTo(DeadLetterSink.builder()
                         .bootstrapServers(settings.get(Options.KAFKA_BOOTSTRAP_SERVERS))
@@ -122,6 +127,33 @@ public final class CorrelationPipeline {
                         .build())
                 .uid(OperatorIds.DLQ_SINK).name(OperatorIds.name(OperatorIds.DLQ_SINK));
         return new Streams(records, deadLetters);
+    }
+
+    /** The optional exactly-once topics (docs/sql.md); each is off while its option is unset. */
+    private static void topics(Settings settings, DataStream<SpanEvent> spans, SingleOutputStreamOperator<LogEvent> logs,
+            SingleOutputStreamOperator<CorrelationRecord> records) {
+        if (settings.isSet(Options.KAFKA_CORRELATIONS_TOPIC)) {
+            records.sinkTo(TopicSinks.correlations(settings, OperatorIds.CORRELATIONS_TOPIC_SINK))
+                    .uid(OperatorIds.CORRELATIONS_TOPIC_SINK).name(OperatorIds.name(OperatorIds.CORRELATIONS_TOPIC_SINK));
+        }
+        if (settings.isSet(Options.KAFKA_NORMALIZED_SPANS_TOPIC)) {
+            spans.map(NormalizedSpan::of)
+                    .uid(OperatorIds.SPANS_TO_NORMALIZED).name(OperatorIds.name(OperatorIds.SPANS_TO_NORMALIZED))
+                    .sinkTo(TopicSinks.spans(settings, OperatorIds.NORMALIZED_SPANS_SINK))
+                    .uid(OperatorIds.NORMALIZED_SPANS_SINK).name(OperatorIds.name(OperatorIds.NORMALIZED_SPANS_SINK));
+        }
+        if (settings.isSet(Options.KAFKA_NORMALIZED_LOGS_TOPIC)) {
+            DataStream<NormalizedLog> decided = records.getSideOutput(TraceCorrelator.DECIDED_LOGS)
+                    .map(NormalizedLog::decided)
+                    .uid(OperatorIds.DECIDED_LOGS_TO_NORMALIZED)
+                    .name(OperatorIds.name(OperatorIds.DECIDED_LOGS_TO_NORMALIZED));
+            DataStream<NormalizedLog> uncorrelated = logs.getSideOutput(LogRouter.UNCORRELATED)
+                    .map(NormalizedLog::withoutJoin)
+                    .uid(OperatorIds.UNCORRELATED_LOGS_TO_NORMALIZED)
+                    .name(OperatorIds.name(OperatorIds.UNCORRELATED_LOGS_TO_NORMALIZED));
+            decided.union(uncorrelated).sinkTo(TopicSinks.logs(settings, OperatorIds.NORMALIZED_LOGS_SINK))
+                    .uid(OperatorIds.NORMALIZED_LOGS_SINK).name(OperatorIds.name(OperatorIds.NORMALIZED_LOGS_SINK));
+        }
     }
 
     private static KafkaSource<TelemetryEnvelope> source(

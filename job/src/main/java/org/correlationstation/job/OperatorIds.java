@@ -18,6 +18,12 @@ public final class OperatorIds {
     public static final String TEMPO_SINK = "tempo-sink";
     /** Local mode only: records into the in-memory store the API serves. */
     public static final String MEMORY_STORE_SINK = "memory-store-sink";
+    public static final String CORRELATIONS_TOPIC_SINK = "correlations-topic-sink";
+    public static final String SPANS_TO_NORMALIZED = "spans-to-normalized";
+    public static final String NORMALIZED_SPANS_SINK = "normalized-spans-sink";
+    public static final String DECIDED_LOGS_TO_NORMALIZED = "decided-logs-to-normalized";
+    public static final String UNCORRELATED_LOGS_TO_NORMALIZED = "uncorrelated-logs-to-normalized";
+    public static final String NORMALIZED_LOGS_SINK = "normalized-logs-sink";
 
     private OperatorIds() {}
 
@@ -36,6 +42,12 @@ public final class OperatorIds {
             case LOKI_SINK: return "Logs to Loki";
             case TEMPO_SINK: return "Spans to Tempo";
             case MEMORY_STORE_SINK: return "Correlations to the in-memory store";
+            case CORRELATIONS_TOPIC_SINK: return "Correlations (Kafka, exactly-once)";
+            case SPANS_TO_NORMALIZED: return "Spans as normalised JSON";
+            case NORMALIZED_SPANS_SINK: return "Normalised spans (Kafka, exactly-once)";
+            case DECIDED_LOGS_TO_NORMALIZED: return "Correlated logs as normalised JSON";
+            case UNCORRELATED_LOGS_TO_NORMALIZED: return "Uncorrelated logs as normalised JSON";
+            case NORMALIZED_LOGS_SINK: return "Normalised logs (Kafka, exactly-once)";
             default: throw new IllegalArgumentException("unknown operator uid " + uid);
         }
     }

@@ -1,0 +1,42 @@
+package org.correlationstation.job.topics;
+
+import org.correlationstation.core.model.SpanEvent;
+
+/**
+ * A span as the normalised-spans topic carries it (docs/sql.md): snake_case JSON, hex ids, times both
+ * in epoch nanoseconds (exact, as OTLP carries them: nested spans often start within one millisecond)
+ * and epoch milliseconds (what SQL's {@code TO_TIMESTAMP_LTZ(…, 3)} takes for a watermark).
+ */
+public class NormalizedSpan {
+    public String traceId;
+    public String spanId;
+    public String parentSpanId;
+    public String name;
+    public String service;
+    public String env;
+    public long startTimeUnixNano;
+    public long endTimeUnixNano;
+    public long startTimeMs;
+    public long endTimeMs;
+    public boolean error;
+    public String legacyTraceId;
+
+    public NormalizedSpan() {}
+
+    public static NormalizedSpan of(SpanEvent s) {
+        NormalizedSpan n = new NormalizedSpan();
+        n.traceId = s.traceId;
+        n.spanId = s.spanId;
+        n.parentSpanId = s.parentSpanId;
+        n.name = s.name;
+        n.service = s.service;
+        n.env = s.env;
+        n.startTimeUnixNano = s.startTimeNanos;
+        n.endTimeUnixNano = s.endTimeNanos;
+        n.startTimeMs = s.startMillis();
+        n.endTimeMs = s.endMillis();
+        n.error = s.error;
+        n.legacyTraceId = s.legacyTraceId;
+        return n;
+    }
+}
