@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.Level;
@@ -16,6 +18,7 @@ import org.correlationstation.api.ApiServer;
 import org.correlationstation.api.store.CorrelationStore;
 import org.correlationstation.api.store.CorrelationStores;
 import org.correlationstation.api.store.InMemoryCorrelationStore;
+import org.correlationstation.core.config.ConfigOption;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
 import org.correlationstation.ingest.IngestServer;
@@ -73,8 +76,7 @@ public final class LocalMode implements AutoCloseable {
         EmbeddedBroker broker = EmbeddedBroker.start(dataDir.resolve("kafka"),
                 settings.get(Options.KAFKA_PORT), settings.get(Options.KAFKA_CONTROLLER_PORT));
         parts.push(broker);
-        broker.createTopics(Set.of(settings.get(Options.KAFKA_SPANS_TOPIC), settings.get(Options.KAFKA_LOGS_TOPIC),
-                settings.get(Options.KAFKA_DLQ_TOPIC)), PARTITIONS);
+        broker.createTopics(topics(settings), PARTITIONS);
         Settings s = settings.with(Options.KAFKA_BOOTSTRAP_SERVERS, broker.bootstrapServers())
                 .with(Options.DATA_DIR, dataDir.toString());
 
@@ -106,6 +108,17 @@ public final class LocalMode implements AutoCloseable {
 
         job = LocalJob.start(s, memoryStore, START_TIMEOUT);
         parts.push(job);
+    }
+
+    /** The input and DLQ topics, and the optional output topics that are configured (the broker creates none itself). */
+    private static Set<String> topics(Settings settings) {
+        Set<String> topics = new LinkedHashSet<>();
+        for (ConfigOption<String> topic : List.of(Options.KAFKA_SPANS_TOPIC, Options.KAFKA_LOGS_TOPIC,
+                Options.KAFKA_DLQ_TOPIC, Options.KAFKA_CORRELATIONS_TOPIC, Options.KAFKA_NORMALIZED_SPANS_TOPIC,
+                Options.KAFKA_NORMALIZED_LOGS_TOPIC)) {
+            settings.find(topic).ifPresent(topics::add);
+        }
+        return topics;
     }
 
     public int apiPort() {
