@@ -3,6 +3,8 @@ package org.correlationstation.api.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -59,6 +61,7 @@ public final class HttpApi {
     private static final Logger accessLog = LoggerFactory.getLogger("org.correlationstation.api.access");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    static final boolean SYNC = System.getenv("API_DEV_SYNC") != null;
     private final CorrelationStore store;
     private final ApiMetrics metrics;
     private final Router router;
@@ -121,7 +124,7 @@ public final class HttpApi {
                         + String.join(", ", others) + ")");
             }
             String traceId = Params.traceId(q.get(TRACE_ID));
-            return bounded(() -> store.byTraceId(traceId), queryTimeoutMs)
+            return bounded(() -> store.recordJsonByTraceId(traceId), queryTimeoutMs)
                     .thenApply(found -> record(found, "no correlation record for this trace_id"));
         }
         String service = Params.service(q.get("service"));
@@ -149,12 +152,13 @@ public final class HttpApi {
 
     private CompletableFuture<HttpResponse> byCorrelationId(Route.Request r) {
         String id = Params.correlationId(r.pathParameters().get(0));
-        return bounded(() -> store.byCorrelationId(id), queryTimeoutMs)
+        return bounded(() -> store.recordJsonByCorrelationId(id), queryTimeoutMs)
                 .thenApply(found -> record(found, "no correlation record with this correlation_id"));
     }
 
-    private static HttpResponse record(Optional<CorrelationRecord> found, String notFound) {
-        return HttpResponse.json(200, RecordCodec.toJson(found.orElseThrow(() -> ApiError.notFound(notFound))));
+    /** The record's JSON as the store holds it (SPEC §4), not decoded and encoded again. */
+    private static HttpResponse record(Optional<byte[]> json, String notFound) {
+        return new HttpResponse(200, json.orElseThrow(() -> ApiError.notFound(notFound)), HttpResponse.JSON, Map.of());
     }
 
     private static HttpResponse page(Page page) {
@@ -279,6 +283,12 @@ public final class HttpApi {
             CompletableFuture<HttpResponse> response = route.handler().handle(
                     new Route.Request(match.pathParameters(), query, trace, req.getHeader("Accept")));
             String routeLabel = label;
+            if (SYNC) {
+                HttpResponse r;
+                try { r = response.join(); } catch (RuntimeException e) { r = errorResponse(e); }
+                finish(ctx, r, method, routeLabel, trace, start);
+                return;
+            }
             ctx.future(() -> response.handle((r, e) -> {
                 finish(ctx, e == null ? r : errorResponse(e), method, routeLabel, trace, start);
                 return null;
@@ -337,7 +347,13 @@ public final class HttpApi {
         ctx.status(r.status());
         r.headers().forEach(ctx::header);
         ctx.contentType(r.contentType());
-        ctx.result(r.body());
+        // Written here rather than as ctx.result(…): Javalin would copy the result through a fresh
+        // 32 KiB buffer per response. Its output stream still applies the compression settings.
+        try {
+            ctx.outputStream().write(r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the client went away
+        }
         long nanos = System.nanoTime() - start;
         metrics.observe(route, r.status(), nanos);
         if (logAccess) {
