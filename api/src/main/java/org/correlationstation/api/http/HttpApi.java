@@ -17,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.correlationstation.api.store.CorrelationQuery;
@@ -46,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * Every response is counted in the request metrics under its route template.
  */
-public final class HttpApi {
+public final class HttpApi implements AutoCloseable {
     public static final int MAX_URL_BYTES = 8 * 1024;
     public static final int MAX_BODY_BYTES = 1024;
     /** Health checks wait at least this long for the store's ping, whatever the query timeout. */
@@ -61,7 +60,6 @@ public final class HttpApi {
     private static final Logger accessLog = LoggerFactory.getLogger("org.correlationstation.api.access");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static final boolean SYNC = System.getenv("API_DEV_SYNC") != null;
     private final CorrelationStore store;
     private final ApiMetrics metrics;
     private final Router router;
@@ -71,6 +69,7 @@ public final class HttpApi {
     private final long queryTimeoutMs;
     private final long healthTimeoutMs;
     private final boolean logAccess;
+    private final QueryDeadlines deadlines = new QueryDeadlines();
 
     public HttpApi(Settings settings, CorrelationStore store, String version) {
         this.store = store;
@@ -102,6 +101,12 @@ public final class HttpApi {
 
     public ApiMetrics metrics() {
         return metrics;
+    }
+
+    /** Stops the timer of the query timeouts (the store is not the API's to close). */
+    @Override
+    public void close() {
+        deadlines.close();
     }
 
     // ---------------------------------------------------------------- handlers
@@ -218,7 +223,7 @@ public final class HttpApi {
         } catch (RuntimeException e) {
             future = CompletableFuture.failedFuture(e);
         }
-        return future.copy().orTimeout(timeoutMs, TimeUnit.MILLISECONDS).handle((value, e) -> {
+        return deadlines.bound(future, timeoutMs).handle((value, e) -> {
             if (e == null) return value;
             Throwable cause = unwrap(e);
             if (store.kind() == CorrelationStore.Kind.REDIS) metrics.redisError();
@@ -283,12 +288,6 @@ public final class HttpApi {
             CompletableFuture<HttpResponse> response = route.handler().handle(
                     new Route.Request(match.pathParameters(), query, trace, req.getHeader("Accept")));
             String routeLabel = label;
-            if (SYNC) {
-                HttpResponse r;
-                try { r = response.join(); } catch (RuntimeException e) { r = errorResponse(e); }
-                finish(ctx, r, method, routeLabel, trace, start);
-                return;
-            }
             ctx.future(() -> response.handle((r, e) -> {
                 finish(ctx, e == null ? r : errorResponse(e), method, routeLabel, trace, start);
                 return null;
