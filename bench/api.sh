@@ -7,6 +7,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 RECORDS=100000
 SECONDS_PER_RATE=30
+# Unmeasured warm-up at each rate first: the API starts cold, and JIT compilation competing for the
+# 2 cores turns the first seconds into 504s (API_QUERY_TIMEOUT_MS is 50 ms).
+WARMUP_SECONDS=15
 while [[ $# -gt 0 ]]; do
     case $1 in
         --records) RECORDS=$2; shift 2 ;;
@@ -66,7 +69,8 @@ curl -fsS "http://127.0.0.1:$API_PORT/health/ready" >/dev/null || { cat "$WORK/a
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 load() {
     java -cp "$BENCH_JAR" org.correlationstation.bench.api.ConstantRateLoad \
-        --url "http://127.0.0.1:$API_PORT" --ids "$WORK/ids.txt" --rate "$1" --seconds "$SECONDS_PER_RATE" | tail -1
+        --url "http://127.0.0.1:$API_PORT" --ids "$WORK/ids.txt" --rate "$1" --seconds "$SECONDS_PER_RATE" \
+        --warmup-seconds "$WARMUP_SECONDS" | tail -2 | paste -sd' ' -  # "errors by status: {…}" when there were errors
 }
 # The machine's load before each run goes into the results: other work on a 2-core machine moves
 # every figure here, and the load says how much.
