@@ -7,6 +7,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 RECORDS=100000
 SECONDS_PER_RATE=30
+# Unmeasured warm-up at each rate first: the API starts cold, and JIT compilation competing for the
+# 2 cores turns the first seconds into 504s (API_QUERY_TIMEOUT_MS is 50 ms).
+WARMUP_SECONDS=15
 while [[ $# -gt 0 ]]; do
     case $1 in
         --records) RECORDS=$2; shift 2 ;;
@@ -63,16 +66,20 @@ for _ in $(seq 1 300); do
 done
 curl -fsS "http://127.0.0.1:$API_PORT/health/ready" >/dev/null || { cat "$WORK/api.log"; exit 1; }
 
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 load() {
     java -cp "$BENCH_JAR" org.correlationstation.bench.api.ConstantRateLoad \
-        --url "http://127.0.0.1:$API_PORT" --ids "$WORK/ids.txt" --rate "$1" --seconds "$SECONDS_PER_RATE" | tail -1
+        --url "http://127.0.0.1:$API_PORT" --ids "$WORK/ids.txt" --rate "$1" --seconds "$SECONDS_PER_RATE" \
+        --warmup-seconds "$WARMUP_SECONDS" | tail -2 | paste -sd' ' -  # "errors by status: {…}" when there were errors
 }
-echo "== constant rate 1000/s for ${SECONDS_PER_RATE}s"
+# The machine's load before each run goes into the results: other work on a 2-core machine moves
+# every figure here, and the load says how much.
+L1K=$(loadavg); echo "== constant rate 1000/s for ${SECONDS_PER_RATE}s (load $L1K)"
 R1K=$(load 1000); echo "$R1K"
-echo "== constant rate 5000/s for ${SECONDS_PER_RATE}s"
+L5K=$(loadavg); echo "== constant rate 5000/s for ${SECONDS_PER_RATE}s (load $L5K)"
 R5K=$(load 5000); echo "$R5K"
 
-echo "== saturation (wrk, 2 threads, 64 connections, 20 s)"
+LSAT=$(loadavg); echo "== saturation (wrk, 2 threads, 64 connections, 20 s) (load $LSAT)"
 cat > "$WORK/lookup.lua" <<LUA
 local ids = {}
 for line in io.lines("$WORK/ids.txt") do ids[#ids + 1] = line end
@@ -85,8 +92,10 @@ LUA
 WRK_OUT=$(wrk -t2 -c64 -d20s -s "$WORK/lookup.lua" "http://127.0.0.1:$API_PORT")
 echo "$WRK_OUT"
 SAT=$(awk '/Requests\/sec/ {print $2}' <<<"$WRK_OUT")
+SAT_NON2XX=$(awk '/Non-2xx/ {print $5}' <<<"$WRK_OUT"); SAT_NON2XX=${SAT_NON2XX:-0}
+SAT_TOTAL=$(awk '/requests in/ {print $1}' <<<"$WRK_OUT")
 
-echo "== redis-benchmark GET on the same machine"
+LRB=$(loadavg); echo "== redis-benchmark GET on the same machine (load $LRB)"
 RB=$(redis-benchmark -p "$REDIS_PORT" -t get -n 300000 --csv | awk -F'"' '/^"GET"/ {print $4}')
 echo "GET: $RB requests per second"
 
@@ -98,12 +107,12 @@ RESULT=bench/results/api-$(date -u +%Y%m%d-%H%M%S).md
     echo
     echo "Machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB; records: $RECORDS; one API JVM (-Xmx1g), one redis-server, drivers on the same machine."
     echo
-    echo "| measure | result |"
-    echo "|---|---|"
-    echo "| constant 1k req/s (CO-corrected) | $R1K |"
-    echo "| constant 5k req/s (CO-corrected) | $R5K |"
-    echo "| saturation (wrk -t2 -c64 -d20s) | $SAT req/s |"
-    echo "| redis-benchmark -t get | $RB req/s |"
+    echo "| measure | load before (1/5/15 min) | result |"
+    echo "|---|---|---|"
+    echo "| constant 1k req/s (CO-corrected) | $L1K | $R1K |"
+    echo "| constant 5k req/s (CO-corrected) | $L5K | $R5K |"
+    echo "| saturation (wrk -t2 -c64 -d20s) | $LSAT | $SAT req/s ($SAT_NON2XX of $SAT_TOTAL answers not 2xx) |"
+    echo "| redis-benchmark -t get | $LRB | $RB req/s |"
     echo
     echo "Command: \`bench/api.sh --records $RECORDS --seconds $SECONDS_PER_RATE\`"
 } > "$RESULT"

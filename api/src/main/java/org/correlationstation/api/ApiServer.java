@@ -102,6 +102,7 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        api.close();
     }
 
     /** The project version, from the build; {@code unknown} when run from classes without resources. */

@@ -3,6 +3,8 @@ package org.correlationstation.api.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.correlationstation.api.store.CorrelationQuery;
@@ -44,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * Every response is counted in the request metrics under its route template.
  */
-public final class HttpApi {
+public final class HttpApi implements AutoCloseable {
     public static final int MAX_URL_BYTES = 8 * 1024;
     public static final int MAX_BODY_BYTES = 1024;
     /** Health checks wait at least this long for the store's ping, whatever the query timeout. */
@@ -68,6 +69,7 @@ public final class HttpApi {
     private final long queryTimeoutMs;
     private final long healthTimeoutMs;
     private final boolean logAccess;
+    private final QueryDeadlines deadlines = new QueryDeadlines();
 
     public HttpApi(Settings settings, CorrelationStore store, String version) {
         this.store = store;
@@ -101,6 +103,12 @@ public final class HttpApi {
         return metrics;
     }
 
+    /** Stops the timer of the query timeouts (the store is not the API's to close). */
+    @Override
+    public void close() {
+        deadlines.close();
+    }
+
     // ---------------------------------------------------------------- handlers
 
     private Map<String, Object> info() {
@@ -121,7 +129,7 @@ public final class HttpApi {
                         + String.join(", ", others) + ")");
             }
             String traceId = Params.traceId(q.get(TRACE_ID));
-            return bounded(() -> store.byTraceId(traceId), queryTimeoutMs)
+            return bounded(() -> store.recordJsonByTraceId(traceId), queryTimeoutMs)
                     .thenApply(found -> record(found, "no correlation record for this trace_id"));
         }
         String service = Params.service(q.get("service"));
@@ -149,12 +157,13 @@ public final class HttpApi {
 
     private CompletableFuture<HttpResponse> byCorrelationId(Route.Request r) {
         String id = Params.correlationId(r.pathParameters().get(0));
-        return bounded(() -> store.byCorrelationId(id), queryTimeoutMs)
+        return bounded(() -> store.recordJsonByCorrelationId(id), queryTimeoutMs)
                 .thenApply(found -> record(found, "no correlation record with this correlation_id"));
     }
 
-    private static HttpResponse record(Optional<CorrelationRecord> found, String notFound) {
-        return HttpResponse.json(200, RecordCodec.toJson(found.orElseThrow(() -> ApiError.notFound(notFound))));
+    /** The record's JSON as the store holds it (SPEC §4), not decoded and encoded again. */
+    private static HttpResponse record(Optional<byte[]> json, String notFound) {
+        return new HttpResponse(200, json.orElseThrow(() -> ApiError.notFound(notFound)), HttpResponse.JSON, Map.of());
     }
 
     private static HttpResponse page(Page page) {
@@ -214,7 +223,7 @@ public final class HttpApi {
         } catch (RuntimeException e) {
             future = CompletableFuture.failedFuture(e);
         }
-        return future.copy().orTimeout(timeoutMs, TimeUnit.MILLISECONDS).handle((value, e) -> {
+        return deadlines.bound(future, timeoutMs).handle((value, e) -> {
             if (e == null) return value;
             Throwable cause = unwrap(e);
             if (store.kind() == CorrelationStore.Kind.REDIS) metrics.redisError();
@@ -337,7 +346,13 @@ public final class HttpApi {
         ctx.status(r.status());
         r.headers().forEach(ctx::header);
         ctx.contentType(r.contentType());
-        ctx.result(r.body());
+        // Written here rather than as ctx.result(…): Javalin would copy the result through a fresh
+        // 32 KiB buffer per response. Its output stream still applies the compression settings.
+        try {
+            ctx.outputStream().write(r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the client went away
+        }
         long nanos = System.nanoTime() - start;
         metrics.observe(route, r.status(), nanos);
         if (logAccess) {

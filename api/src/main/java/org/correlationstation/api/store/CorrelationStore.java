@@ -3,6 +3,7 @@ package org.correlationstation.api.store;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.correlationstation.core.record.CorrelationRecord;
+import org.correlationstation.core.record.RecordCodec;
 
 /**
  * Where the query API reads correlation records from (SPEC §5–6): Redis in a cluster, memory in local
@@ -15,6 +16,20 @@ public interface CorrelationStore extends AutoCloseable {
 
     /** {@code correlation_id} in lowercase canonical UUID form. */
     CompletableFuture<Optional<CorrelationRecord>> byCorrelationId(String correlationId);
+
+    /**
+     * The record of {@code trace_id} as its SPEC §4 JSON (UTF-8), what the API answers. Stores that
+     * hold the JSON serve it as stored instead of decoding and re-encoding it; by default the record of
+     * {@link #byTraceId} is encoded.
+     */
+    default CompletableFuture<Optional<byte[]>> recordJsonByTraceId(String traceId) {
+        return byTraceId(traceId).thenApply(found -> found.map(RecordCodec::toJsonBytes));
+    }
+
+    /** As {@link #recordJsonByTraceId}, by {@code correlation_id}. */
+    default CompletableFuture<Optional<byte[]>> recordJsonByCorrelationId(String correlationId) {
+        return byCorrelationId(correlationId).thenApply(found -> found.map(RecordCodec::toJsonBytes));
+    }
 
     /** Records newest {@code first_seen} first, filtered, one page at a time. */
     CompletableFuture<Page> query(CorrelationQuery query);

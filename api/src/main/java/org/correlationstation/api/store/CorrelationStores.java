@@ -11,7 +11,8 @@ public final class CorrelationStores {
 
     /**
      * {@code REDIS_URL} set (and not {@code USE_REDIS_STATE=false}): a {@link RedisCorrelationStore}
-     * (Cluster when the URI lists several nodes or says {@code cluster=true}); otherwise an
+     * (Cluster when the URI lists several nodes or says {@code cluster=true}) with at most
+     * {@code REDIS_MAX_CONNECTIONS} connections; otherwise an
      * {@link InMemoryCorrelationStore} holding at most {@code MEMORY_STORE_MAX_RECORDS} records for
      * {@code CORRELATION_TTL_SECONDS} after each write.
      */
@@ -19,7 +20,7 @@ public final class CorrelationStores {
         Optional<String> redisUrl = settings.redisUrl();
         if (redisUrl.isPresent()) {
             return RedisCorrelationStore.create(redisUrl.get(), RedisCorrelationStore.DEFAULT_COMMAND_TIMEOUT,
-                    RedisCorrelationStore.DEFAULT_MAX_RECONNECT_DELAY);
+                    RedisCorrelationStore.DEFAULT_MAX_RECONNECT_DELAY, settings.get(Options.REDIS_MAX_CONNECTIONS));
         }
         return new InMemoryCorrelationStore(Duration.ofSeconds(settings.get(Options.CORRELATION_TTL_SECONDS)),
                 settings.get(Options.MEMORY_STORE_MAX_RECORDS));

@@ -1,5 +1,6 @@
 package org.correlationstation.api.store;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -107,6 +108,19 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
         return CompletableFuture.completedFuture(read(correlationId));
     }
 
+    @Override
+    public synchronized CompletableFuture<Optional<byte[]>> recordJsonByTraceId(String traceId) {
+        expire(clock.getAsLong());
+        String id = byTrace.get(traceId);
+        return CompletableFuture.completedFuture(id == null ? Optional.empty() : readJson(id));
+    }
+
+    @Override
+    public synchronized CompletableFuture<Optional<byte[]>> recordJsonByCorrelationId(String correlationId) {
+        expire(clock.getAsLong());
+        return CompletableFuture.completedFuture(readJson(correlationId));
+    }
+
     /**
      * The same walk as {@link RedisCorrelationStore#query}: the same index ({@link Listing#indexKey}),
      * order (first_seen descending, then correlation_id descending), post-filter, "one more" check
@@ -173,6 +187,12 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
     private Optional<CorrelationRecord> read(String correlationId) {
         Entry e = byId.get(correlationId);
         return e == null ? Optional.empty() : Optional.of(RecordCodec.fromJson(e.json));
+    }
+
+    /** The stored JSON is what {@link RecordCodec#toJson} wrote for the stored copy: the same bytes as encoding it again. */
+    private Optional<byte[]> readJson(String correlationId) {
+        Entry e = byId.get(correlationId);
+        return e == null ? Optional.empty() : Optional.of(e.json.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Entries are in write order and all share one TTL, so expired ones are at the head. */

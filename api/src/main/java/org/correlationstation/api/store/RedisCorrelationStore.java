@@ -3,6 +3,7 @@ package org.correlationstation.api.store;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.SocketOptions;
@@ -15,9 +16,15 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.ValueOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -28,7 +35,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.correlationstation.core.record.CorrelationIds;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
 import org.correlationstation.core.redis.RedisKeys;
@@ -39,13 +49,16 @@ import org.slf4j.LoggerFactory;
  * The Redis store of the query API (SPEC §5–6), reading what the job's Redis sink writes
  * ({@code docs/redis.md}). Fully asynchronous on lettuce: no call blocks the caller's thread.
  *
- * <p><b>One multiplexed connection</b> (standalone, or a cluster connection that routes each
- * command by slot) rather than a pool: every command is a single-key, non-blocking read (plus the
- * pruning {@code ZREM}s); there are no transactions or blocking commands that would need a
- * connection of their own, and lettuce pipelines concurrent requests on one connection, which is
- * what a pool would otherwise buy. {@code REDIS_MAX_CONNECTIONS} is therefore not used.
+ * <p><b>A few multiplexed connections, not a borrow/return pool.</b> Every command is a single-key,
+ * non-blocking read (plus the pruning {@code ZREM}s); there are no transactions or blocking commands
+ * that would need a connection of their own, and lettuce pipelines concurrent requests on one
+ * connection. What more connections do buy is I/O threads: each connection is served by one of
+ * lettuce's event loops, which decodes its replies and runs what the caller chained on them. So the
+ * store opens {@code min(REDIS_MAX_CONNECTIONS, I/O threads)} connections (standalone, or cluster
+ * connections that route each command by slot) and spreads calls over them round-robin; more than
+ * one per I/O thread would add sockets, not throughput.
  *
- * <p>The connection is opened lazily and asynchronously: the store is created while Redis is down,
+ * <p>Each connection is opened lazily and asynchronously: the store is created while Redis is down,
  * and calls fail (exceptionally, within the command timeout) until it is up. Once connected, lettuce
  * reconnects by itself (backoff capped by {@code maxReconnectDelay}); while disconnected, commands
  * are rejected at once instead of being queued, so callers see the outage immediately.
@@ -68,18 +81,26 @@ public final class RedisCorrelationStore implements CorrelationStore {
     /** Commands queued per connection at most (while a cluster node reconnects). */
     private static final int REQUEST_QUEUE_SIZE = 100_000;
 
+    /** How every record {@link RecordCodec} writes starts (SPEC §4 schema 1, fields in a fixed order). */
+    private static final String CODEC_PREFIX = "{\"schema_version\":1,\"correlation_id\":\"";
+
     private final RedisEndpoint endpoint;
     private final ClientResources resources;
     private final RedisClient client;
     private final RedisClusterClient clusterClient;
     private final AtomicLong pruned = new AtomicLong();
-    private CompletableFuture<? extends StatefulConnection<String, String>> connection;
-    private boolean closed;
+    /** One slot per connection; null or failed: (re)connect on next use. Written under the store's lock. */
+    private final AtomicReferenceArray<CompletableFuture<StatefulConnection<String, String>>> connections;
+    private final AtomicInteger nextConnection = new AtomicInteger();
+    private volatile boolean closed;
 
-    private RedisCorrelationStore(RedisEndpoint endpoint, Duration commandTimeout, Duration maxReconnectDelay) {
+    private RedisCorrelationStore(RedisEndpoint endpoint, Duration commandTimeout, Duration maxReconnectDelay,
+            int maxConnections) {
         this.endpoint = endpoint;
+        int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        this.connections = new AtomicReferenceArray<>(Math.min(maxConnections, ioThreads));
         this.resources = DefaultClientResources.builder()
-                .ioThreadPoolSize(2)
+                .ioThreadPoolSize(ioThreads)
                 .computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), maxReconnectDelay, 2, TimeUnit.MILLISECONDS))
                 .build();
@@ -113,7 +134,8 @@ public final class RedisCorrelationStore implements CorrelationStore {
                     .socketOptions(socket)
                     .build());
         }
-        LOG.info("Redis correlation store: {} (command timeout {} ms)", endpoint.describe(), commandTimeout.toMillis());
+        LOG.info("Redis correlation store: {} ({} connection(s), command timeout {} ms)", endpoint.describe(),
+                connections.length(), commandTimeout.toMillis());
     }
 
     /** A store for {@code redisUri} with the default timeouts. */
@@ -129,9 +151,24 @@ public final class RedisCorrelationStore implements CorrelationStore {
      * @param maxReconnectDelay cap of the reconnect backoff after the connection was lost
      */
     public static RedisCorrelationStore create(String redisUri, Duration commandTimeout, Duration maxReconnectDelay) {
+        return create(redisUri, commandTimeout, maxReconnectDelay, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #create(String, Duration, Duration)}, with at most {@code maxConnections} connections
+     * ({@code REDIS_MAX_CONNECTIONS}; the store opens no more than it has I/O threads).
+     */
+    public static RedisCorrelationStore create(String redisUri, Duration commandTimeout, Duration maxReconnectDelay,
+            int maxConnections) {
         requirePositive(commandTimeout, "commandTimeout");
         requirePositive(maxReconnectDelay, "maxReconnectDelay");
-        return new RedisCorrelationStore(RedisEndpoint.parse(redisUri), commandTimeout, maxReconnectDelay);
+        if (maxConnections < 1) throw new IllegalArgumentException("maxConnections must be ≥ 1, got " + maxConnections);
+        return new RedisCorrelationStore(RedisEndpoint.parse(redisUri), commandTimeout, maxReconnectDelay, maxConnections);
+    }
+
+    /** How many connections the store spreads its calls over. */
+    public int connectionCount() {
+        return connections.length();
     }
 
     /** Hosts and ports, for logs and health output (never the password). */
@@ -143,7 +180,7 @@ public final class RedisCorrelationStore implements CorrelationStore {
         return endpoint.cluster();
     }
 
-    /** How many index entries readers removed because their record was gone (for tests and metrics). */
+    /** How many records' index entries this reader removed because the record was gone (for tests and metrics). */
     public long prunedEntries() {
         return pruned.get();
     }
@@ -152,14 +189,53 @@ public final class RedisCorrelationStore implements CorrelationStore {
 
     @Override
     public CompletableFuture<Optional<CorrelationRecord>> byTraceId(String traceId) {
-        return commands().thenCompose(c -> c.get(RedisKeys.trace(traceId)).thenCompose(cid -> cid == null
-                ? CompletableFuture.completedFuture(Optional.<CorrelationRecord>empty())
-                : c.get(RedisKeys.record(cid)).thenApply(RedisCorrelationStore::decode)));
+        return storedByTraceId(traceId).thenApply(RedisCorrelationStore::decode);
     }
 
     @Override
     public CompletableFuture<Optional<CorrelationRecord>> byCorrelationId(String correlationId) {
-        return commands().thenCompose(c -> c.get(RedisKeys.record(correlationId)).thenApply(RedisCorrelationStore::decode));
+        return storedByCorrelationId(correlationId).thenApply(RedisCorrelationStore::decode);
+    }
+
+    @Override
+    public CompletableFuture<Optional<byte[]>> recordJsonByTraceId(String traceId) {
+        return storedByTraceId(traceId).thenApply(RedisCorrelationStore::servable);
+    }
+
+    @Override
+    public CompletableFuture<Optional<byte[]>> recordJsonByCorrelationId(String correlationId) {
+        return storedByCorrelationId(correlationId).thenApply(RedisCorrelationStore::servable);
+    }
+
+    /**
+     * The stored record JSON of a trace (null: none) in one round trip: {@code corr:trace:<tid>} is
+     * read together with (pipelined) the record it points to in every record the job writes, whose
+     * correlation_id is derived from the trace id (SPEC §3). Only a pointer to another id (written by
+     * something else, e.g. the old service) costs a second trip, so the answer is always the record
+     * the trace key points to, as with two dependent GETs. Two single-key commands: fine on a cluster.
+     */
+    private CompletableFuture<String> storedByTraceId(String traceId) {
+        String derived = CorrelationIds.forTrace(traceId);
+        return connection().thenCompose(c -> {
+            AsyncCommand<String, String, String> pointer = get(RedisKeys.trace(traceId));
+            AsyncCommand<String, String, String> record = get(RedisKeys.record(derived));
+            c.dispatch(List.of(pointer, record)); // one write, one flush
+            return pointer.thenCompose(cid -> {
+                if (cid == null) return CompletableFuture.completedFuture(null);
+                if (cid.equals(derived)) return record;
+                return asyncOf(c).get(RedisKeys.record(cid)).toCompletableFuture();
+            });
+        });
+    }
+
+    /** A GET to dispatch by hand (several in one write); completes like the async API's. */
+    private static AsyncCommand<String, String, String> get(String key) {
+        return new AsyncCommand<>(new Command<>(CommandType.GET, new ValueOutput<>(StringCodec.UTF8),
+                new CommandArgs<>(StringCodec.UTF8).addKey(key)));
+    }
+
+    private CompletableFuture<String> storedByCorrelationId(String correlationId) {
+        return commands().thenCompose(c -> c.get(RedisKeys.record(correlationId)));
     }
 
     @Override
@@ -181,6 +257,18 @@ public final class RedisCorrelationStore implements CorrelationStore {
             LOG.warn("Unreadable correlation record skipped: {}", e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /**
+     * The stored JSON as it is served. What the job wrote ({@link RecordCodec}: fixed field order,
+     * {@code schema_version} first) is served byte for byte, which is what decoding and encoding it
+     * again would give; anything else goes through the codec, so an unreadable value is answered as
+     * absent (as {@link #decode}) and a readable one in the codec's form.
+     */
+    private static Optional<byte[]> servable(String json) {
+        if (json == null) return Optional.empty();
+        if (json.startsWith(CODEC_PREFIX) && json.endsWith("}")) return Optional.of(json.getBytes(StandardCharsets.UTF_8));
+        return decode(json).map(RecordCodec::toJsonBytes);
     }
 
     // ---------------------------------------------------------------- listing
@@ -374,12 +462,20 @@ public final class RedisCorrelationStore implements CorrelationStore {
                 indexes.add(RedisKeys.TIME_INDEX);
                 indexes.add(RedisKeys.ERRORS_INDEX);
                 List<CompletableFuture<Long>> removals = new ArrayList<>();
-                for (String index : indexes) removals.add(redis.zrem(index, cid).toCompletableFuture());
+                CompletableFuture<Long> fromTimeIndex = null;
+                for (String index : indexes) {
+                    CompletableFuture<Long> removal = redis.zrem(index, cid).toCompletableFuture();
+                    removals.add(removal);
+                    if (index.equals(RedisKeys.TIME_INDEX)) fromTimeIndex = removal;
+                }
+                // Counted once per id, by the reader whose ZREM took it out of the time index: two
+                // listings on different connections may meet the same missing record at once.
+                CompletableFuture<Long> counted = fromTimeIndex;
                 return CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new))
                         .thenCompose(ignored -> redis.zrem(RedisKeys.EXPIRIES, cid))
                         .thenCompose(ignored -> redis.del(indexesOf))
                         .thenApply(ignored -> {
-                            pruned.incrementAndGet();
+                            if (counted.join() > 0) pruned.incrementAndGet();
                             return true;
                         });
             });
@@ -392,22 +488,40 @@ public final class RedisCorrelationStore implements CorrelationStore {
 
     // ---------------------------------------------------------------- connection
 
-    /** The async commands, connecting first when there is no connection (or the last attempt failed). */
+    /** The async commands of the next connection. */
     private CompletableFuture<RedisClusterAsyncCommands<String, String>> commands() {
-        CompletableFuture<? extends StatefulConnection<String, String>> current;
+        return connection().thenApply(RedisCorrelationStore::asyncOf);
+    }
+
+    /**
+     * The next connection, round-robin, connecting first when it has none (or its last attempt
+     * failed). The lock is taken only to (re)connect.
+     */
+    private CompletableFuture<StatefulConnection<String, String>> connection() {
+        int slot = connections.length() == 1 ? 0 : Math.floorMod(nextConnection.getAndIncrement(), connections.length());
+        CompletableFuture<StatefulConnection<String, String>> current = connections.get(slot);
+        if (current != null && !current.isCompletedExceptionally() && !closed) return current;
         synchronized (this) {
             if (closed) return CompletableFuture.failedFuture(new IllegalStateException("store closed"));
-            if (connection == null || connection.isCompletedExceptionally()) {
-                // The cluster client needs its topology before it connects (asynchronously too, so
-                // that a store created while the cluster is down just fails calls until it is up).
-                connection = endpoint.cluster()
-                        ? clusterClient.refreshPartitionsAsync().toCompletableFuture()
-                                .thenCompose(ignored -> clusterClient.connectAsync(StringCodec.UTF8))
-                        : client.connectAsync(StringCodec.UTF8, endpoint.nodes().get(0)).toCompletableFuture();
+            current = connections.get(slot);
+            if (current == null || current.isCompletedExceptionally()) {
+                current = connect();
+                connections.set(slot, current);
             }
-            current = connection;
+            return current;
         }
-        return current.thenApply(RedisCorrelationStore::asyncOf);
+    }
+
+    private CompletableFuture<StatefulConnection<String, String>> connect() {
+        if (!endpoint.cluster()) {
+            return client.connectAsync(StringCodec.UTF8, endpoint.nodes().get(0)).toCompletableFuture()
+                    .thenApply(c -> c);
+        }
+        // The cluster client needs its topology before it connects (asynchronously too, so that a
+        // store created while the cluster is down just fails calls until it is up).
+        return clusterClient.refreshPartitionsAsync().toCompletableFuture()
+                .thenCompose(ignored -> clusterClient.connectAsync(StringCodec.UTF8))
+                .thenApply(c -> c);
     }
 
     private static RedisClusterAsyncCommands<String, String> asyncOf(StatefulConnection<String, String> c) {
@@ -417,13 +531,14 @@ public final class RedisCorrelationStore implements CorrelationStore {
 
     @Override
     public void close() {
-        CompletableFuture<? extends StatefulConnection<String, String>> current;
         synchronized (this) {
             if (closed) return;
             closed = true;
-            current = connection;
         }
-        if (current != null && current.isDone() && !current.isCompletedExceptionally()) current.join().close();
+        for (int i = 0; i < connections.length(); i++) {
+            CompletableFuture<StatefulConnection<String, String>> c = connections.get(i);
+            if (c != null && c.isDone() && !c.isCompletedExceptionally()) c.join().close();
+        }
         if (client != null) client.shutdown(0, 2, TimeUnit.SECONDS);
         if (clusterClient != null) clusterClient.shutdown(0, 2, TimeUnit.SECONDS);
         resources.shutdown(0, 2, TimeUnit.SECONDS);
