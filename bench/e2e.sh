@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: broker, redis-server, the job on a MiniCluster, counting Loki/Tempo receivers,
+# the reference pipeline, all in one JVM (see bench/README.md).
+#   bench/e2e.sh [--duration SECONDS] [--soak SECONDS] [--warmup SECONDS] [--rounds N] [--parallelism 1,2]
+#                [--preload EVENTS] [--jfr] [generator options, e.g. --spans-per-trace 20]
+# Last line: e2e: <events/s> events/s, <ratio> of reference, freshness p99 <ms> ms
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+ARGS=()
+JFR=""
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --jfr) JFR=1; shift ;;
+        -h|--help) sed -n 2,6p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --*) [[ $# -ge 2 ]] || { echo "$1 needs a value" >&2; exit 64; }; ARGS+=("$1" "$2"); shift 2 ;;
+        *) echo "unexpected argument $1 (see bench/e2e.sh --help)" >&2; exit 64 ;;
+    esac
+done
+
+if ! command -v redis-server >/dev/null 2>&1; then
+    if [[ $(id -u) -eq 0 ]]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+    else
+        echo "redis-server missing; run: sudo apt-get install -y redis-server" >&2; exit 1
+    fi
+fi
+
+CP_FILE=$ROOT/bench/target/e2e-classpath.txt
+if [[ ! -f $CP_FILE || -n ${E2E_REBUILD:-} ]]; then
+    mvn -B -ntp -q -o -DskipTests -pl bench -am package || mvn -B -ntp -q -DskipTests -pl bench -am package
+fi
+mkdir -p "$ROOT/bench/results"
+JAVA_OPTS=(-Xms3g -Xmx3g -XX:+UseG1GC -XX:+AlwaysPreTouch
+    -Dlog4j2.configurationFile=classpath:e2e-log4j2.properties)
+if [[ -n $JFR ]]; then
+    STAMP=$(date +%Y%m%d-%H%M%S)
+    JAVA_OPTS+=("-XX:StartFlightRecording=filename=$ROOT/bench/results/e2e-$STAMP.jfr,settings=profile,dumponexit=true")
+    echo "JFR recording → bench/results/e2e-$STAMP.jfr (bench/jfr-top.sh FILE prints the top frames)" >&2
+fi
+echo "command: bench/e2e.sh ${ARGS[*]:-} ${JFR:+--jfr}" >&2
+exec java "${JAVA_OPTS[@]}" -cp "$ROOT/bench/target/classes:$(cat "$CP_FILE")" \
+    org.correlationstation.bench.e2e.E2eBenchmark --command "bench/e2e.sh ${ARGS[*]:-}${JFR:+ --jfr}" "${ARGS[@]}"

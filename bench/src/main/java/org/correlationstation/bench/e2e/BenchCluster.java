@@ -1,0 +1,125 @@
+package org.correlationstation.bench.e2e;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsStatus;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.correlationstation.core.config.Settings;
+import org.correlationstation.job.JobEnvironment;
+
+/**
+ * One MiniCluster for the whole benchmark JVM (one task manager, {@code slots} slots, RocksDB under the
+ * work directory, the Prometheus reporter on a free port), so that later rounds run on a warm JVM.
+ */
+final class BenchCluster implements AutoCloseable {
+    /** One completed checkpoint: when it completed, how long it took, full and incremental size. */
+    record Checkpoint(long id, long completedAtMillis, long durationMillis, long fullBytes, long incrementalBytes) {}
+
+    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? ([-+0-9.eENa]+)$");
+
+    private final MiniCluster miniCluster;
+    private final int metricsPort;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    BenchCluster(Path workDir, int slots) throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            metricsPort = socket.getLocalPort();
+        }
+        Configuration conf = new Configuration();
+        conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        conf.setString("metrics.reporter.prom.port", String.valueOf(metricsPort));
+        conf.set(RestOptions.BIND_PORT, "0");
+        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("512m"));
+        conf.set(CoreOptions.TMP_DIRS, workDir.resolve("flink-tmp").toString());
+        miniCluster = new MiniCluster(new MiniClusterConfiguration.Builder()
+                .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(slots).build());
+        miniCluster.start();
+    }
+
+    /** Builds a pipeline with the job's Flink configuration (RocksDB, incremental exactly-once checkpoints) and submits it. */
+    JobID submit(String name, Settings settings, BiConsumer<StreamExecutionEnvironment, Settings> pipeline) throws Exception {
+        Configuration conf = JobEnvironment.configuration(settings, false);
+        StreamExecutionEnvironment env = JobEnvironment.create(conf, settings);
+        pipeline.accept(env, settings);
+        var streamGraph = env.getStreamGraph();
+        streamGraph.setJobName(name);
+        JobGraph graph = streamGraph.getJobGraph();
+        JobID job = miniCluster.submitJob(graph).get(1, TimeUnit.MINUTES).getJobID();
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (status(job) != JobStatus.RUNNING) {
+            if (status(job).isGloballyTerminalState() || System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + " did not start: " + status(job) + failure(job));
+            }
+            Thread.sleep(50);   // the MiniCluster has no status push; a short poll with a deadline
+        }
+        return job;
+    }
+
+    JobStatus status(JobID job) throws Exception {
+        return miniCluster.getJobStatus(job).get();
+    }
+
+    String failure(JobID job) throws Exception {
+        var info = miniCluster.getExecutionGraph(job).get().getFailureInfo();
+        return info == null ? "" : ": " + info.getExceptionAsString();
+    }
+
+    void cancel(JobID job) throws Exception {
+        if (!status(job).isGloballyTerminalState()) miniCluster.cancelJob(job).get();
+        miniCluster.requestJobResult(job).get(2, TimeUnit.MINUTES);
+    }
+
+    List<Checkpoint> completedCheckpoints(JobID job) throws Exception {
+        List<Checkpoint> result = new ArrayList<>();
+        var stats = miniCluster.getExecutionGraph(job).get().getCheckpointStatsSnapshot();
+        if (stats == null) return result;
+        for (AbstractCheckpointStats c : stats.getHistory().getCheckpoints()) {
+            if (c.getStatus() != CheckpointStatsStatus.COMPLETED) continue;
+            result.add(new Checkpoint(c.getCheckpointId(), c.getTriggerTimestamp() + c.getEndToEndDuration(),
+                    c.getEndToEndDuration(), c.getStateSize(), c.getCheckpointedSize()));
+        }
+        result.sort((a, b) -> Long.compare(a.id(), b.id()));
+        return result;
+    }
+
+    /** The sum over subtasks of every Prometheus sample whose name ends with {@code suffix}. */
+    double metric(String suffix) throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        double sum = 0;
+        for (String line : response.body().split("\n")) {
+            if (line.startsWith("#")) continue;
+            Matcher m = SAMPLE.matcher(line);
+            if (m.matches() && m.group(1).endsWith(suffix)) sum += Double.parseDouble(m.group(3));
+        }
+        return sum;
+    }
+
+    @Override
+    public void close() throws Exception {
+        miniCluster.close();
+    }
+}

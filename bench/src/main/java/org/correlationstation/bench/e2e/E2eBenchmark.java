@@ -1,0 +1,397 @@
+package org.correlationstation.bench.e2e;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
+import org.HdrHistogram.Histogram;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.correlationstation.bench.load.CommandLine;
+import org.correlationstation.bench.load.KafkaTarget;
+import org.correlationstation.bench.load.LoadDriver;
+import org.correlationstation.bench.load.ProgressBar;
+import org.correlationstation.bench.load.TrafficGenerator;
+import org.correlationstation.bench.load.TrafficProfile;
+import org.correlationstation.core.config.Settings;
+import org.correlationstation.core.testing.EmbeddedKafka;
+import org.correlationstation.core.testing.RedisServer;
+import org.correlationstation.job.CorrelationPipeline;
+
+/**
+ * The end-to-end benchmark in one JVM: an embedded KRaft broker, redis-server, counting Loki/Tempo
+ * receivers and one MiniCluster. It preloads a topic pair before any clock starts, then runs the job and
+ * the {@link ReferencePipeline} interleaved on that input at each parallelism, round after round (round 0
+ * is the JVM's warm-up and is reported but not counted); then the job alone at a constant 50% of its
+ * measured rate for freshness, state size and memory (the soak). Writes a markdown table and an HTML
+ * chart under the output directory; the last line printed is the summary. See bench/README.md.
+ */
+public final class E2eBenchmark {
+    private static final String SPANS = "bench_spans";
+    private static final String LOGS = "bench_logs";
+    private static final int PARTITIONS = 2;
+    /** A run ends early when this share of the preloaded events is through: the input ran dry. */
+    private static final double EXHAUSTED = 0.97;
+
+    private final CommandLine args;
+    private final int duration;
+    private final int warmup;
+    private final int soak;
+    private final int rounds;
+    private final long checkpointIntervalMs;
+    private final int[] parallelisms;
+    private final Path outDir;
+    private final String command;
+    private final Path work;
+    private final TrafficProfile profile;
+    private final StringBuilder log = new StringBuilder();
+
+    private EmbeddedKafka kafka;
+    private RedisServer redis;
+    private CountingReceivers receivers;
+    private BenchCluster cluster;
+    private long preloaded;
+    private int jobCounter;
+
+    record Run(String pipeline, int parallelism, int round, double eventsPerSecond, double windowSeconds,
+            boolean exhausted, double[] t, double[] rate, List<BenchCluster.Checkpoint> checkpoints, String load) {}
+
+    record Soak(double rate, Histogram micros, int unseen, double[] t, double[] p50, double[] p99, double[] max,
+            double[] heapMiB, double[] rssMiB, double[] openTraces, List<BenchCluster.Checkpoint> checkpoints,
+            double[] bytesPerOpenTrace, long traces, long spans) {}
+
+    private E2eBenchmark(String[] argv) throws Exception {
+        args = new CommandLine(argv);
+        duration = args.getInt("duration", 30);
+        warmup = args.getInt("warmup", 10);
+        soak = args.getInt("soak", 0);
+        rounds = args.getInt("rounds", 1);
+        checkpointIntervalMs = args.getLong("checkpoint-interval-ms", 10_000);
+        parallelisms = Arrays.stream(args.get("parallelism", "1,2").split(",")).mapToInt(Integer::parseInt).toArray();
+        outDir = Path.of(args.get("out", "bench/results"));
+        command = args.get("command", "bench/e2e.sh " + String.join(" ", argv));
+        profile = args.profile();
+        long preloadArg = args.getLong("preload", 0);
+        // enough input for the fastest run's warm-up and window at ~150k events/s, so a quiet machine does not run dry
+        preloaded = preloadArg > 0 ? preloadArg : 150_000L * (warmup + duration + 5);
+        args.rejectUnknown();
+        work = Files.createTempDirectory("cs-e2e-");
+    }
+
+    public static void main(String[] argv) throws Exception {
+        int status = 0;
+        try {
+            new E2eBenchmark(argv).run();
+        } catch (Exception e) {
+            e.printStackTrace();
+            status = 1;
+        }
+        System.exit(status);   // Kafka, Flink and lettuce leave non-daemon threads behind
+    }
+
+    private void run() throws Exception {
+        String loadStart = ProcessMemory.loadAverage();
+        say("work directory " + work + ", load average " + loadStart);
+        try (EmbeddedKafka k = EmbeddedKafka.start(Map.of("message.max.bytes", String.valueOf(16 << 20)));
+                RedisServer r = RedisServer.launch();
+                CountingReceivers rec = new CountingReceivers();
+                BenchCluster c = new BenchCluster(work, Arrays.stream(parallelisms).max().orElse(2))) {
+            kafka = k;
+            redis = r;
+            receivers = rec;
+            cluster = c;
+            for (String topic : List.of(SPANS, LOGS, "fresh_spans", "fresh_logs", "otlp_dlq")) kafka.createTopic(topic, PARTITIONS);
+            long[] input = preload();
+
+            List<Run> runs = new ArrayList<>();
+            for (int round = 0; round <= rounds; round++) {
+                for (int p : parallelisms) {
+                    runs.add(measure("job", p, round, receivers::events, this::resetJobSinks, CorrelationPipeline::build));
+                    runs.add(measure("reference", p, round, ReferencePipeline.EVENTS::sum, ReferencePipeline.EVENTS::reset,
+                            ReferencePipeline::build));
+                }
+            }
+            int top = Arrays.stream(parallelisms).max().orElse(2);
+            double best = median(runs, "job", top);
+            Soak soakRun = soak(0.5 * best, top);
+            String loadEnd = ProcessMemory.loadAverage();
+            report(runs, soakRun, input, loadStart, loadEnd, top);
+        }
+    }
+
+    /** Fills the input topics flat out, before any clock starts. Returns spans, traced logs, untraced logs, traces. */
+    private long[] preload() throws Exception {
+        say(String.format(Locale.ROOT, "preloading %,d events into %s/%s", preloaded, SPANS, LOGS));
+        TrafficGenerator generator = new TrafficGenerator(profile, args.getLong("seed", 1));
+        long start = System.nanoTime();
+        try (KafkaTarget target = new KafkaTarget(kafka.bootstrapServers(), SPANS, LOGS, "otlp_proto", "none")) {
+            LoadDriver driver = new LoadDriver(generator, target, 0, preloaded, Duration.ofHours(1), null);
+            try (ProgressBar bar = new ProgressBar(System.err, preloaded, 3600, driver::events, target::errors)) {
+                driver.run();
+            }
+            if (target.errors() > 0) throw new IllegalStateException("preload: " + target.errors() + " failed sends", target.firstError());
+        }
+        preloaded = generator.events();
+        say(String.format(Locale.ROOT, "preloaded %,d events (%,d spans, %,d traced logs, %,d untraced logs, %,d traces) in %.1f s",
+                preloaded, generator.spans(), generator.tracedLogs(), generator.untracedLogs(), generator.traces(),
+                (System.nanoTime() - start) / 1e9));
+        return new long[] {generator.spans(), generator.tracedLogs(), generator.untracedLogs(), generator.traces()};
+    }
+
+    private void resetJobSinks() {
+        receivers.reset();
+        redis.flushAll();
+    }
+
+    private Settings settings(int parallelism, String spans, String logs, String offsets) {
+        int n = ++jobCounter;
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("KAFKA_SPANS_TOPIC", spans);
+        env.put("KAFKA_LOGS_TOPIC", logs);
+        env.put("KAFKA_GROUP_ID", "bench-" + n);
+        env.put("KAFKA_STARTING_OFFSETS", offsets);
+        env.put("REDIS_URL", redis.uri());
+        env.put("LOKI_URL", receivers.lokiPushUrl());
+        env.put("TEMPO_HTTP_ENDPOINT", receivers.tempoHttpEndpoint());
+        env.put("CHECKPOINT_DIR", work.resolve("checkpoints-" + n).toUri().toString());
+        env.put("CHECKPOINT_INTERVAL_MS", Long.toString(checkpointIntervalMs));
+        env.put("PARALLELISM", Integer.toString(parallelism));
+        return Settings.from(env, new String[0]);
+    }
+
+    private Run measure(String pipeline, int parallelism, int round, LongSupplier events, Runnable reset,
+            BiConsumer<StreamExecutionEnvironment, Settings> build) throws Exception {
+        reset.run();
+        String load = ProcessMemory.loadAverage();
+        JobID job = cluster.submit(pipeline + "-p" + parallelism + "-r" + round, settings(parallelism, SPANS, LOGS, "earliest"), build);
+        List<double[]> samples = new ArrayList<>();   // {seconds since submit, events}
+        long t0 = System.nanoTime();
+        double firstEvent = -1;
+        double windowStart = -1;
+        long atWindowStart = 0;
+        double lastProgress = 0;
+        long last = 0;
+        boolean exhausted = false;
+        double end;
+        long atEnd;
+        while (true) {
+            long tick = t0 + (samples.size() + 1) * 1_000_000_000L;
+            Thread.sleep(Math.max(0, (tick - System.nanoTime()) / 1_000_000));   // the sampling schedule, one per second
+            double t = (System.nanoTime() - t0) / 1e9;
+            long n = events.getAsLong();
+            samples.add(new double[] {t, n});
+            if (n > last) lastProgress = t;
+            last = n;
+            if (cluster.status(job).isGloballyTerminalState()) throw new IllegalStateException(pipeline + " stopped" + cluster.failure(job));
+            if (t - lastProgress > 90) throw new IllegalStateException(pipeline + ": no progress for 90 s at " + n + " events");
+            if (firstEvent < 0 && n > 0) firstEvent = t;
+            if (firstEvent >= 0 && windowStart < 0 && t >= firstEvent + warmup) {
+                windowStart = t;
+                atWindowStart = n;
+            }
+            exhausted = n >= EXHAUSTED * preloaded;
+            if (exhausted && windowStart < 0) throw new IllegalStateException("the preloaded input ran dry during warm-up: raise --preload");
+            if (windowStart >= 0 && (t >= windowStart + duration || exhausted)) {
+                end = t;
+                atEnd = n;
+                break;
+            }
+        }
+        List<BenchCluster.Checkpoint> checkpoints = cluster.completedCheckpoints(job);
+        cluster.cancel(job);
+        double rate = (atEnd - atWindowStart) / (end - windowStart);
+        double[] ts = new double[samples.size()];
+        double[] rates = new double[samples.size()];
+        for (int i = 0; i < samples.size(); i++) {
+            ts[i] = samples.get(i)[0];
+            rates[i] = i == 0 ? samples.get(0)[1] / ts[0] : (samples.get(i)[1] - samples.get(i - 1)[1]) / (ts[i] - ts[i - 1]);
+        }
+        Run run = new Run(pipeline, parallelism, round, rate, end - windowStart, exhausted, ts, rates, checkpoints, load);
+        say(String.format(Locale.ROOT, "round %d %-9s p%d: %,.0f events/s over %.0f s%s (load %s)", round, pipeline, parallelism,
+                rate, end - windowStart, exhausted ? ", input ran dry" : "", load));
+        return run;
+    }
+
+    private Soak soak(double rate, int parallelism) throws Exception {
+        int seconds = Math.max(duration, soak) + warmup;
+        say(String.format(Locale.ROOT, "constant rate %,.0f events/s for %d s (freshness, state, memory)", rate, seconds));
+        resetJobSinks();
+        JobID job = cluster.submit("job-constant-rate", settings(parallelism, "fresh_spans", "fresh_logs", "earliest"), CorrelationPipeline::build);
+        TrafficGenerator generator = new TrafficGenerator(profile, args.getLong("seed", 1) + 1);
+        List<double[]> rows = new ArrayList<>();   // t, p50, p99, max (ms), heap, rss (MiB), open traces
+        Histogram total = new Histogram(3);
+        int unseen;
+        try (FreshnessProbe probe = new FreshnessProbe(redis.uri());
+                KafkaTarget target = new KafkaTarget(kafka.bootstrapServers(), "fresh_spans", "fresh_logs", "otlp_proto", "none")) {
+            LoadDriver driver = new LoadDriver(generator, target, rate, 0, Duration.ofSeconds(seconds), probe);
+            Thread sender = new Thread(() -> {
+                try {
+                    driver.run();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "bench-constant-rate");
+            sender.start();
+            long t0 = System.nanoTime();
+            for (int i = 1; sender.isAlive(); i++) {
+                Thread.sleep(Math.max(0, (t0 + i * 1_000_000_000L - System.nanoTime()) / 1_000_000));
+                if (cluster.status(job).isGloballyTerminalState()) throw new IllegalStateException("job stopped" + cluster.failure(job));
+                Histogram h = probe.interval();
+                if (i > warmup) total.add(h);
+                ProcessMemory m = ProcessMemory.now();
+                rows.add(new double[] {(System.nanoTime() - t0) / 1e9, h.getValueAtPercentile(50) / 1e3,
+                        h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3, m.heapUsedBytes() / 1048576.0,
+                        m.rssBytes() / 1048576.0, cluster.metric("correlation_open_traces")});
+            }
+            sender.join();
+            if (target.errors() > 0) throw new IllegalStateException("constant rate: " + target.errors() + " failed sends");
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (probe.pending() > 0 && System.nanoTime() < deadline) Thread.sleep(100);   // stragglers, with a deadline
+            FreshnessProbe.Result last = probe.finish();
+            total.add(last.micros());
+            unseen = last.unseen();
+        }
+        List<BenchCluster.Checkpoint> checkpoints = cluster.completedCheckpoints(job);
+        cluster.cancel(job);
+        // state per open trace: each checkpoint's full size over the open traces sampled nearest to it
+        long t0Millis = System.currentTimeMillis() - (long) (rows.get(rows.size() - 1)[0] * 1000);
+        List<Double> perTrace = new ArrayList<>();
+        for (BenchCluster.Checkpoint c : checkpoints) {
+            double at = (c.completedAtMillis() - t0Millis) / 1000.0;
+            double[] nearest = rows.stream().min((a, b) -> Double.compare(Math.abs(a[0] - at), Math.abs(b[0] - at))).orElseThrow();
+            if (nearest[6] > 0) perTrace.add(c.fullBytes() / nearest[6]);
+        }
+        return new Soak(rate, total, unseen, column(rows, 0), column(rows, 1), column(rows, 2), column(rows, 3),
+                column(rows, 4), column(rows, 5), column(rows, 6), checkpoints,
+                perTrace.stream().mapToDouble(Double::doubleValue).toArray(), generator.traces(), generator.spans());
+    }
+
+    private void report(List<Run> runs, Soak s, long[] input, String loadStart, String loadEnd, int top) throws Exception {
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Files.createDirectories(outDir);
+        double job = median(runs, "job", top);
+        double ref = median(runs, "reference", top);
+        double p99 = s.micros.getValueAtPercentile(99) / 1e3;
+        StringBuilder md = new StringBuilder();
+        md.append("# End-to-end benchmark ").append(stamp).append("\n\n");
+        md.append("Command: `").append(command).append("`  \n");
+        md.append(String.format(Locale.ROOT, "Machine: %d cores, JVM %s, max heap %d MiB; load average at start `%s`, at end `%s`.  %n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                Runtime.getRuntime().maxMemory() >> 20, loadStart, loadEnd));
+        md.append("**Figures taken while other builds and tests shared the machine are noisy; compare ratios within one run, "
+                + "not absolute figures across runs.**\n\n");
+        md.append(String.format(Locale.ROOT, "Input: %,d events preloaded (%,d spans, %,d traced logs, %,d untraced logs; %,d traces, "
+                        + "mean %.1f spans per trace) on %d partitions per topic, otlp_proto, batches of %d events. "
+                        + "Checkpoints every %d ms, RocksDB, incremental, exactly-once. Warm-up %d s, window %d s.%n%n",
+                preloaded, input[0], input[1], input[2], input[3], (double) input[0] / input[3], PARTITIONS,
+                profile.batchSize(), checkpointIntervalMs, warmup, duration));
+        md.append("## Throughput (Kafka in → Redis + Loki + Tempo acknowledged)\n\n");
+        md.append("Job: spans acknowledged by Tempo + log entries by Loki per second; reference: events through its keyed state per second. "
+                + "Round 0 is each JVM's warm-up and is not counted.\n\n");
+        md.append("| round | pipeline | parallelism | events/s | window s | load average | checkpoints (median / max ms) |\n|---|---|---|---|---|---|---|\n");
+        for (Run r : runs) {
+            long[] d = r.checkpoints.stream().mapToLong(BenchCluster.Checkpoint::durationMillis).sorted().toArray();
+            md.append(String.format(Locale.ROOT, "| %d%s | %s | %d | %,.0f%s | %.0f | %s | %s |%n", r.round, r.round == 0 ? " (warm-up)" : "",
+                    r.pipeline, r.parallelism, r.eventsPerSecond, r.exhausted ? " (input ran dry)" : "", r.windowSeconds, r.load,
+                    d.length == 0 ? "none" : d[d.length / 2] + " / " + d[d.length - 1]));
+        }
+        md.append("\n| parallelism | job events/s | reference events/s | ratio |\n|---|---|---|---|\n");
+        for (int p : parallelisms) {
+            double j = median(runs, "job", p);
+            double rf = median(runs, "reference", p);
+            md.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %.2f |%n", p, j, rf, j / rf));
+        }
+        md.append(String.format(Locale.ROOT, "%n## Freshness at a constant %,.0f events/s (50%% of the job's p%d rate)%n%n", s.rate, top));
+        md.append("From each trace's intended send time on the generator's fixed schedule (no coordinated omission) to the first "
+                + "SET of its record in Redis (keyspace notification). Traces never seen count with their age at the end.\n\n");
+        md.append(String.format(Locale.ROOT, "| traces | p50 ms | p95 ms | p99 ms | max ms | unseen at end |%n|---|---|---|---|---|---|%n"
+                        + "| %,d | %.0f | %.0f | %.0f | %.0f | %d |%n",
+                s.micros.getTotalCount(), s.micros.getValueAtPercentile(50) / 1e3, s.micros.getValueAtPercentile(95) / 1e3, p99,
+                s.micros.getMaxValue() / 1e3, s.unseen));
+        md.append(String.format(Locale.ROOT, "%n## State, memory and checkpoints over the constant-rate run (%.0f s)%n%n", s.t.length == 0 ? 0 : s.t[s.t.length - 1]));
+        double[] perTrace = s.bytesPerOpenTrace;
+        md.append(String.format(Locale.ROOT, "- RocksDB state per open trace (checkpoint full size / open traces): %s bytes (per checkpoint: %s); "
+                        + "mean %.1f spans per trace%n",
+                perTrace.length == 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", median(perTrace)),
+                Arrays.toString(Arrays.stream(perTrace).mapToLong(Math::round).toArray()), (double) s.spans / Math.max(1, s.traces)));
+        md.append(String.format(Locale.ROOT, "- open traces: %s%n", quarterMeans(s.openTraces, "%.0f")));
+        md.append(String.format(Locale.ROOT, "- heap used MiB (mean per quarter of the run): %s%n", quarterMeans(s.heapMiB, "%.0f")));
+        md.append(String.format(Locale.ROOT, "- RSS MiB (mean per quarter of the run): %s%n", quarterMeans(s.rssMiB, "%.0f")));
+        md.append("- checkpoints: ");
+        for (BenchCluster.Checkpoint c : s.checkpoints) {
+            md.append(String.format(Locale.ROOT, "#%d %d ms %.1f MiB full / %.1f MiB incr; ", c.id(), c.durationMillis(),
+                    c.fullBytes() / 1048576.0, c.incrementalBytes() / 1048576.0));
+        }
+        md.append("\n\nJVM and RocksDB are the whole process here (broker, redis-server excluded: separate process; the broker is in this JVM).\n");
+        String summary = String.format(Locale.ROOT, "e2e: %.0f events/s, %.2f of reference, freshness p99 %.0f ms", job, job / ref, p99);
+        md.append("\n").append(summary).append("\n");
+
+        Path mdFile = outDir.resolve("e2e-" + stamp + ".md");
+        Path htmlFile = outDir.resolve("e2e-" + stamp + ".html");
+        md.append("\nChart: [").append(htmlFile.getFileName()).append("](").append(htmlFile.getFileName()).append(")\n");
+        Files.writeString(mdFile, md.toString());
+        Files.writeString(htmlFile, html(md.toString(), runs, s));
+        System.out.println(md);
+        say("wrote " + mdFile + " and " + htmlFile);
+        System.out.println(summary);
+    }
+
+    private String html(String markdown, List<Run> runs, Soak s) {
+        SvgChart throughput = new SvgChart("Throughput per second (measured rounds)", "events/s");
+        for (Run r : runs) {
+            if (r.round > 0 || rounds == 0) throughput.add(r.pipeline + " p" + r.parallelism + " r" + r.round, r.t, r.rate);
+        }
+        SvgChart latency = new SvgChart(String.format(Locale.ROOT, "Freshness at %,.0f events/s (per second)", s.rate), "ms")
+                .add("p50", s.t, s.p50).add("p99", s.t, s.p99).add("max", s.t, s.max);
+        SvgChart memory = new SvgChart("Memory over the constant-rate run", "MiB").add("heap used", s.t, s.heapMiB).add("RSS", s.t, s.rssMiB);
+        SvgChart open = new SvgChart("Open traces", "traces").add("open traces", s.t, s.openTraces);
+        return "<!doctype html><html><head><meta charset='utf-8'><title>Correlation Station e2e</title></head><body>"
+                + throughput.render() + "<br>" + latency.render() + "<br>" + memory.render() + "<br>" + open.render()
+                + "<pre>" + SvgChart.escape(markdown) + "</pre></body></html>\n";
+    }
+
+    private double median(List<Run> runs, String pipeline, int parallelism) {
+        double[] rates = runs.stream()
+                .filter(r -> r.pipeline.equals(pipeline) && r.parallelism == parallelism && (r.round > 0 || rounds == 0))
+                .mapToDouble(Run::eventsPerSecond).toArray();
+        return median(rates);
+    }
+
+    private static double median(double[] values) {
+        if (values.length == 0) return Double.NaN;
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static String quarterMeans(double[] values, String format) {
+        if (values.length < 4) return Arrays.toString(values);
+        StringBuilder b = new StringBuilder();
+        int q = values.length / 4;
+        for (int i = 0; i < 4; i++) {
+            double sum = 0;
+            int to = i == 3 ? values.length : (i + 1) * q;
+            for (int j = i * q; j < to; j++) sum += values[j];
+            b.append(i == 0 ? "" : " → ").append(String.format(Locale.ROOT, format, sum / (to - i * q)));
+        }
+        return b.toString();
+    }
+
+    private static double[] column(List<double[]> rows, int i) {
+        return rows.stream().mapToDouble(r -> r[i]).toArray();
+    }
+
+    private void say(String line) {
+        System.err.println("[e2e] " + line);
+    }
+}
