@@ -32,7 +32,7 @@ if [[ ! -f $CP_FILE || -n ${E2E_REBUILD:-} ]]; then
 fi
 mkdir -p "$ROOT/bench/results"
 JAVA_OPTS=(-Xms3g -Xmx3g -XX:+UseG1GC -XX:+AlwaysPreTouch
-    -Dlog4j2.configurationFile=classpath:e2e-log4j2.properties)
+    -Dlog4j2.configurationFile=$ROOT/bench/target/classes/e2e-log4j2.properties)
 if [[ -n $JFR ]]; then
     STAMP=$(date +%Y%m%d-%H%M%S)
     JAVA_OPTS+=("-XX:StartFlightRecording=filename=$ROOT/bench/results/e2e-$STAMP.jfr,settings=profile,dumponexit=true")

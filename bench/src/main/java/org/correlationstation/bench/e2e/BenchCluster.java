@@ -118,6 +118,31 @@ final class BenchCluster implements AutoCloseable {
         return sum;
     }
 
+    /** Per task: busy / back-pressured / idle ms per second, from the reporter (where the time goes, coarsely). */
+    String taskTimes() throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        java.util.Map<String, double[]> byTask = new java.util.TreeMap<>();
+        Pattern task = Pattern.compile("task_name=\"([^\"]*)\".*subtask_index=\"(\\d+)\"");
+        String[] kinds = {"busyTimeMsPerSecond", "backPressuredTimeMsPerSecond", "idleTimeMsPerSecond"};
+        for (String line : response.body().split("\n")) {
+            if (line.startsWith("#")) continue;
+            for (int k = 0; k < kinds.length; k++) {
+                if (!line.startsWith("flink_taskmanager_job_task_" + kinds[k] + "{")) continue;
+                Matcher t = task.matcher(line);
+                Matcher m = SAMPLE.matcher(line);
+                if (t.find() && m.matches()) {
+                    byTask.computeIfAbsent(t.group(1) + "#" + t.group(2), x -> new double[3])[k] = Double.parseDouble(m.group(3));
+                }
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        byTask.forEach((name, v) -> b.append(String.format(java.util.Locale.ROOT, "    %-90s busy %4.0f  backpressured %4.0f  idle %4.0f%n",
+                name.length() > 90 ? name.substring(0, 87) + "..." : name, v[0], v[1], v[2])));
+        return b.toString();
+    }
+
     @Override
     public void close() throws Exception {
         miniCluster.close();

@@ -61,6 +61,11 @@ public final class CountingReceivers implements AutoCloseable {
         return lokiEntries.get() + tempoSpans.get();
     }
 
+    String describe() {
+        return String.format(java.util.Locale.ROOT, "tempo %,d spans in %,d requests, loki %,d entries in %,d requests, %,d MiB, %d bad samples",
+                tempoSpans.get(), tempoRequests.get(), lokiEntries.get(), lokiRequests.get(), bytes.get() >> 20, sampleMismatches.get());
+    }
+
     public void reset() {
         lokiEntries.set(0);
         lokiRequests.set(0);

@@ -195,6 +195,7 @@ public final class E2eBenchmark {
             if (cluster.status(job).isGloballyTerminalState()) throw new IllegalStateException(pipeline + " stopped" + cluster.failure(job));
             if (t - lastProgress > 90) throw new IllegalStateException(pipeline + ": no progress for 90 s at " + n + " events");
             if (firstEvent < 0 && n > 0) firstEvent = t;
+            if (samples.size() % 5 == 0) say(String.format(Locale.ROOT, "  %s t=%.0f s: %,d events (%s)", pipeline, t, n, pipeline.equals("job") ? receivers.describe() : "keyed state"));
             if (firstEvent >= 0 && windowStart < 0 && t >= firstEvent + warmup) {
                 windowStart = t;
                 atWindowStart = n;
@@ -208,6 +209,8 @@ public final class E2eBenchmark {
             }
         }
         List<BenchCluster.Checkpoint> checkpoints = cluster.completedCheckpoints(job);
+        String taskTimes = cluster.taskTimes();
+        say("  task time (ms per second, subtask) at the end of the window:\n" + taskTimes);
         cluster.cancel(job);
         double rate = (atEnd - atWindowStart) / (end - windowStart);
         double[] ts = new double[samples.size()];

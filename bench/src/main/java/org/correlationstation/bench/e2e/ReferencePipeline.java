@@ -77,7 +77,7 @@ public final class ReferencePipeline {
         return builder.bootstrapServers(settings.get(Options.KAFKA_BOOTSTRAP_SERVERS))
                 .topic(topic)
                 .groupId(settings.get(Options.KAFKA_GROUP_ID))
-                .encoding(OtlpEncoding.parse(settings.get(Options.KAFKA_ENCODING)))
+                .encoding(OtlpEncoding.parse(settings.get(topic.equals(settings.get(Options.KAFKA_SPANS_TOPIC)) ? Options.KAFKA_SPANS_ENCODING : Options.KAFKA_LOGS_ENCODING)))
                 .startingOffsets(settings.get(Options.KAFKA_STARTING_OFFSETS))
                 .maxMessageBytes(Math.toIntExact(settings.get(Options.OTLP_MAX_BODY_BYTES)))
                 .build();

@@ -1,0 +1,107 @@
+package org.correlationstation.bench.jmh;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.correlationstation.core.model.LogEvent;
+import org.correlationstation.core.model.SpanEvent;
+import org.correlationstation.core.record.CorrelationRecord;
+import org.correlationstation.job.correlate.CorrelationSettings;
+import org.correlationstation.job.correlate.TraceCorrelator;
+import org.correlationstation.job.correlate.TraceIdOfLog;
+import org.correlationstation.job.correlate.TraceIdOfSpan;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Correlator update per event: the job's {@link TraceCorrelator} in Flink's keyed two-input operator
+ * harness, fed the generator's decoded spans and traced logs in stream order, with event time and
+ * processing time advancing every 4096 events so that timers fire, records are emitted and closed
+ * traces are cleared, as in the job. State backend: heap ({@code hashmap}) or RocksDB.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class CorrelatorBenchmark {
+    static final int EVENTS_PER_INVOCATION = 64;
+    private static final int ADVANCE_EVERY = 4096;
+
+    @Param({"hashmap", "rocksdb"})
+    public String backend;
+
+    private List<Object> events;
+    private KeyedTwoInputStreamOperatorTestHarness<String, SpanEvent, LogEvent, CorrelationRecord> harness;
+    private int next;
+    private long sinceAdvance;
+    private long maxEventTime;
+
+    @Setup(Level.Trial)
+    public void generate() throws Exception {
+        // logs without a trace id never reach the correlator (the log router sends them to Loki directly)
+        events = BenchData.events(5_000).stream()
+                .filter(e -> !(e instanceof LogEvent l) || l.traceId != null).toList();
+    }
+
+    @Setup(Level.Iteration)
+    public void open() throws Exception {
+        harness = new KeyedTwoInputStreamOperatorTestHarness<>(
+                new KeyedCoProcessOperator<>(new TraceCorrelator(CorrelationSettings.defaults())),
+                new TraceIdOfSpan(), new TraceIdOfLog(), Types.STRING);
+        if (backend.equals("rocksdb")) harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+        harness.setup();
+        harness.open();
+        harness.setProcessingTime(BenchData.BASE_MILLIS);
+        next = 0;
+        maxEventTime = 0;
+    }
+
+    @TearDown(Level.Iteration)
+    public void close() throws Exception {
+        harness.close();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(EVENTS_PER_INVOCATION)
+    public void update() throws Exception {
+        for (int i = 0; i < EVENTS_PER_INVOCATION; i++) {
+            if (next == events.size()) {
+                // the input is exhausted: start over on fresh state (rare: once per ~200k events)
+                close();
+                open();
+            }
+            Object e = events.get(next++);
+            if (e instanceof SpanEvent s) {
+                long t = s.eventTimeMillis();
+                maxEventTime = Math.max(maxEventTime, t);
+                harness.processElement1(new StreamRecord<>(s, t));
+            } else {
+                LogEvent l = (LogEvent) e;
+                long t = l.eventTimeMillis();
+                maxEventTime = Math.max(maxEventTime, t);
+                harness.processElement2(new StreamRecord<>(l, t));
+            }
+            if (++sinceAdvance == ADVANCE_EVERY) {
+                sinceAdvance = 0;
+                harness.processBothWatermarks(new Watermark(maxEventTime - 2_000));
+                harness.setProcessingTime(maxEventTime);
+                harness.getOutput().clear();
+                var decided = harness.getSideOutput(TraceCorrelator.DECIDED_LOGS);
+                if (decided != null) decided.clear();
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package org.correlationstation.bench.profile;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordingFile;
+
+/**
+ * The top costs in a JFR recording (JDK 17's {@code jfr} has no {@code view}): CPU samples by the method
+ * on top of the stack (self), by every method on the stack (total), and by thread; allocation by the
+ * allocating method. Usage: {@code bench/jfr-top.sh FILE [N]}.
+ */
+public final class JfrTop {
+    private JfrTop() {}
+
+    public static void main(String[] args) throws Exception {
+        Path file = Path.of(args[0]);
+        int n = args.length > 1 ? Integer.parseInt(args[1]) : 25;
+        Map<String, Long> self = new HashMap<>();
+        Map<String, Long> total = new HashMap<>();
+        Map<String, Long> threads = new HashMap<>();
+        Map<String, Long> allocation = new HashMap<>();
+        long samples = 0;
+        long allocated = 0;
+        try (RecordingFile recording = new RecordingFile(file)) {
+            while (recording.hasMoreEvents()) {
+                RecordedEvent e = recording.readEvent();
+                String type = e.getEventType().getName();
+                RecordedStackTrace stack = e.getStackTrace();
+                if (type.equals("jdk.ExecutionSample") && stack != null && !stack.getFrames().isEmpty()) {
+                    samples++;
+                    List<RecordedFrame> frames = stack.getFrames();
+                    self.merge(name(frames.get(0)), 1L, Long::sum);
+                    frames.stream().map(JfrTop::name).distinct().forEach(m -> total.merge(m, 1L, Long::sum));
+                    String thread = e.getThread("sampledThread") == null ? "?" : e.getThread("sampledThread").getJavaName();
+                    threads.merge(thread == null ? "?" : thread.replaceAll("\\d+", "N"), 1L, Long::sum);
+                } else if ((type.equals("jdk.ObjectAllocationSample")) && stack != null && !stack.getFrames().isEmpty()) {
+                    long weight = e.getLong("weight");
+                    allocated += weight;
+                    allocation.merge(name(stack.getFrames().get(0)), weight, Long::sum);
+                }
+            }
+        }
+        System.out.printf("%,d CPU samples%n", samples);
+        print("self CPU (top of stack)", self, samples, n, "%");
+        print("total CPU (anywhere on the stack)", total, samples, n, "%");
+        print("CPU by thread", threads, samples, n, "%");
+        print("allocation by allocating method", allocation, allocated, n, "% of sampled bytes");
+    }
+
+    private static String name(RecordedFrame f) {
+        return f.getMethod().getType().getName() + "." + f.getMethod().getName();
+    }
+
+    private static void print(String title, Map<String, Long> counts, long all, int n, String unit) {
+        System.out.println("\n## " + title);
+        counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(n)
+                .forEach(e -> System.out.printf("%6.2f %s  %s%n", 100.0 * e.getValue() / Math.max(1, all), unit.startsWith("%") ? "%" : "", e.getKey()));
+    }
+}
