@@ -18,8 +18,9 @@ import org.xerial.snappy.Snappy;
 
 /**
  * The benchmark's Loki and Tempo: they acknowledge at once and count what they got, so that they cost
- * the machine little. Counting walks the protobuf field tags without building objects; one request
- * in {@link #SAMPLE_EVERY} is fully parsed as a check that the count is right.
+ * the machine little. Counting walks the protobuf field tags without building objects; one Tempo
+ * request in {@link #SAMPLE_EVERY} is fully parsed as a check that the count is right (no Loki protos
+ * here: a Loki body that does not decompress or walk is counted as a bad sample).
  * Loki: {@code POST /loki/api/v1/push} (snappy protobuf PushRequest); Tempo: {@code POST /v1/traces}
  * (OTLP/HTTP protobuf).
  */

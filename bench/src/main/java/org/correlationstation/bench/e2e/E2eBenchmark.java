@@ -16,10 +16,13 @@ import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.correlationstation.bench.check.RecordChecker;
 import org.correlationstation.bench.load.CommandLine;
 import org.correlationstation.bench.load.KafkaTarget;
 import org.correlationstation.bench.load.LoadDriver;
 import org.correlationstation.bench.load.ProgressBar;
+import org.correlationstation.bench.load.SentManifest;
+import org.correlationstation.bench.load.SentTrace;
 import org.correlationstation.bench.load.TrafficGenerator;
 import org.correlationstation.bench.load.TrafficProfile;
 import org.correlationstation.core.config.Settings;
@@ -67,7 +70,7 @@ public final class E2eBenchmark {
 
     record Soak(double rate, Histogram micros, int unseen, double[] t, double[] p50, double[] p99, double[] max,
             double[] heapMiB, double[] rssMiB, double[] openTraces, List<BenchCluster.Checkpoint> checkpoints,
-            double[] bytesPerOpenTrace, long traces, long spans) {}
+            double[] bytesPerOpenTrace, long traces, long spans, RecordChecker.Result checked) {}
 
     private E2eBenchmark(String[] argv) throws Exception {
         args = new CommandLine(argv);
@@ -234,9 +237,15 @@ public final class E2eBenchmark {
         List<double[]> rows = new ArrayList<>();   // t, p50, p99, max (ms), heap, rss (MiB), open traces
         Histogram total = new Histogram(3);
         int unseen;
+        Path manifestFile = work.resolve("constant-rate-sent.tsv");
+        RecordChecker.Result checked;
         try (FreshnessProbe probe = new FreshnessProbe(redis.uri());
+                SentManifest manifest = new SentManifest(manifestFile);
                 KafkaTarget target = new KafkaTarget(kafka.bootstrapServers(), "fresh_spans", "fresh_logs", "otlp_proto", "none")) {
-            LoadDriver driver = new LoadDriver(generator, target, rate, 0, Duration.ofSeconds(seconds), probe);
+            LoadDriver driver = new LoadDriver(generator, target, rate, 0, Duration.ofSeconds(seconds), (trace, intended) -> {
+                probe.sent(trace, intended);
+                manifest.sent(trace, intended);
+            });
             Thread sender = new Thread(() -> {
                 try {
                     driver.run();
@@ -246,15 +255,18 @@ public final class E2eBenchmark {
             }, "bench-constant-rate");
             sender.start();
             long t0 = System.nanoTime();
+            double openTraces = 0;
             for (int i = 1; sender.isAlive(); i++) {
                 Thread.sleep(Math.max(0, (t0 + i * 1_000_000_000L - System.nanoTime()) / 1_000_000));
                 if (cluster.status(job).isGloballyTerminalState()) throw new IllegalStateException("job stopped" + cluster.failure(job));
                 Histogram h = probe.interval();
                 if (i > warmup) total.add(h);
                 ProcessMemory m = ProcessMemory.now();
+                // the reporter renders every metric of the job per scrape: every 5 s keeps its cost out of the figures
+                if (i % 5 == 1) openTraces = cluster.metric("correlation_open_traces");
                 rows.add(new double[] {(System.nanoTime() - t0) / 1e9, h.getValueAtPercentile(50) / 1e3,
                         h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3, m.heapUsedBytes() / 1048576.0,
-                        m.rssBytes() / 1048576.0, cluster.metric("correlation_open_traces")});
+                        m.rssBytes() / 1048576.0, openTraces});
             }
             sender.join();
             if (target.errors() > 0) throw new IllegalStateException("constant rate: " + target.errors() + " failed sends");
@@ -264,6 +276,15 @@ public final class E2eBenchmark {
             total.add(last.micros());
             unseen = last.unseen();
         }
+        // every record the run produced against what was sent; the newest traces settle within an emit interval or two
+        List<SentTrace> sent = SentManifest.read(manifestFile);
+        long checkDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        do {
+            checked = RecordChecker.check(redis.uri(), sent);
+            if (checked.allMatch()) break;
+            Thread.sleep(2_000);   // records are re-emitted as traces settle: check again until the deadline
+        } while (System.nanoTime() < checkDeadline);
+        say("records: " + checked);
         List<BenchCluster.Checkpoint> checkpoints = cluster.completedCheckpoints(job);
         cluster.cancel(job);
         // state per open trace: each checkpoint's full size over the open traces sampled nearest to it
@@ -276,7 +297,7 @@ public final class E2eBenchmark {
         }
         return new Soak(rate, total, unseen, column(rows, 0), column(rows, 1), column(rows, 2), column(rows, 3),
                 column(rows, 4), column(rows, 5), column(rows, 6), checkpoints,
-                perTrace.stream().mapToDouble(Double::doubleValue).toArray(), generator.traces(), generator.spans());
+                perTrace.stream().mapToDouble(Double::doubleValue).toArray(), generator.traces(), generator.spans(), checked);
     }
 
     private void report(List<Run> runs, Soak s, long[] input, String loadStart, String loadEnd, int top) throws Exception {
@@ -321,6 +342,7 @@ public final class E2eBenchmark {
                         + "| %,d | %.0f | %.0f | %.0f | %.0f | %d |%n",
                 s.micros.getTotalCount(), s.micros.getValueAtPercentile(50) / 1e3, s.micros.getValueAtPercentile(95) / 1e3, p99,
                 s.micros.getMaxValue() / 1e3, s.unseen));
+        md.append("\nRecords in Redis against the generator's manifest (`bench/check.sh`): ").append(s.checked).append("\n");
         md.append(String.format(Locale.ROOT, "%n## State, memory and checkpoints over the constant-rate run (%.0f s)%n%n", s.t.length == 0 ? 0 : s.t[s.t.length - 1]));
         double[] perTrace = s.bytesPerOpenTrace;
         md.append(String.format(Locale.ROOT, "- RocksDB state per open trace (checkpoint full size / open traces): %s bytes (per checkpoint: %s); "

@@ -12,7 +12,7 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * The top costs in a JFR recording (JDK 17's {@code jfr} has no {@code view}): CPU samples by the method
  * on top of the stack (self), by every method on the stack (total), and by thread; allocation by the
- * allocating method. Usage: {@code bench/jfr-top.sh FILE [N]}.
+ * allocating method. Usage: {@code bench/jfr-top.sh FILE [N] [THREAD-NAME-PART]}.
  */
 public final class JfrTop {
     private JfrTop() {}
@@ -20,6 +20,7 @@ public final class JfrTop {
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 25;
+        String threadFilter = args.length > 2 ? args[2] : "";
         Map<String, Long> self = new HashMap<>();
         Map<String, Long> total = new HashMap<>();
         Map<String, Long> threads = new HashMap<>();
@@ -32,11 +33,12 @@ public final class JfrTop {
                 String type = e.getEventType().getName();
                 RecordedStackTrace stack = e.getStackTrace();
                 if (type.equals("jdk.ExecutionSample") && stack != null && !stack.getFrames().isEmpty()) {
+                    String thread = e.getThread("sampledThread") == null ? "?" : e.getThread("sampledThread").getJavaName();
+                    if (thread == null || !thread.contains(threadFilter)) continue;
                     samples++;
                     List<RecordedFrame> frames = stack.getFrames();
                     self.merge(name(frames.get(0)), 1L, Long::sum);
                     frames.stream().map(JfrTop::name).distinct().forEach(m -> total.merge(m, 1L, Long::sum));
-                    String thread = e.getThread("sampledThread") == null ? "?" : e.getThread("sampledThread").getJavaName();
                     threads.merge(thread == null ? "?" : thread.replaceAll("\\d+", "N"), 1L, Long::sum);
                 } else if ((type.equals("jdk.ObjectAllocationSample")) && stack != null && !stack.getFrames().isEmpty()) {
                     long weight = e.getLong("weight");

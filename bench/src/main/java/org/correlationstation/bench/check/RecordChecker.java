@@ -1,0 +1,87 @@
+package org.correlationstation.bench.check;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.correlationstation.bench.load.CommandLine;
+import org.correlationstation.bench.load.SentManifest;
+import org.correlationstation.bench.load.SentTrace;
+import org.correlationstation.core.record.CorrelationIds;
+import org.correlationstation.core.record.CorrelationRecord;
+import org.correlationstation.core.record.RecordCodec;
+import org.correlationstation.core.redis.RedisKeys;
+
+/**
+ * Verifies every correlation record a run produced against what the load generator sent (its
+ * manifest): each trace has a record in Redis whose span_count and log_count are the spans and traced
+ * logs sent. {@code bench/check.sh --redis-url URL --manifest FILE}; exits 1 on any difference.
+ */
+public final class RecordChecker {
+    private static final int PIPELINE = 1000;
+
+    /** @param examples up to ten differences, for the report */
+    public record Result(long checked, long matched, long missing, long different, List<String> examples) {
+        public boolean allMatch() {
+            return checked > 0 && matched == checked;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("%,d traces checked: %,d records match, %,d missing, %,d differ%s", checked, matched,
+                    missing, different, examples.isEmpty() ? "" : " (e.g. " + String.join("; ", examples) + ")");
+        }
+    }
+
+    private RecordChecker() {}
+
+    public static Result check(String redisUri, List<SentTrace> sent) throws Exception {
+        RedisClient client = RedisClient.create(redisUri);
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            long matched = 0;
+            long missing = 0;
+            long different = 0;
+            List<String> examples = new ArrayList<>();
+            for (int from = 0; from < sent.size(); from += PIPELINE) {
+                List<SentTrace> slice = sent.subList(from, Math.min(sent.size(), from + PIPELINE));
+                List<RedisFuture<String>> replies = new ArrayList<>(slice.size());
+                for (SentTrace t : slice) replies.add(connection.async().get(RedisKeys.record(CorrelationIds.forTrace(t.traceId()))));
+                for (int i = 0; i < slice.size(); i++) {
+                    SentTrace t = slice.get(i);
+                    String json = replies.get(i).get(1, TimeUnit.MINUTES);
+                    if (json == null) {
+                        missing++;
+                        if (examples.size() < 10) examples.add(t.traceId() + " has no record");
+                        continue;
+                    }
+                    CorrelationRecord r = RecordCodec.fromJson(json);
+                    if (r.spanCount == t.spans() && r.logCount == t.logs()) {
+                        matched++;
+                    } else {
+                        different++;
+                        if (examples.size() < 10) {
+                            examples.add(String.format("%s: span_count %d (sent %d), log_count %d (sent %d)",
+                                    t.traceId(), r.spanCount, t.spans(), r.logCount, t.logs()));
+                        }
+                    }
+                }
+            }
+            return new Result(sent.size(), matched, missing, different, examples);
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    public static void main(String[] argv) throws Exception {
+        CommandLine args = new CommandLine(argv);
+        String redis = args.get("redis-url", "redis://localhost:6379");
+        String manifest = args.get("manifest", "sent.tsv");
+        args.rejectUnknown();
+        Result result = check(redis, SentManifest.read(Path.of(manifest)));
+        System.out.println(result);
+        System.exit(result.allMatch() ? 0 : 1);
+    }
+}
