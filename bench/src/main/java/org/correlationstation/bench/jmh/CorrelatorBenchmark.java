@@ -61,7 +61,12 @@ public class CorrelatorBenchmark {
         harness = new KeyedTwoInputStreamOperatorTestHarness<>(
                 new KeyedCoProcessOperator<>(new TraceCorrelator(CorrelationSettings.defaults())),
                 new TraceIdOfSpan(), new TraceIdOfLog(), Types.STRING);
-        if (backend.equals("rocksdb")) harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+        if (backend.equals("rocksdb")) {
+            // the harness's mock task has almost no managed memory: RocksDB would flush its memtable constantly
+            EmbeddedRocksDBStateBackend rocksDb = new EmbeddedRocksDBStateBackend();
+            rocksDb.getMemoryConfiguration().setUseManagedMemory(false);
+            harness.setStateBackend(rocksDb);
+        }
         harness.setup();
         harness.open();
         harness.setProcessingTime(BenchData.BASE_MILLIS);
