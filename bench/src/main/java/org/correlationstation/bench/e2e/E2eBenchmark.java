@@ -128,6 +128,16 @@ public final class E2eBenchmark {
             Soak soakRun = soak(0.5 * best, top);
             String loadEnd = ProcessMemory.loadAverage();
             report(runs, soakRun, input, loadStart, loadEnd, top);
+        } finally {
+            deleteRecursively(work);   // checkpoints and RocksDB files of every run
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            System.err.println("[e2e] could not remove " + dir + ": " + e);
         }
     }
 
