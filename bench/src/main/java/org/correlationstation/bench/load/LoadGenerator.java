@@ -24,14 +24,19 @@ public final class LoadGenerator {
         long seed = args.getLong("seed", 1);
         String manifest = args.get("manifest", "");
         TrafficProfile profile = args.profile();
+        String bootstrap = args.get("bootstrap-servers", "localhost:9092");
+        String spansTopic = args.get("spans-topic", "otlp_spans");
+        String logsTopic = args.get("logs-topic", "otlp_logs");
+        String encoding = args.get("encoding", "otlp_proto");
+        String compression = args.get("compression", "none");
+        String otlpUrl = args.get("otlp-url", "http://localhost:4318");
+        int maxInFlight = args.getInt("max-in-flight", 8);
+        args.rejectUnknown();
         OtlpTarget target = switch (targetName) {
-            case "kafka" -> new KafkaTarget(args.get("bootstrap-servers", "localhost:9092"),
-                    args.get("spans-topic", "otlp_spans"), args.get("logs-topic", "otlp_logs"),
-                    args.get("encoding", "otlp_proto"), args.get("compression", "none"));
-            case "otlp-http" -> new OtlpHttpTarget(args.get("otlp-url", "http://localhost:4318"), args.getInt("max-in-flight", 8));
+            case "kafka" -> new KafkaTarget(bootstrap, spansTopic, logsTopic, encoding, compression);
+            case "otlp-http" -> new OtlpHttpTarget(otlpUrl, maxInFlight);
             default -> throw new IllegalArgumentException("--target must be kafka or otlp-http, not " + targetName);
         };
-        args.rejectUnknown();
 
         TrafficGenerator generator = new TrafficGenerator(profile, seed);
         try (SentManifest sent = manifest.isEmpty() ? null : new SentManifest(Path.of(manifest));
