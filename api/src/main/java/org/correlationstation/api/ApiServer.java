@@ -3,12 +3,9 @@ package org.correlationstation.api;
 import io.javalin.Javalin;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.correlationstation.api.http.ApiMetrics;
@@ -17,6 +14,7 @@ import org.correlationstation.api.http.JsonErrorHandler;
 import org.correlationstation.api.http.Route;
 import org.correlationstation.api.store.CorrelationStore;
 import org.correlationstation.api.store.CorrelationStores;
+import org.correlationstation.core.build.ProjectVersion;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
 import org.slf4j.Logger;
@@ -107,15 +105,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** The project version, from the build; {@code unknown} when run from classes without resources. */
     public static String version() {
-        try (InputStream in = ApiServer.class.getResourceAsStream("version.properties")) {
-            if (in == null) return "unknown";
-            Properties p = new Properties();
-            p.load(in);
-            String v = p.getProperty("version", "unknown");
-            return v.startsWith("${") ? "unknown" : v;
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return ProjectVersion.get();
     }
 
     // ---------------------------------------------------------------- the `api` command

@@ -3,12 +3,11 @@ package org.correlationstation.ingest;
 import io.javalin.Javalin;
 import io.javalin.http.Handler;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
+import org.correlationstation.core.build.ProjectVersion;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
 import org.correlationstation.ingest.auth.BearerToken;
@@ -139,15 +138,7 @@ public final class IngestServer implements AutoCloseable {
 
     /** The project version, from the build; {@code unknown} when run from classes without resources. */
     public static String version() {
-        try (InputStream in = IngestServer.class.getResourceAsStream("version.properties")) {
-            if (in == null) return "unknown";
-            Properties p = new Properties();
-            p.load(in);
-            String v = p.getProperty("version", "unknown");
-            return v.startsWith("${") ? "unknown" : v;
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return ProjectVersion.get();
     }
 
     // ---------------------------------------------------------------- the `ingest` command
