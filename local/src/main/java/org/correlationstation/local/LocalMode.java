@@ -160,7 +160,11 @@ public final class LocalMode implements AutoCloseable {
                         + job.restoredFrom().map(p -> " (resumed from " + p.getFileName() + ")").orElse(""));
     }
 
-    /** Stops in dependency order: intake first, then the job (savepoint), then the API and the broker. */
+    /**
+     * Stops in the reverse order of starting: the job first (savepoint, which also writes the store's
+     * snapshot), then the API, the receiver (anything it accepted is in Kafka for the next run), the
+     * store and the broker.
+     */
     @Override
     public void close() throws Exception {
         Exception first = null;

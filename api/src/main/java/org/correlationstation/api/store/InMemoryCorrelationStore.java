@@ -181,6 +181,17 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
         return out;
     }
 
+    /**
+     * Everything stored as its SPEC §4 JSON, oldest write first: what local mode's snapshot file holds.
+     * Only the strings are copied under the lock, so readers wait for a copy, not for an encode.
+     */
+    public synchronized List<String> snapshotJson() {
+        expire(clock.getAsLong());
+        List<String> out = new ArrayList<>(byId.size());
+        for (Entry e : byId.values()) out.add(e.json);
+        return out;
+    }
+
     @Override
     public void close() {}
 

@@ -64,10 +64,7 @@ public final class LocalJob implements AutoCloseable {
         int parallelism = settings.find(Options.PARALLELISM)
                 .orElse(Math.min(2, Runtime.getRuntime().availableProcessors()));
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
-        restoreFrom.ifPresent(path -> {
-            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, path.toUri().toString());
-            RestorePoint.pruneAllBut(path, checkpoints, savepoints);
-        });
+        restoreFrom.ifPresent(path -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, path.toUri().toString()));
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         JobEnvironment.apply(env, settings);
@@ -80,6 +77,8 @@ public final class LocalJob implements AutoCloseable {
         JobClient client = env.executeAsync(CorrelationJob.JOB_NAME);
         LocalJob job = new LocalJob(client, savepoints, restoreFrom);
         job.awaitRunning(timeout);
+        // Only once the restore worked: a failed one leaves the older snapshots to fall back to.
+        restoreFrom.ifPresent(path -> RestorePoint.pruneAllBut(path, checkpoints, savepoints));
         return job;
     }
 

@@ -61,7 +61,13 @@ public final class EmbeddedBroker implements AutoCloseable {
                     .run();
         }
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-        server.startup();
+        try {
+            server.startup();
+        } catch (RuntimeException e) {
+            // Release the ports and the log dir's lock, so that a second attempt can start.
+            server.shutdown();
+            throw e;
+        }
         return new EmbeddedBroker(server, port);
     }
 

@@ -31,12 +31,12 @@ public final class StoreSnapshot {
 
     /** Writes every record of {@code store}; returns how many. */
     public int write(InMemoryCorrelationStore store) throws IOException {
-        List<CorrelationRecord> records = store.snapshot();
+        List<String> records = store.snapshotJson();
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            for (CorrelationRecord record : records) {
-                out.write(RecordCodec.toJson(record));
+            for (String record : records) {
+                out.write(record);
                 out.newLine();
             }
         }
