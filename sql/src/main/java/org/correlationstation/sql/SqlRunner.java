@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class SqlRunner {
     private static final Logger LOG = LoggerFactory.getLogger(SqlRunner.class);
     public static final String DEFAULT_TABLES = "tables.sql";
+    /** Statements that submit a job; options must name only existing tables before the first of them. */
+    private static final Pattern STARTS_JOB = Pattern.compile("(?is)\\s*(INSERT|EXECUTE|SELECT|BEGIN)\\b");
     private static final Pattern SET = Pattern.compile("(?is)SET\\s+'([^']+)'\\s*=\\s*'((?:[^']|'')*)'");
 
     private final String script;
@@ -45,7 +47,11 @@ public final class SqlRunner {
     }
 
     /** {@code TABLE.KEY=VALUE}; TABLE {@code *} means every table the DDL defined. */
+    /** {@code TABLE.KEY=VALUE} ({@code *} for every table), checked now so a typo fails before any job starts. */
     public SqlRunner tableOption(String option) {
+        int dot = option.indexOf('.');
+        int eq = option.indexOf('=');
+        if (dot <= 0 || eq < dot) throw new IllegalArgumentException("--table-option wants TABLE.KEY=VALUE, got " + option);
         tableOptions.add(option);
         return this;
     }
@@ -82,12 +88,7 @@ public final class SqlRunner {
     public List<TableResult> run(TableEnvironment env) throws Exception {
         if (tables != null) execute(env, SqlScript.load(tables));
         List<TableResult> jobs = execute(env, SqlScript.load(script));
-        for (String option : tableOptions) {
-            String table = option.substring(0, Math.max(0, option.indexOf('.')));
-            if (!table.equals("*") && !List.of(env.listTables()).contains(table)) {
-                throw new IllegalArgumentException("--table-option " + option + ": no table " + table + " was created");
-            }
-        }
+        checkOptionTables(env); // a script without jobs
         if (await) {
             for (TableResult job : jobs) job.await();
         }
@@ -102,6 +103,7 @@ public final class SqlRunner {
                 env.getConfig().getConfiguration().setString(set.group(1), set.group(2).replace("''", "'"));
                 continue;
             }
+            if (STARTS_JOB.matcher(statement).lookingAt()) checkOptionTables(env);
             LOG.info("{}: {}", script.name(), firstLine(statement));
             List<String> before = tablesOnly(env);
             TableResult result = env.executeSql(statement);
@@ -113,12 +115,22 @@ public final class SqlRunner {
         return jobs;
     }
 
+    /** Every table an option names exists by the time the first job is submitted (options apply as tables are created). */
+    private void checkOptionTables(TableEnvironment env) {
+        for (String option : tableOptions) {
+            String table = option.substring(0, option.indexOf('.'));
+            if (!table.equals("*") && !List.of(env.listTables()).contains(table)) {
+                throw new IllegalArgumentException("--table-option " + option + ": no table " + table
+                        + " was created before the script's first job");
+            }
+        }
+    }
+
     /** The overrides for a table just created, in the order given. */
     private void applyTableOptions(TableEnvironment env, String created) {
         for (String option : tableOptions) {
             int dot = option.indexOf('.');
             int eq = option.indexOf('=');
-            if (dot <= 0 || eq < dot) throw new IllegalArgumentException("--table-option wants TABLE.KEY=VALUE, got " + option);
             String table = option.substring(0, dot);
             String key = option.substring(dot + 1, eq);
             String value = option.substring(eq + 1);
