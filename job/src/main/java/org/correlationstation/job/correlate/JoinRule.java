@@ -1,8 +1,5 @@
 package org.correlationstation.job.correlate;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,19 +10,8 @@ import java.util.Map;
 final class JoinRule {
     private JoinRule() {}
 
-    /**
-     * The spans grouped by service, built once per batch of decisions: only spans of the log's own
-     * service qualify, so each log scans those alone.
-     */
-    static Map<String, List<Map.Entry<String, SpanInfo>>> byService(Map<String, SpanInfo> spans) {
-        Map<String, List<Map.Entry<String, SpanInfo>>> out = new HashMap<>();
-        for (Map.Entry<String, SpanInfo> e : spans.entrySet()) {
-            out.computeIfAbsent(e.getValue().service, k -> new ArrayList<>()).add(e);
-        }
-        return out;
-    }
-
-    /** The chosen span id, or null when no span qualifies. Times in nanoseconds. */
+    /** The chosen span id, or null when no span qualifies. */
+    /** Times in nanoseconds. */
     static String innermost(Iterable<Map.Entry<String, SpanInfo>> spans, String service, long logTime, long slack) {
         String best = null;
         long bestStart = Long.MIN_VALUE;

@@ -38,7 +38,8 @@ import org.correlationstation.core.record.RecordCodec;
  * That keeps the timer count independent of the event count and makes clearing exact, which is why
  * no state has a Flink state TTL.
  *
- * <p>Pending logs are indexed by the span id they wait for, and the summary keeps their earliest due times: a span arrival decides its logs with one point lookup,
+ * <p>Pending logs are indexed by the span id they wait for (one bucket for logs without span id), and
+ * the summary keeps their earliest due times: a span arrival decides its logs with one point lookup,
  * and a timer looks at the pending logs only when one of them is due.
  */
 public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, LogEvent, CorrelationRecord>
@@ -48,16 +49,17 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
     public static final OutputTag<JoinedLog> DECIDED_LOGS =
             new OutputTag<>("decided-logs", TypeInformation.of(JoinedLog.class));
 
+    /** The bucket of pending logs without span id: not a hex span id, so it cannot collide with one. */
+    static final String TRACE_ONLY = "\u0000trace-only";
+
     private final CorrelationSettings cfg;
 
     private transient ValueState<TraceSummary> summaryState;
     private transient MapState<String, SpanInfo> spansState;
     private transient MapState<Long, Boolean> logsState;
     private transient MapState<String, LinkCounts> linksState;
-    /** Pending logs by sequence number (appending one never rewrites the others). */
-    private transient MapState<Long, PendingLog> pendingState;
-    /** The index of the pending logs that name a span: span id → their sequence numbers. */
-    private transient MapState<String, long[]> waitingState;
+    /** Pending logs by the span id they wait for; {@link #TRACE_ONLY} holds those without span id. */
+    private transient MapState<String, PendingLog[]> pendingState;
     private transient ListState<Long> openTracesState;
     private transient CorrelatorMetrics metrics;
     private transient long openTraces;
@@ -76,16 +78,14 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
         MapStateDescriptor<Long, Boolean> logs = new MapStateDescriptor<>("log-fingerprints", Types.LONG, Types.BOOLEAN);
         MapStateDescriptor<String, LinkCounts> links =
                 new MapStateDescriptor<>("links", Types.STRING, TypeInformation.of(LinkCounts.class));
-        MapStateDescriptor<Long, PendingLog> pending =
-                new MapStateDescriptor<>("pending-logs", Types.LONG, TypeInformation.of(PendingLog.class));
-        MapStateDescriptor<String, long[]> waiting =
-                new MapStateDescriptor<>("pending-by-span", Types.STRING, TypeInformation.of(long[].class));
+        // A new name for the new layout (by span id, was by sequence number).
+        MapStateDescriptor<String, PendingLog[]> pending =
+                new MapStateDescriptor<>("pending-by-span", Types.STRING, TypeInformation.of(PendingLog[].class));
         summaryState = getRuntimeContext().getState(summary);
         spansState = getRuntimeContext().getMapState(spans);
         logsState = getRuntimeContext().getMapState(logs);
         linksState = getRuntimeContext().getMapState(links);
         pendingState = getRuntimeContext().getMapState(pending);
-        waitingState = getRuntimeContext().getMapState(waiting);
         metrics = new CorrelatorMetrics(getRuntimeContext().getMetricGroup(), () -> openTraces);
     }
 
@@ -225,14 +225,11 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
     }
 
     private void pend(TraceSummary s, LogEvent log, long now) throws Exception {
-        long seq = s.pendingSeq++;
-        pendingState.put(seq, new PendingLog(log, now));
-        if (log.spanId != null) {
-            long[] seqs = waitingState.get(log.spanId);
-            long[] grown = seqs == null ? new long[1] : Arrays.copyOf(seqs, seqs.length + 1);
-            grown[grown.length - 1] = seq;
-            waitingState.put(log.spanId, grown);
-        }
+        String key = log.spanId != null ? log.spanId : TRACE_ONLY;
+        PendingLog[] bucket = pendingState.get(key);
+        PendingLog[] grown = bucket == null ? new PendingLog[1] : Arrays.copyOf(bucket, bucket.length + 1);
+        grown[grown.length - 1] = new PendingLog(log, now);
+        pendingState.put(key, grown);
         s.pendingLogs++;
         if (log.spanId != null) s.pendingWithSpanId++;
         s.pendingDueEventTime = Math.min(s.pendingDueEventTime, log.eventTimeMillis() + cfg.joinSlackMs);
@@ -240,21 +237,19 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
     }
 
     /**
-     * Decides the pending logs waiting for the span that just arrived: one point lookup in the index,
-     * then one per log, joined with that span. The earliest due times stay as they are (at worst early:
-     * a timer that finds nothing due only recomputes them).
+     * Decides the pending logs waiting for the span that just arrived: one point lookup of their bucket,
+     * joined with that span. The earliest due times stay as they are (at worst early: a timer that finds
+     * nothing due only recomputes them).
      */
     private void decideForSpan(TraceSummary s, Context ctx, String spanId, SpanInfo span) throws Exception {
-        long[] seqs = waitingState.get(spanId);
-        if (seqs == null) return;
-        waitingState.remove(spanId);
-        for (long seq : seqs) {
-            PendingLog p = pendingState.get(seq);
-            pendingState.remove(seq);
+        PendingLog[] bucket = pendingState.get(spanId);
+        if (bucket == null) return;
+        pendingState.remove(spanId);
+        for (PendingLog p : bucket) {
             ctx.output(DECIDED_LOGS, new JoinedLog(p.log, s.correlationId, spanId, span.name, false));
         }
-        s.pendingLogs -= seqs.length;
-        s.pendingWithSpanId -= seqs.length;
+        s.pendingLogs -= bucket.length;
+        s.pendingWithSpanId -= bucket.length;
     }
 
     /** Whether any pending log's wait can be over: the summary keeps the earliest due time per domain. */
@@ -270,59 +265,54 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
     private void decideDue(TraceSummary s, Context ctx, boolean force) throws Exception {
         long now = ctx.timerService().currentProcessingTime();
         long watermark = ctx.timerService().currentWatermark();
-        List<Long> decided = new ArrayList<>();
-        Map<String, List<Long>> decidedBySpan = new HashMap<>();
+        Map<String, PendingLog[]> changed = new HashMap<>();
         Map<String, SpanInfo> spans = null;
-        Map<String, List<Map.Entry<String, SpanInfo>>> spansByService = null;
         long dueEvent = Long.MAX_VALUE;
         long dueProcessing = Long.MAX_VALUE;
-        for (Map.Entry<Long, PendingLog> e : pendingState.entries()) {
-            PendingLog p = e.getValue();
-            LogEvent log = p.log;
-            long eventDue = log.eventTimeMillis() + cfg.joinSlackMs;
-            long processingDue = p.arrivedAt + cfg.joinMaxWaitMs;
-            if (!(force || watermark >= eventDue || now >= processingDue)) {
-                dueEvent = Math.min(dueEvent, eventDue);
-                dueProcessing = Math.min(dueProcessing, processingDue);
-                continue;
+        int decided = 0;
+        for (Map.Entry<String, PendingLog[]> e : pendingState.entries()) {
+            PendingLog[] bucket = e.getValue();
+            List<PendingLog> kept = new ArrayList<>(0);
+            for (PendingLog p : bucket) {
+                LogEvent log = p.log;
+                long eventDue = log.eventTimeMillis() + cfg.joinSlackMs;
+                long processingDue = p.arrivedAt + cfg.joinMaxWaitMs;
+                if (!(force || watermark >= eventDue || now >= processingDue)) {
+                    dueEvent = Math.min(dueEvent, eventDue);
+                    dueProcessing = Math.min(dueProcessing, processingDue);
+                    kept.add(p);
+                    continue;
+                }
+                decided++;
+                if (log.spanId != null) {
+                    s.pendingWithSpanId--;
+                    // Its span is unknown, or known but beyond the tracking cap.
+                    SpanInfo span = spansState.get(log.spanId);
+                    ctx.output(DECIDED_LOGS, new JoinedLog(log, s.correlationId, log.spanId,
+                            span == null ? null : span.name, false));
+                } else {
+                    if (spans == null) spans = loadSpans();
+                    String chosen = JoinRule.innermost(spans.entrySet(), log.service, log.timeNanos,
+                            cfg.joinSlackMs * 1_000_000L);
+                    if (chosen != null) {
+                        attribute(s, chosen, true);
+                        s.dirty = true;
+                    }
+                    ctx.output(DECIDED_LOGS, new JoinedLog(log, s.correlationId, chosen,
+                            chosen == null ? null : spans.get(chosen).name, chosen != null));
+                }
             }
-            decided.add(e.getKey());
-            if (log.spanId != null) {
-                s.pendingWithSpanId--;
-                decidedBySpan.computeIfAbsent(log.spanId, k -> new ArrayList<>()).add(e.getKey());
-                // Its span is unknown, or known but beyond the tracking cap.
-                SpanInfo span = spansState.get(log.spanId);
-                ctx.output(DECIDED_LOGS, new JoinedLog(log, s.correlationId, log.spanId,
-                        span == null ? null : span.name, false));
-            } else {
-                if (spans == null) {
-                    spans = loadSpans();
-                    spansByService = JoinRule.byService(spans);
-                }
-                String chosen = JoinRule.innermost(spansByService.getOrDefault(log.service, List.of()), log.service,
-                        log.timeNanos, cfg.joinSlackMs * 1_000_000L);
-                if (chosen != null) {
-                    attribute(s, chosen, true);
-                    s.dirty = true;
-                }
-                ctx.output(DECIDED_LOGS, new JoinedLog(log, s.correlationId, chosen,
-                        chosen == null ? null : spans.get(chosen).name, chosen != null));
+            if (kept.size() != bucket.length) {
+                changed.put(e.getKey(), kept.isEmpty() ? null : kept.toArray(new PendingLog[0]));
             }
         }
-        for (Long key : decided) pendingState.remove(key);
-        for (Map.Entry<String, List<Long>> d : decidedBySpan.entrySet()) unindex(d.getKey(), d.getValue());
-        s.pendingLogs -= decided.size();
+        for (Map.Entry<String, PendingLog[]> c : changed.entrySet()) {
+            if (c.getValue() == null) pendingState.remove(c.getKey());
+            else pendingState.put(c.getKey(), c.getValue());
+        }
+        s.pendingLogs -= decided;
         s.pendingDueEventTime = dueEvent;
         s.pendingDueProcessingTime = dueProcessing;
-    }
-
-    /** Drops decided logs from the span-id index. */
-    private void unindex(String spanId, List<Long> decided) throws Exception {
-        long[] seqs = waitingState.get(spanId);
-        if (seqs == null) return;
-        long[] left = Arrays.stream(seqs).filter(seq -> !decided.contains(seq)).toArray();
-        if (left.length == 0) waitingState.remove(spanId);
-        else waitingState.put(spanId, left);
     }
 
     private void emit(TraceSummary s, long now, Collector<CorrelationRecord> out) throws Exception {
@@ -384,7 +374,6 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
         logsState.clear();
         linksState.clear();
         pendingState.clear();
-        waitingState.clear();
     }
 
     private Map<String, SpanInfo> loadSpans() throws Exception {

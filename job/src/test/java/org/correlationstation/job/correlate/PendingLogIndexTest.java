@@ -6,8 +6,9 @@ import static org.correlationstation.job.correlate.Events.log;
 import static org.correlationstation.job.correlate.Events.sid;
 import static org.correlationstation.job.correlate.Events.span;
 
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.ObjectArrayTypeInfo;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,7 +90,9 @@ class PendingLogIndexTest {
     }
 
     @Test
-    void theSpanIdIndexIsAPrimitiveArrayNotKryo() {
-        assertThat(TypeInformation.of(long[].class)).isInstanceOf(PrimitiveArrayTypeInfo.class);
+    void aPendingBucketIsAnArrayOfPojosNotKryo() {
+        TypeInformation<PendingLog[]> info = TypeInformation.of(PendingLog[].class);
+        assertThat(info).isInstanceOf(ObjectArrayTypeInfo.class);
+        assertThat(((ObjectArrayTypeInfo<?, ?>) info).getComponentInfo()).isInstanceOf(PojoTypeInfo.class);
     }
 }
