@@ -47,14 +47,4 @@ public final class CorrelationSettings implements Serializable {
         return new CorrelationSettings(Duration.ofSeconds(60), Duration.ofMillis(1000), Duration.ofSeconds(3600),
                 Duration.ofMillis(1000), Duration.ofMillis(2000), 10_000, 1000, 100);
     }
-
-    /**
-     * Flink's state TTL is only a safety net behind the explicit clean-up timer (SPEC §3): long enough
-     * that it never expires the state of a trace that is still open and busy.
-     */
-    public Duration stateTtlSafetyNet() {
-        // Span and fingerprint entries are written once: a shorter net would expire the first spans of
-        // a trace that stays busy for hours.
-        return Duration.ofMillis(2 * (ttlMs + windowMs) + Duration.ofDays(7).toMillis());
-    }
 }

@@ -1,6 +1,7 @@
 package org.correlationstation.job.correlate;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +10,6 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -35,7 +35,12 @@ import org.correlationstation.core.record.RecordCodec;
  *
  * <p>Each trace holds at most one event-time and one processing-time timer: whenever its state changes
  * the earliest moment anything can become due is recomputed, and every firing re-evaluates all rules.
- * That keeps the timer count independent of the event count and makes clearing exact.
+ * That keeps the timer count independent of the event count and makes clearing exact, which is why
+ * no state has a Flink state TTL.
+ *
+ * <p>Pending logs are indexed by the span id they wait for (one bucket for logs without span id), and
+ * the summary keeps their earliest due times: a span arrival decides its logs with one point lookup,
+ * and a timer looks at the pending logs only when one of them is due.
  */
 public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, LogEvent, CorrelationRecord>
         implements CheckpointedFunction {
@@ -44,13 +49,17 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
     public static final OutputTag<JoinedLog> DECIDED_LOGS =
             new OutputTag<>("decided-logs", TypeInformation.of(JoinedLog.class));
 
+    /** The bucket of pending logs without span id: not a hex span id, so it cannot collide with one. */
+    static final String TRACE_ONLY = "\u0000trace-only";
+
     private final CorrelationSettings cfg;
 
     private transient ValueState<TraceSummary> summaryState;
     private transient MapState<String, SpanInfo> spansState;
     private transient MapState<Long, Boolean> logsState;
     private transient MapState<String, LinkCounts> linksState;
-    private transient MapState<Long, PendingLog> pendingState;
+    /** Pending logs by the span id they wait for; {@link #TRACE_ONLY} holds those without span id. */
+    private transient MapState<String, PendingLog[]> pendingState;
     private transient ListState<Long> openTracesState;
     private transient CorrelatorMetrics metrics;
     private transient long openTraces;
@@ -61,10 +70,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
 
     @Override
     public void open(OpenContext openContext) {
-        StateTtlConfig ttl = StateTtlConfig.newBuilder(cfg.stateTtlSafetyNet())
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .build();
+        // No Flink state TTL: every trace's clean-up timer clears all of its state (docs/semantics.md).
         ValueStateDescriptor<TraceSummary> summary =
                 new ValueStateDescriptor<>("summary", TypeInformation.of(TraceSummary.class));
         MapStateDescriptor<String, SpanInfo> spans =
@@ -72,9 +78,9 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
         MapStateDescriptor<Long, Boolean> logs = new MapStateDescriptor<>("log-fingerprints", Types.LONG, Types.BOOLEAN);
         MapStateDescriptor<String, LinkCounts> links =
                 new MapStateDescriptor<>("links", Types.STRING, TypeInformation.of(LinkCounts.class));
-        MapStateDescriptor<Long, PendingLog> pending =
-                new MapStateDescriptor<>("pending-logs", Types.LONG, TypeInformation.of(PendingLog.class));
-        for (var d : List.of(summary, spans, logs, links, pending)) d.enableTimeToLive(ttl);
+        // A new name for the new layout (by span id, was by sequence number).
+        MapStateDescriptor<String, PendingLog[]> pending =
+                new MapStateDescriptor<>("pending-by-span", Types.STRING, TypeInformation.of(PendingLog[].class));
         summaryState = getRuntimeContext().getState(summary);
         spansState = getRuntimeContext().getMapState(spans);
         logsState = getRuntimeContext().getMapState(logs);
@@ -94,9 +100,10 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
         s.addSpan(span, cfg.maxServices);
         if (span.spanId != null) {
             if (s.trackedSpans < cfg.maxSpansTracked) {
-                spansState.put(span.spanId, spanInfo(span));
+                SpanInfo info = spanInfo(span);
+                spansState.put(span.spanId, info);
                 s.trackedSpans++;
-                if (s.pendingWithSpanId > 0) decidePending(s, ctx, false, span.spanId);
+                if (s.pendingWithSpanId > 0) decideForSpan(s, ctx, span.spanId, info);
             } else {
                 s.truncated = true;
             }
@@ -149,15 +156,15 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
         boolean wasTruncated = s.truncated;
 
         if (s.closed && now >= s.closedAt + cfg.ttlMs) {
-            decidePending(s, ctx, true, null);
+            decideDue(s, ctx, true);
             if (s.dirty) emit(s, now, out); // what changed since the last emission is not lost
             if (s.truncated && !wasTruncated) metrics.truncated.inc();
             clear(s, ctx);
             return;
         }
-        if (s.pendingLogs > 0) decidePending(s, ctx, false, null);
+        if (anyPendingDue(s, now, watermark)) decideDue(s, ctx, false);
         if (!s.closed && (watermark >= s.lastSeen + cfg.windowMs || now >= s.lastArrival + cfg.windowMs)) {
-            decidePending(s, ctx, true, null);
+            decideDue(s, ctx, true);
             s.closed = true;
             s.closedAt = now;
             s.dirty = true;
@@ -218,7 +225,11 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
     }
 
     private void pend(TraceSummary s, LogEvent log, long now) throws Exception {
-        pendingState.put(s.pendingSeq++, new PendingLog(log, now));
+        String key = log.spanId != null ? log.spanId : TRACE_ONLY;
+        PendingLog[] bucket = pendingState.get(key);
+        PendingLog[] grown = bucket == null ? new PendingLog[1] : Arrays.copyOf(bucket, bucket.length + 1);
+        grown[grown.length - 1] = new PendingLog(log, now);
+        pendingState.put(key, grown);
         s.pendingLogs++;
         if (log.spanId != null) s.pendingWithSpanId++;
         s.pendingDueEventTime = Math.min(s.pendingDueEventTime, log.eventTimeMillis() + cfg.joinSlackMs);
@@ -226,53 +237,82 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
     }
 
     /**
-     * Decides the pending logs that are due: all of them when {@code force}; those carrying
-     * {@code arrivedSpanId} (their span just arrived); and those whose wait is over.
+     * Decides the pending logs waiting for the span that just arrived: one point lookup of their bucket,
+     * joined with that span. The earliest due times stay as they are (at worst early: a timer that finds
+     * nothing due only recomputes them).
      */
-    private void decidePending(TraceSummary s, Context ctx, boolean force, String arrivedSpanId) throws Exception {
+    private void decideForSpan(TraceSummary s, Context ctx, String spanId, SpanInfo span) throws Exception {
+        PendingLog[] bucket = pendingState.get(spanId);
+        if (bucket == null) return;
+        pendingState.remove(spanId);
+        for (PendingLog p : bucket) {
+            ctx.output(DECIDED_LOGS, new JoinedLog(p.log, s.correlationId, spanId, span.name, false));
+        }
+        s.pendingLogs -= bucket.length;
+        s.pendingWithSpanId -= bucket.length;
+    }
+
+    /** Whether any pending log's wait can be over: the summary keeps the earliest due time per domain. */
+    private boolean anyPendingDue(TraceSummary s, long now, long watermark) {
+        return s.pendingLogs > 0 && (watermark >= s.pendingDueEventTime || now >= s.pendingDueProcessingTime);
+    }
+
+    /**
+     * Decides the pending logs whose wait is over, or all of them when {@code force}, and recomputes the
+     * earliest due times of those left. Only called when something is due (or on close), so a timer that
+     * fires for another rule (emission, closing) does not touch the pending logs.
+     */
+    private void decideDue(TraceSummary s, Context ctx, boolean force) throws Exception {
         long now = ctx.timerService().currentProcessingTime();
         long watermark = ctx.timerService().currentWatermark();
-        String correlationId = s.correlationId;
-        List<Long> decided = new ArrayList<>();
+        Map<String, PendingLog[]> changed = new HashMap<>();
         Map<String, SpanInfo> spans = null;
         long dueEvent = Long.MAX_VALUE;
         long dueProcessing = Long.MAX_VALUE;
-        for (Map.Entry<Long, PendingLog> e : pendingState.entries()) {
-            PendingLog p = e.getValue();
-            LogEvent log = p.log;
-            long eventDue = log.eventTimeMillis() + cfg.joinSlackMs;
-            long processingDue = p.arrivedAt + cfg.joinMaxWaitMs;
-            boolean spanArrived = arrivedSpanId != null && arrivedSpanId.equals(log.spanId);
-            if (!(force || spanArrived || watermark >= eventDue || now >= processingDue)) {
-                dueEvent = Math.min(dueEvent, eventDue);
-                dueProcessing = Math.min(dueProcessing, processingDue);
-                continue;
-            }
-            if (arrivedSpanId != null && !spanArrived) continue;
-            decided.add(e.getKey());
-            if (log.spanId != null) {
-                s.pendingWithSpanId--;
-                SpanInfo span = spansState.get(log.spanId);
-                ctx.output(DECIDED_LOGS, new JoinedLog(log, correlationId, log.spanId,
-                        span == null ? null : span.name, false));
-            } else {
-                if (spans == null) spans = loadSpans();
-                String chosen = JoinRule.innermost(spans.entrySet(), log.service, log.timeNanos,
-                        cfg.joinSlackMs * 1_000_000L);
-                if (chosen != null) {
-                    attribute(s, chosen, true);
-                    s.dirty = true;
+        int decided = 0;
+        for (Map.Entry<String, PendingLog[]> e : pendingState.entries()) {
+            PendingLog[] bucket = e.getValue();
+            List<PendingLog> kept = new ArrayList<>(0);
+            for (PendingLog p : bucket) {
+                LogEvent log = p.log;
+                long eventDue = log.eventTimeMillis() + cfg.joinSlackMs;
+                long processingDue = p.arrivedAt + cfg.joinMaxWaitMs;
+                if (!(force || watermark >= eventDue || now >= processingDue)) {
+                    dueEvent = Math.min(dueEvent, eventDue);
+                    dueProcessing = Math.min(dueProcessing, processingDue);
+                    kept.add(p);
+                    continue;
                 }
-                ctx.output(DECIDED_LOGS, new JoinedLog(log, correlationId, chosen,
-                        chosen == null ? null : spans.get(chosen).name, chosen != null));
+                decided++;
+                if (log.spanId != null) {
+                    s.pendingWithSpanId--;
+                    // Its span is unknown, or known but beyond the tracking cap.
+                    SpanInfo span = spansState.get(log.spanId);
+                    ctx.output(DECIDED_LOGS, new JoinedLog(log, s.correlationId, log.spanId,
+                            span == null ? null : span.name, false));
+                } else {
+                    if (spans == null) spans = loadSpans();
+                    String chosen = JoinRule.innermost(spans.entrySet(), log.service, log.timeNanos,
+                            cfg.joinSlackMs * 1_000_000L);
+                    if (chosen != null) {
+                        attribute(s, chosen, true);
+                        s.dirty = true;
+                    }
+                    ctx.output(DECIDED_LOGS, new JoinedLog(log, s.correlationId, chosen,
+                            chosen == null ? null : spans.get(chosen).name, chosen != null));
+                }
+            }
+            if (kept.size() != bucket.length) {
+                changed.put(e.getKey(), kept.isEmpty() ? null : kept.toArray(new PendingLog[0]));
             }
         }
-        for (Long key : decided) pendingState.remove(key);
-        s.pendingLogs -= decided.size();
-        if (arrivedSpanId == null) {
-            s.pendingDueEventTime = dueEvent;
-            s.pendingDueProcessingTime = dueProcessing;
+        for (Map.Entry<String, PendingLog[]> c : changed.entrySet()) {
+            if (c.getValue() == null) pendingState.remove(c.getKey());
+            else pendingState.put(c.getKey(), c.getValue());
         }
+        s.pendingLogs -= decided;
+        s.pendingDueEventTime = dueEvent;
+        s.pendingDueProcessingTime = dueProcessing;
     }
 
     private void emit(TraceSummary s, long now, Collector<CorrelationRecord> out) throws Exception {

@@ -48,7 +48,6 @@ public class TraceSummary {
     public boolean emitted;
     public long version;
     public long lastContentHash;
-    public long pendingSeq;
     public int pendingLogs;
     public int pendingWithSpanId;
     /** Earliest watermark / processing time at which a pending log is due for its decision. */
