@@ -25,9 +25,8 @@ import org.slf4j.LoggerFactory;
  * job reads. {@link #main} is the {@code ingest} command; {@link #start(Settings)} serves local mode
  * and tests.
  *
- * <p>Local mode shares one Kafka producer between this server and the legacy routes on the query
- * API's port: create a {@link TelemetryWriter} once, pass it to {@link #start(Settings, TelemetryWriter)}
- * and take the routes from {@link #postRoutes()}.
+ * <p>Local mode also mounts {@link #postRoutes()} on the query API's port; they write through this
+ * server's producer.
  */
 public final class IngestServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestServer.class);
@@ -36,16 +35,14 @@ public final class IngestServer implements AutoCloseable {
     private final OtlpGrpcReceiver grpc;
     private final IngestRoutes routes;
     private final TelemetryWriter writer;
-    private final boolean ownsWriter;
     private final IngestMetrics metrics;
 
     private IngestServer(Javalin http, OtlpGrpcReceiver grpc, IngestRoutes routes, TelemetryWriter writer,
-            boolean ownsWriter, IngestMetrics metrics) {
+            IngestMetrics metrics) {
         this.http = http;
         this.grpc = grpc;
         this.routes = routes;
         this.writer = writer;
-        this.ownsWriter = ownsWriter;
         this.metrics = metrics;
     }
 
@@ -57,20 +54,14 @@ public final class IngestServer implements AutoCloseable {
     public static IngestServer start(Settings settings) throws IOException {
         TelemetryWriter writer = TelemetryWriter.create(settings);
         try {
-            return start(settings, writer, true);
+            return start(settings, writer);
         } catch (IOException | RuntimeException e) {
             writer.close();
             throw e;
         }
     }
 
-    /** As {@link #start(Settings)} with a shared writer, which {@link #close()} leaves open. */
-    public static IngestServer start(Settings settings, TelemetryWriter writer) throws IOException {
-        return start(settings, writer, false);
-    }
-
-    private static IngestServer start(Settings settings, TelemetryWriter writer, boolean ownsWriter)
-            throws IOException {
+    private static IngestServer start(Settings settings, TelemetryWriter writer) throws IOException {
         IngestMetrics metrics = new IngestMetrics();
         long maxBytes = settings.get(Options.OTLP_MAX_BODY_BYTES);
         OtlpIngestion ingestion = OtlpIngestion.create(settings, writer, metrics);
@@ -98,16 +89,12 @@ public final class IngestServer implements AutoCloseable {
             grpc.close();
             throw e;
         }
-        return new IngestServer(http, grpc, routes, writer, ownsWriter, metrics);
+        return new IngestServer(http, grpc, routes, writer, metrics);
     }
 
     /** The ingestion routes (exact path → POST handler) for another server's port, e.g. the query API's. */
     public Map<String, Handler> postRoutes() {
         return routes.postRoutes();
-    }
-
-    public TelemetryWriter writer() {
-        return writer;
     }
 
     public IngestMetrics metrics() {
@@ -131,7 +118,7 @@ public final class IngestServer implements AutoCloseable {
             try {
                 http.stop();
             } finally {
-                if (ownsWriter) writer.close();
+                writer.close();
             }
         }
     }

@@ -72,10 +72,6 @@ public final class OtlpIngestion {
         });
     }
 
-    public OtlpDecoder decoder() {
-        return decoder;
-    }
-
     private static TracesData withoutUntracedSpans(TracesData data, int[] rejected) throws MalformedOtlpException {
         boolean any = false;
         for (ResourceSpans rs : data.getResourceSpansList()) {

@@ -48,15 +48,6 @@ public final class IngestRoutes {
                 settings.get(Options.OTLP_MAX_BODY_BYTES));
     }
 
-    /**
-     * The routes alone, for a server other than {@link org.correlationstation.ingest.IngestServer}
-     * (local mode's query API port): they write through {@code writer} and count in {@code metrics}.
-     */
-    public static IngestRoutes create(Settings settings, TelemetryWriter writer, IngestMetrics metrics) {
-        return new IngestRoutes(settings, OtlpIngestion.create(settings, writer, metrics), writer, metrics,
-                org.correlationstation.ingest.IngestServer.version());
-    }
-
     /** The ingestion routes: exact path → handler for POST. */
     public Map<String, Handler> postRoutes() {
         Map<String, Handler> routes = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package org.correlationstation.job.topics;
 
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 import org.correlationstation.core.model.LogEvent;
@@ -55,7 +56,7 @@ public class NormalizedLog {
 
     private static NormalizedLog of(LogEvent l) {
         NormalizedLog n = new NormalizedLog();
-        n.logId = String.format("%016x", l.fingerprint());
+        n.logId = HexFormat.of().toHexDigits(l.fingerprint());
         n.traceId = l.traceId;
         n.spanId = l.spanId;
         n.service = l.service;
