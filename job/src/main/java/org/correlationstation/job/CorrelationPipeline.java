@@ -41,6 +41,7 @@ import org.correlationstation.job.tempo.TempoDeadLetters;
 import org.correlationstation.job.topics.NormalizedLog;
 import org.correlationstation.job.topics.NormalizedSpan;
 import org.correlationstation.job.topics.TopicSinks;
+import org.correlationstation.job.types.CompactTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +72,7 @@ public final class CorrelationPipeline {
                         settings.get(Options.KAFKA_SPANS_ENCODING), OtlpKafkaSource.spans().forwardOriginals(tempo)),
                         watermarks, OperatorIds.name(OperatorIds.SPANS_SOURCE))
                 .uid(OperatorIds.SPANS_SOURCE)
-                .process(new SpanRouter())
+                .process(new SpanRouter(), CompactTypes.SPAN_EVENT)
                 .uid(OperatorIds.SPAN_ROUTER).name(OperatorIds.name(OperatorIds.SPAN_ROUTER));
 
         SingleOutputStreamOperator<LogEvent> logs = env
@@ -79,7 +80,7 @@ public final class CorrelationPipeline {
                         settings.get(Options.KAFKA_LOGS_ENCODING), OtlpKafkaSource.logs()),
                         watermarks, OperatorIds.name(OperatorIds.LOGS_SOURCE))
                 .uid(OperatorIds.LOGS_SOURCE)
-                .process(new LogRouter())
+                .process(new LogRouter(), CompactTypes.LOG_EVENT)
                 .uid(OperatorIds.LOG_ROUTER).name(OperatorIds.name(OperatorIds.LOG_ROUTER));
 
         SingleOutputStreamOperator<CorrelationRecord> records = spans.keyBy(new TraceIdOfSpan())

@@ -1,13 +1,13 @@
 package org.correlationstation.job.route;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.correlationstation.connectors.kafka.TelemetryEnvelope;
 import org.correlationstation.core.model.LogEvent;
+import org.correlationstation.job.types.CompactTypes;
 
 /**
  * Logs with a trace id go on to the correlator; logs without one are not correlated (SPEC §3) and leave
@@ -17,7 +17,7 @@ public class LogRouter extends ProcessFunction<TelemetryEnvelope, LogEvent> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<LogEvent> UNCORRELATED =
-            new OutputTag<>("uncorrelated-logs", TypeInformation.of(LogEvent.class));
+            new OutputTag<>("uncorrelated-logs", CompactTypes.LOG_EVENT);
 
     private transient RouterMetrics metrics;
     private transient Counter uncorrelated;

@@ -1,0 +1,17 @@
+package org.correlationstation.job.types;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.correlationstation.core.model.LogEvent;
+import org.correlationstation.core.model.SpanEvent;
+
+/** The type information of the events between the routers and the correlator (no POJO reflection). */
+public final class CompactTypes {
+    public static final TypeInformation<SpanEvent> SPAN_EVENT =
+            new CompactTypeInfo<>(SpanEvent.class, () -> SpanEventSerializer.INSTANCE);
+    public static final TypeInformation<LogEvent> LOG_EVENT =
+            new CompactTypeInfo<>(LogEvent.class, () -> LogEventSerializer.INSTANCE);
+    /** Span ids as state keys. */
+    public static final TypeInformation<String> HEX_ID = new CompactTypeInfo<>(String.class, () -> HexIdSerializer.INSTANCE);
+
+    private CompactTypes() {}
+}
