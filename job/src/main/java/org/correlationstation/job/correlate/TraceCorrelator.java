@@ -3,8 +3,10 @@ package org.correlationstation.job.correlate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -27,6 +29,8 @@ import org.correlationstation.core.record.CorrelationIds;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
 import org.correlationstation.job.types.CompactTypes;
+import org.correlationstation.job.types.TraceLogs;
+import org.correlationstation.job.types.TraceSpans;
 
 /**
  * The per-trace correlator (SPEC §3): keyed by trace id, spans on input 1 and logs on input 2. It joins
@@ -43,7 +47,7 @@ import org.correlationstation.job.types.CompactTypes;
  * the summary keeps their earliest due times: a span arrival decides its logs with one point lookup,
  * and a timer looks at the pending logs only when one of them is due.
  */
-public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, LogEvent, CorrelationRecord>
+public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, TraceLogs, CorrelationRecord>
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
@@ -91,59 +95,73 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
     }
 
     @Override
-    public void processElement1(SpanEvent span, Context ctx, Collector<CorrelationRecord> out) throws Exception {
-        TraceSummary s = summaryFor(span.eventTimeMillis(), ctx);
-        if (s == null) return;
-        if (span.spanId != null && spansState.contains(span.spanId)) return; // duplicate: first copy wins
-        boolean wasTruncated = s.truncated;
-        metrics.spans.inc();
-        arrived(s, ctx);
-        s.addSpan(span, cfg.maxServices);
-        if (span.spanId != null) {
+    public void processElement1(TraceSpans batch, Context ctx, Collector<CorrelationRecord> out) throws Exception {
+        TraceSummary s = summaryState.value();
+        // A trace without state has no tracked spans: duplicates can only be within the batch.
+        Set<String> tracked = s == null ? new HashSet<>() : null;
+        boolean wasTruncated = s != null && s.truncated;
+        for (SpanEvent span : batch.spans) {
+            if (s == null && (s = newSummary(span.eventTimeMillis(), ctx)) == null) continue;
+            if (span.spanId != null && (tracked != null ? tracked.contains(span.spanId) : spansState.contains(span.spanId))) {
+                continue; // duplicate: first copy wins
+            }
+            metrics.spans.inc();
+            arrived(s, ctx);
+            s.addSpan(span, cfg.maxServices);
+            if (span.spanId == null) continue;
             if (s.trackedSpans < cfg.maxSpansTracked) {
                 SpanInfo info = spanInfo(span);
                 spansState.put(span.spanId, info);
+                if (tracked != null) tracked.add(span.spanId);
                 s.trackedSpans++;
                 if (s.pendingWithSpanId > 0) decideForSpan(s, ctx, span.spanId, info);
             } else {
                 s.truncated = true;
             }
         }
-        finish(s, wasTruncated, ctx);
+        if (s != null) finish(s, wasTruncated, ctx);
     }
 
     @Override
-    public void processElement2(LogEvent log, Context ctx, Collector<CorrelationRecord> out) throws Exception {
-        TraceSummary s = summaryFor(log.eventTimeMillis(), ctx);
-        if (s == null) {
-            // Expired: not correlated, but it still goes on to Loki (SPEC §3), with what it says itself.
-            ctx.output(DECIDED_LOGS, new JoinedLog(log, CorrelationIds.forTrace(ctx.getCurrentKey()), log.spanId, null, false));
-            return;
+    public void processElement2(TraceLogs batch, Context ctx, Collector<CorrelationRecord> out) throws Exception {
+        TraceSummary s = summaryState.value();
+        // A trace without state has no fingerprints or spans yet: nothing to look up.
+        Set<Long> tracked = s == null ? new HashSet<>() : null;
+        boolean wasTruncated = s != null && s.truncated;
+        for (LogEvent log : batch.logs) {
+            if (s == null && (s = newSummary(log.eventTimeMillis(), ctx)) == null) {
+                // Expired: not correlated, but it still goes on to Loki (SPEC §3), with what it says itself.
+                ctx.output(DECIDED_LOGS, new JoinedLog(log, CorrelationIds.forTrace(ctx.getCurrentKey()), log.spanId,
+                        null, false));
+                continue;
+            }
+            long fingerprint = log.fingerprint();
+            if (tracked != null ? tracked.contains(fingerprint) : logsState.contains(fingerprint)) {
+                continue; // duplicate: first copy wins
+            }
+            metrics.logs.inc();
+            arrived(s, ctx);
+            if (s.trackedLogs < cfg.maxSpansTracked) {
+                logsState.put(fingerprint, Boolean.TRUE);
+                if (tracked != null) tracked.add(fingerprint);
+                s.trackedLogs++;
+            } else {
+                s.truncated = true;
+            }
+            s.addLog(log, cfg.maxServices);
+            SpanInfo span = null;
+            if (log.spanId != null) {
+                // A log that names its span is attributed to it at once; the link shows once the span is known.
+                attribute(s, log.spanId, false);
+                if (s.trackedSpans > 0) span = spansState.get(log.spanId);
+            }
+            if (span != null) {
+                ctx.output(DECIDED_LOGS, new JoinedLog(log, s.correlationId, log.spanId, span.name, false));
+            } else {
+                pend(s, log, ctx.timerService().currentProcessingTime());
+            }
         }
-        long fingerprint = log.fingerprint();
-        if (logsState.contains(fingerprint)) return; // duplicate: first copy wins
-        boolean wasTruncated = s.truncated;
-        metrics.logs.inc();
-        arrived(s, ctx);
-        if (s.trackedLogs < cfg.maxSpansTracked) {
-            logsState.put(fingerprint, Boolean.TRUE);
-            s.trackedLogs++;
-        } else {
-            s.truncated = true;
-        }
-        s.addLog(log, cfg.maxServices);
-        SpanInfo span = null;
-        if (log.spanId != null) {
-            // A log that names its span is attributed to it at once; the link shows once the span is known.
-            attribute(s, log.spanId, false);
-            span = spansState.get(log.spanId);
-        }
-        if (span != null) {
-            ctx.output(DECIDED_LOGS, new JoinedLog(log, s.correlationId, log.spanId, span.name, false));
-        } else {
-            pend(s, log, ctx.timerService().currentProcessingTime());
-        }
-        finish(s, wasTruncated, ctx);
+        if (s != null) finish(s, wasTruncated, ctx);
     }
 
     @Override
@@ -178,17 +196,15 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
         syncTimers(s, ctx);
     }
 
-    /** The trace's summary; a new one for a first event; null for an expired event (SPEC §3). */
-    private TraceSummary summaryFor(long eventTime, Context ctx) throws Exception {
-        TraceSummary s = summaryState.value();
-        if (s != null) return s;
+    /** A new summary for a trace's first event; null for an expired event (SPEC §3). */
+    private TraceSummary newSummary(long eventTime, Context ctx) {
         long watermark = ctx.timerService().currentWatermark();
         if (watermark != Long.MIN_VALUE && eventTime + cfg.windowMs + cfg.ttlMs < watermark) {
             // Its trace closed and was cleared long ago: its record stays as it is.
             metrics.expired.inc();
             return null;
         }
-        s = new TraceSummary();
+        TraceSummary s = new TraceSummary();
         s.traceId = ctx.getCurrentKey();
         s.correlationId = CorrelationIds.forTrace(s.traceId);
         s.firstArrival = ctx.timerService().currentProcessingTime();

@@ -10,6 +10,10 @@ public final class CompactTypes {
             new CompactTypeInfo<>(SpanEvent.class, () -> SpanEventSerializer.INSTANCE);
     public static final TypeInformation<LogEvent> LOG_EVENT =
             new CompactTypeInfo<>(LogEvent.class, () -> LogEventSerializer.INSTANCE);
+    public static final TypeInformation<TraceSpans> TRACE_SPANS =
+            new CompactTypeInfo<>(TraceSpans.class, () -> TraceSpansSerializer.INSTANCE);
+    public static final TypeInformation<TraceLogs> TRACE_LOGS =
+            new CompactTypeInfo<>(TraceLogs.class, () -> TraceLogsSerializer.INSTANCE);
     /** Span ids as state keys. */
     public static final TypeInformation<String> HEX_ID = new CompactTypeInfo<>(String.class, () -> HexIdSerializer.INSTANCE);
 

@@ -46,6 +46,11 @@ public final class LogEventSerializer extends CompactSerializer<LogEvent> {
     @Override
     public void serialize(LogEvent l, DataOutputView out) throws IOException {
         writeId(out, l.traceId);
+        serializeInTrace(l, out);
+    }
+
+    /** All but the trace id, which a batch of one trace's events writes once. */
+    void serializeInTrace(LogEvent l, DataOutputView out) throws IOException {
         writeId(out, l.spanId);
         writeString(out, l.service);
         writeString(out, l.env);
@@ -68,8 +73,12 @@ public final class LogEventSerializer extends CompactSerializer<LogEvent> {
 
     @Override
     public LogEvent deserialize(DataInputView in) throws IOException {
+        return deserializeInTrace(readId(in), in);
+    }
+
+    LogEvent deserializeInTrace(String traceId, DataInputView in) throws IOException {
         LogEvent l = new LogEvent();
-        l.traceId = readId(in);
+        l.traceId = traceId;
         l.spanId = readId(in);
         l.service = readString(in);
         l.env = readString(in);

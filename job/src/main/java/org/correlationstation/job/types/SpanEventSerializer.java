@@ -41,6 +41,11 @@ public final class SpanEventSerializer extends CompactSerializer<SpanEvent> {
     @Override
     public void serialize(SpanEvent s, DataOutputView out) throws IOException {
         writeId(out, s.traceId);
+        serializeInTrace(s, out);
+    }
+
+    /** All but the trace id, which a batch of one trace's events writes once. */
+    void serializeInTrace(SpanEvent s, DataOutputView out) throws IOException {
         writeId(out, s.spanId);
         writeId(out, s.parentSpanId);
         writeString(out, s.name);
@@ -54,8 +59,12 @@ public final class SpanEventSerializer extends CompactSerializer<SpanEvent> {
 
     @Override
     public SpanEvent deserialize(DataInputView in) throws IOException {
+        return deserializeInTrace(readId(in), in);
+    }
+
+    SpanEvent deserializeInTrace(String traceId, DataInputView in) throws IOException {
         SpanEvent s = new SpanEvent();
-        s.traceId = readId(in);
+        s.traceId = traceId;
         s.spanId = readId(in);
         s.parentSpanId = readId(in);
         s.name = readString(in);
