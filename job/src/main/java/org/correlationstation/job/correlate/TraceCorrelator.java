@@ -379,7 +379,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     private void emit(TraceSummary s, long now, Collector<CorrelationRecord> out) throws Exception {
         s.dirty = false;
         CorrelationRecord record = RecordAssembler.assemble(s, loadSpans(), loadLinks());
-        long hash = RecordAssembler.contentHash(record);
+        long hash = ContentHash.of(record);
         if (s.emitted && hash == s.lastContentHash) return;
         s.version++;
         s.emitted = true;
