@@ -5,11 +5,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
@@ -30,9 +32,12 @@ public final class RecordCodec {
 
     private RecordCodec() {}
 
+    /** Resolved once: the root type's serializer is not looked up per record. */
+    private static final ObjectWriter WRITER = MAPPER.writerFor(CorrelationRecord.class);
+
     public static String toJson(CorrelationRecord record) {
         try {
-            return MAPPER.writeValueAsString(record);
+            return WRITER.writeValueAsString(record);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -50,12 +55,82 @@ public final class RecordCodec {
         }
     }
 
-    /** RFC 3339 with milliseconds in UTC, as every record time is written. */
+    /**
+     * RFC 3339 with milliseconds in UTC, as every record time is written. Written by hand for the years
+     * 1–9999 (every record is formatted at least twice per emission; the formatter profiled at 4% of
+     * the correlator's time); other years by the formatter.
+     */
     public static String formatTime(long epochMillis) {
-        return ISO_MILLIS.format(Instant.ofEpochMilli(epochMillis));
+        long day = Math.floorDiv(epochMillis, MILLIS_PER_DAY);
+        LocalDate date = LocalDate.ofEpochDay(day);
+        int year = date.getYear();
+        if (year < 1 || year > 9999) return ISO_MILLIS.format(Instant.ofEpochMilli(epochMillis));
+        int ms = (int) Math.floorMod(epochMillis, MILLIS_PER_DAY);
+        char[] c = new char[24];
+        digits(c, 0, year, 4);
+        c[4] = '-';
+        digits(c, 5, date.getMonthValue(), 2);
+        c[7] = '-';
+        digits(c, 8, date.getDayOfMonth(), 2);
+        c[10] = 'T';
+        digits(c, 11, ms / 3_600_000, 2);
+        c[13] = ':';
+        digits(c, 14, ms / 60_000 % 60, 2);
+        c[16] = ':';
+        digits(c, 17, ms / 1000 % 60, 2);
+        c[19] = '.';
+        digits(c, 20, ms % 1000, 3);
+        c[23] = 'Z';
+        return new String(c);
     }
 
+    /** Any RFC 3339 time; the canonical form {@link #formatTime} writes is read without the parser. */
     public static long parseTime(String rfc3339) {
-        return Instant.parse(rfc3339).toEpochMilli();
+        if (rfc3339.length() == 24 && isCanonical(rfc3339)) {
+            int year = number(rfc3339, 0, 4);
+            int month = number(rfc3339, 5, 2);
+            int day = number(rfc3339, 8, 2);
+            int hour = number(rfc3339, 11, 2);
+            int minute = number(rfc3339, 14, 2);
+            int second = number(rfc3339, 17, 2);
+            if (month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour < 24 && minute < 60 && second < 60) {
+                long epochDay = LocalDate.of(year, month, day).toEpochDay();
+                return epochDay * MILLIS_PER_DAY + hour * 3_600_000L + minute * 60_000L + second * 1000L
+                        + number(rfc3339, 20, 3);
+            }
+        }
+        return Instant.parse(rfc3339).toEpochMilli(); // other forms, days 29–31 and invalid values: as before
+    }
+
+    private static final long MILLIS_PER_DAY = 86_400_000L;
+
+    private static boolean isCanonical(String s) {
+        for (int i = 0; i < 24; i++) {
+            char ch = s.charAt(i);
+            boolean ok = switch (i) {
+                case 4, 7 -> ch == '-';
+                case 10 -> ch == 'T';
+                case 13, 16 -> ch == ':';
+                case 19 -> ch == '.';
+                case 23 -> ch == 'Z';
+                default -> ch >= '0' && ch <= '9';
+            };
+            if (!ok) return false;
+        }
+        return true;
+    }
+
+    private static int number(String s, int from, int length) {
+        int n = 0;
+        for (int i = from; i < from + length; i++) n = n * 10 + (s.charAt(i) - '0');
+        return n;
+    }
+
+    private static void digits(char[] c, int at, int value, int width) {
+        int v = value;
+        for (int i = at + width - 1; i >= at; i--) {
+            c[i] = (char) ('0' + v % 10);
+            v /= 10;
+        }
     }
 }
