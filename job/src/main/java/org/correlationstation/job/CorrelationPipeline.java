@@ -100,10 +100,10 @@ public final class CorrelationPipeline {
         Optional<String> lokiUrl = settings.find(Options.LOKI_URL);
         if (lokiUrl.isPresent()) {
             DataStream<LokiEntry> decided = records.getSideOutput(TraceCorrelator.DECIDED_LOGS)
-                    .map(new DecidedLogToLoki())
+                    .map(new DecidedLogToLoki(), CompactTypes.LOKI_ENTRY)
                     .uid(OperatorIds.DECIDED_LOGS_TO_LOKI).name(OperatorIds.name(OperatorIds.DECIDED_LOGS_TO_LOKI));
             DataStream<LokiEntry> uncorrelated = logs.getSideOutput(LogRouter.UNCORRELATED)
-                    .map(new UncorrelatedLogToLoki())
+                    .map(new UncorrelatedLogToLoki(), CompactTypes.LOKI_ENTRY)
                     .uid(OperatorIds.UNCORRELATED_LOGS_TO_LOKI)
                     .name(OperatorIds.name(OperatorIds.UNCORRELATED_LOGS_TO_LOKI));
             decided.union(uncorrelated).sinkTo(lokiSink(settings, lokiUrl.get()))

@@ -1,10 +1,11 @@
 package org.correlationstation.job.types;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.correlationstation.connectors.loki.LokiEntry;
 import org.correlationstation.core.model.LogEvent;
 import org.correlationstation.core.model.SpanEvent;
 
-/** The type information of the events between the routers and the correlator (no POJO reflection). */
+/** The type information of the job's records between operators (no POJO reflection). */
 public final class CompactTypes {
     public static final TypeInformation<SpanEvent> SPAN_EVENT =
             new CompactTypeInfo<>(SpanEvent.class, () -> SpanEventSerializer.INSTANCE);
@@ -14,6 +15,8 @@ public final class CompactTypes {
             new CompactTypeInfo<>(TraceSpans.class, () -> TraceSpansSerializer.INSTANCE);
     public static final TypeInformation<TraceLogs> TRACE_LOGS =
             new CompactTypeInfo<>(TraceLogs.class, () -> TraceLogsSerializer.INSTANCE);
+    public static final TypeInformation<LokiEntry> LOKI_ENTRY =
+            new CompactTypeInfo<>(LokiEntry.class, () -> LokiEntrySerializer.INSTANCE);
     /** Span ids as state keys. */
     public static final TypeInformation<String> HEX_ID = new CompactTypeInfo<>(String.class, () -> HexIdSerializer.INSTANCE);
 

@@ -17,11 +17,13 @@ import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.correlationstation.connectors.loki.LokiEntry;
 import org.correlationstation.core.model.LogEvent;
 import org.correlationstation.core.model.SpanEvent;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.job.types.CompactTypes;
 import org.correlationstation.job.types.LogEventSerializer;
+import org.correlationstation.job.types.LokiEntrySerializer;
 import org.correlationstation.job.types.SpanEventSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,7 +44,8 @@ class StateTypesTest {
                 Arguments.of(PendingLog.class, PendingLogSerializer.INSTANCE),
                 Arguments.of(JoinedLog.class, JoinedLogSerializer.INSTANCE),
                 Arguments.of(SpanEvent.class, SpanEventSerializer.INSTANCE),
-                Arguments.of(LogEvent.class, LogEventSerializer.INSTANCE));
+                Arguments.of(LogEvent.class, LogEventSerializer.INSTANCE),
+                Arguments.of(LokiEntry.class, LokiEntrySerializer.INSTANCE));
     }
 
     @ParameterizedTest
