@@ -3,6 +3,7 @@ package org.correlationstation.job;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -21,8 +22,6 @@ import org.correlationstation.connectors.tempo.TempoSink;
 import org.correlationstation.connectors.tempo.TempoSinkBuilder;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
-import org.correlationstation.core.model.LogEvent;
-import org.correlationstation.core.model.SpanEvent;
 import org.correlationstation.core.otlp.OtlpEncoding;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.job.correlate.CorrelationSettings;
@@ -41,6 +40,9 @@ import org.correlationstation.job.tempo.TempoDeadLetters;
 import org.correlationstation.job.topics.NormalizedLog;
 import org.correlationstation.job.topics.NormalizedSpan;
 import org.correlationstation.job.topics.TopicSinks;
+import org.correlationstation.job.types.CompactTypes;
+import org.correlationstation.job.types.TraceLogs;
+import org.correlationstation.job.types.TraceSpans;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,20 +68,20 @@ public final class CorrelationPipeline {
                 .withIdleness(Duration.ofMillis(settings.get(Options.SOURCE_IDLE_TIMEOUT_MS)));
 
         boolean tempo = settings.isSet(Options.TEMPO_GRPC_ENDPOINT) || settings.isSet(Options.TEMPO_HTTP_ENDPOINT);
-        SingleOutputStreamOperator<SpanEvent> spans = env
+        SingleOutputStreamOperator<TraceSpans> spans = env
                 .fromSource(source(settings, settings.get(Options.KAFKA_SPANS_TOPIC),
                         settings.get(Options.KAFKA_SPANS_ENCODING), OtlpKafkaSource.spans().forwardOriginals(tempo)),
                         watermarks, OperatorIds.name(OperatorIds.SPANS_SOURCE))
                 .uid(OperatorIds.SPANS_SOURCE)
-                .process(new SpanRouter())
+                .process(new SpanRouter(), CompactTypes.TRACE_SPANS)
                 .uid(OperatorIds.SPAN_ROUTER).name(OperatorIds.name(OperatorIds.SPAN_ROUTER));
 
-        SingleOutputStreamOperator<LogEvent> logs = env
+        SingleOutputStreamOperator<TraceLogs> logs = env
                 .fromSource(source(settings, settings.get(Options.KAFKA_LOGS_TOPIC),
                         settings.get(Options.KAFKA_LOGS_ENCODING), OtlpKafkaSource.logs()),
                         watermarks, OperatorIds.name(OperatorIds.LOGS_SOURCE))
                 .uid(OperatorIds.LOGS_SOURCE)
-                .process(new LogRouter())
+                .process(new LogRouter(), CompactTypes.TRACE_LOGS)
                 .uid(OperatorIds.LOG_ROUTER).name(OperatorIds.name(OperatorIds.LOG_ROUTER));
 
         SingleOutputStreamOperator<CorrelationRecord> records = spans.keyBy(new TraceIdOfSpan())
@@ -98,10 +100,10 @@ public final class CorrelationPipeline {
         Optional<String> lokiUrl = settings.find(Options.LOKI_URL);
         if (lokiUrl.isPresent()) {
             DataStream<LokiEntry> decided = records.getSideOutput(TraceCorrelator.DECIDED_LOGS)
-                    .map(new DecidedLogToLoki())
+                    .map(new DecidedLogToLoki(), CompactTypes.LOKI_ENTRY)
                     .uid(OperatorIds.DECIDED_LOGS_TO_LOKI).name(OperatorIds.name(OperatorIds.DECIDED_LOGS_TO_LOKI));
             DataStream<LokiEntry> uncorrelated = logs.getSideOutput(LogRouter.UNCORRELATED)
-                    .map(new UncorrelatedLogToLoki())
+                    .map(new UncorrelatedLogToLoki(), CompactTypes.LOKI_ENTRY)
                     .uid(OperatorIds.UNCORRELATED_LOGS_TO_LOKI)
                     .name(OperatorIds.name(OperatorIds.UNCORRELATED_LOGS_TO_LOKI));
             decided.union(uncorrelated).sinkTo(lokiSink(settings, lokiUrl.get()))
@@ -130,14 +132,14 @@ public final class CorrelationPipeline {
     }
 
     /** The optional exactly-once topics (docs/sql.md); each is off while its option is unset. */
-    private static void topics(Settings settings, DataStream<SpanEvent> spans, SingleOutputStreamOperator<LogEvent> logs,
+    private static void topics(Settings settings, DataStream<TraceSpans> spans, SingleOutputStreamOperator<TraceLogs> logs,
             SingleOutputStreamOperator<CorrelationRecord> records) {
         if (settings.isSet(Options.KAFKA_CORRELATIONS_TOPIC)) {
             records.sinkTo(TopicSinks.correlations(settings, OperatorIds.CORRELATIONS_TOPIC_SINK))
                     .uid(OperatorIds.CORRELATIONS_TOPIC_SINK).name(OperatorIds.name(OperatorIds.CORRELATIONS_TOPIC_SINK));
         }
         if (settings.isSet(Options.KAFKA_NORMALIZED_SPANS_TOPIC)) {
-            spans.map(NormalizedSpan::of)
+            spans.flatMap(NormalizedSpan::eachOf, TypeInformation.of(NormalizedSpan.class))
                     .uid(OperatorIds.SPANS_TO_NORMALIZED).name(OperatorIds.name(OperatorIds.SPANS_TO_NORMALIZED))
                     .sinkTo(TopicSinks.spans(settings, OperatorIds.NORMALIZED_SPANS_SINK))
                     .uid(OperatorIds.NORMALIZED_SPANS_SINK).name(OperatorIds.name(OperatorIds.NORMALIZED_SPANS_SINK));

@@ -17,6 +17,8 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.correlationstation.connectors.kafka.OtlpKafkaSource;
 import org.correlationstation.connectors.kafka.TelemetryEnvelope;
+import org.correlationstation.core.model.LogEvent;
+import org.correlationstation.core.model.SpanEvent;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
 import org.correlationstation.core.otlp.OtlpEncoding;
@@ -59,12 +61,14 @@ public final class ReferencePipeline {
         DataStream<Touch> spans = env.fromSource(source(settings, OtlpKafkaSource.spans(), settings.get(Options.KAFKA_SPANS_TOPIC)),
                         watermarks, "reference: spans source").uid("reference-spans-source")
                 .flatMap((TelemetryEnvelope e, Collector<Touch> out) -> {
-                    if (e.span != null) out.collect(new Touch(e.span.traceId, e.span.eventTimeMillis()));
+                    if (e.spans != null) for (SpanEvent span : e.spans) out.collect(new Touch(span.traceId, span.eventTimeMillis()));
                 }, Types.POJO(Touch.class)).uid("reference-spans").name("reference: spans");
         DataStream<Touch> logs = env.fromSource(source(settings, OtlpKafkaSource.logs(), settings.get(Options.KAFKA_LOGS_TOPIC)),
                         watermarks, "reference: logs source").uid("reference-logs-source")
                 .flatMap((TelemetryEnvelope e, Collector<Touch> out) -> {
-                    if (e.log != null) out.collect(new Touch(e.log.traceId == null ? "" : e.log.traceId, e.log.eventTimeMillis()));
+                    if (e.logs != null) {
+                        for (LogEvent log : e.logs) out.collect(new Touch(log.traceId == null ? "" : log.traceId, log.eventTimeMillis()));
+                    }
                 }, Types.POJO(Touch.class)).uid("reference-logs").name("reference: logs");
         spans.union(logs)
                 .keyBy((KeySelector<Touch, String>) t -> t.traceId, Types.STRING)

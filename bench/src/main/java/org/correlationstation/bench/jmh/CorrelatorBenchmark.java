@@ -1,5 +1,6 @@
 package org.correlationstation.bench.jmh;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -15,6 +16,8 @@ import org.correlationstation.job.correlate.CorrelationSettings;
 import org.correlationstation.job.correlate.TraceCorrelator;
 import org.correlationstation.job.correlate.TraceIdOfLog;
 import org.correlationstation.job.correlate.TraceIdOfSpan;
+import org.correlationstation.job.types.TraceLogs;
+import org.correlationstation.job.types.TraceSpans;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -29,7 +32,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Correlator update per event: the job's {@link TraceCorrelator} in Flink's keyed two-input operator
- * harness, fed the generator's decoded spans and traced logs in stream order, with event time and
+ * harness, fed the generator's decoded spans and traced logs in stream order, consecutive events of
+ * one trace and signal as one batch (as the source groups a message's events), with event time and
  * processing time advancing every 4096 events so that timers fire, records are emitted and closed
  * traces are cleared, as in the job. State backend: heap ({@code hashmap}) or RocksDB.
  */
@@ -43,8 +47,9 @@ public class CorrelatorBenchmark {
     @Param({"hashmap", "rocksdb"})
     public String backend;
 
-    private List<Object> events;
-    private KeyedTwoInputStreamOperatorTestHarness<String, SpanEvent, LogEvent, CorrelationRecord> harness;
+    /** Consecutive events of one trace and signal as one batch, as the source groups a message's events. */
+    private List<Object> batches;
+    private KeyedTwoInputStreamOperatorTestHarness<String, TraceSpans, TraceLogs, CorrelationRecord> harness;
     private int next;
     private long sinceAdvance;
     private long maxEventTime;
@@ -52,8 +57,22 @@ public class CorrelatorBenchmark {
     @Setup(Level.Trial)
     public void generate() throws Exception {
         // logs without a trace id never reach the correlator (the log router sends them to Loki directly)
-        events = BenchData.events(5_000).stream()
+        List<Object> events = BenchData.events(5_000).stream()
                 .filter(e -> !(e instanceof LogEvent l) || l.traceId != null).toList();
+        // batches never straddle an invocation's events, so that each invocation handles exactly its share
+        batches = new ArrayList<>();
+        for (int from = 0; from + EVENTS_PER_INVOCATION <= events.size(); from += EVENTS_PER_INVOCATION) {
+            List<Object> run = new ArrayList<>();
+            for (Object e : events.subList(from, from + EVENTS_PER_INVOCATION)) {
+                if (!run.isEmpty() && !sameBatch(run.get(0), e)) {
+                    batches.add(batch(run));
+                    run.clear();
+                }
+                run.add(e);
+            }
+            batches.add(batch(run));
+            batches.add(END_OF_INVOCATION);
+        }
     }
 
     @Setup(Level.Iteration)
@@ -82,24 +101,31 @@ public class CorrelatorBenchmark {
     @Benchmark
     @OperationsPerInvocation(EVENTS_PER_INVOCATION)
     public void update() throws Exception {
-        for (int i = 0; i < EVENTS_PER_INVOCATION; i++) {
-            if (next == events.size()) {
+        while (true) {
+            if (next == batches.size()) {
                 // the input is exhausted: start over on fresh state (rare: once per ~200k events)
                 close();
                 open();
             }
-            Object e = events.get(next++);
-            if (e instanceof SpanEvent s) {
-                long t = s.eventTimeMillis();
+            Object b = batches.get(next++);
+            if (b == END_OF_INVOCATION) break;
+            int events;
+            if (b instanceof TraceSpans spans) {
+                long t = Long.MIN_VALUE;
+                for (SpanEvent s : spans.spans) t = Math.max(t, s.eventTimeMillis());
                 maxEventTime = Math.max(maxEventTime, t);
-                harness.processElement1(new StreamRecord<>(s, t));
+                harness.processElement1(new StreamRecord<>(spans, t));
+                events = spans.spans.length;
             } else {
-                LogEvent l = (LogEvent) e;
-                long t = l.eventTimeMillis();
+                TraceLogs logs = (TraceLogs) b;
+                long t = Long.MIN_VALUE;
+                for (LogEvent l : logs.logs) t = Math.max(t, l.eventTimeMillis());
                 maxEventTime = Math.max(maxEventTime, t);
-                harness.processElement2(new StreamRecord<>(l, t));
+                harness.processElement2(new StreamRecord<>(logs, t));
+                events = logs.logs.length;
             }
-            if (++sinceAdvance == ADVANCE_EVERY) {
+            sinceAdvance += events;
+            if (sinceAdvance >= ADVANCE_EVERY) {
                 sinceAdvance = 0;
                 harness.processBothWatermarks(new Watermark(maxEventTime - 2_000));
                 harness.setProcessingTime(maxEventTime);
@@ -108,5 +134,17 @@ public class CorrelatorBenchmark {
                 if (decided != null) decided.clear();
             }
         }
+    }
+
+    private static final Object END_OF_INVOCATION = new Object();
+
+    private static boolean sameBatch(Object first, Object e) {
+        if (first instanceof SpanEvent a) return e instanceof SpanEvent b && a.traceId.equals(b.traceId);
+        return e instanceof LogEvent b && ((LogEvent) first).traceId.equals(b.traceId);
+    }
+
+    private static Object batch(List<Object> run) {
+        if (run.get(0) instanceof SpanEvent s) return new TraceSpans(s.traceId, run.toArray(new SpanEvent[0]));
+        return new TraceLogs(((LogEvent) run.get(0)).traceId, run.toArray(new LogEvent[0]));
     }
 }

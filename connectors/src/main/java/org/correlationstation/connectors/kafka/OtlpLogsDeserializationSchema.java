@@ -1,6 +1,5 @@
 package org.correlationstation.connectors.kafka;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.correlationstation.core.model.LogEvent;
@@ -22,9 +21,7 @@ public class OtlpLogsDeserializationSchema extends OtlpDeserializationSchema {
     @Override
     protected List<TelemetryEnvelope> decode(ConsumerRecord<byte[], byte[]> record) throws MalformedOtlpException {
         List<LogEvent> logs = decoder.decodeLogs(record.value(), encoding, transportTime(record));
-        List<TelemetryEnvelope> out = new ArrayList<>(logs.size());
-        for (LogEvent log : logs) out.add(TelemetryEnvelope.of(log));
-        return out;
+        return TelemetryEnvelope.logsByTrace(logs);
     }
 
     /**

@@ -1,6 +1,5 @@
 package org.correlationstation.connectors.kafka;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import io.opentelemetry.proto.trace.v1.TracesData;
@@ -30,8 +29,7 @@ public class OtlpSpansDeserializationSchema extends OtlpDeserializationSchema {
     protected List<TelemetryEnvelope> decode(ConsumerRecord<byte[], byte[]> record) throws MalformedOtlpException {
         TracesData data = decoder.parseTraces(record.value(), encoding);
         List<SpanEvent> spans = decoder.spans(data);
-        List<TelemetryEnvelope> out = new ArrayList<>(spans.size() + 1);
-        for (SpanEvent span : spans) out.add(TelemetryEnvelope.of(span));
+        List<TelemetryEnvelope> out = TelemetryEnvelope.spansByTrace(spans);
         if (forwardOriginals && !spans.isEmpty()) {
             // Protobuf messages go on byte for byte; JSON ones in the protobuf encoding of the same message.
             byte[] original = encoding == OtlpEncoding.OTLP_PROTO ? record.value() : data.toByteArray();

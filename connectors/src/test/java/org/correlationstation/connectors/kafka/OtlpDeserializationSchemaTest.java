@@ -7,6 +7,7 @@ import io.opentelemetry.proto.logs.v1.LogsData;
 import io.opentelemetry.proto.trace.v1.TracesData;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.apache.flink.api.common.functions.util.ListCollector;
@@ -29,15 +30,20 @@ class OtlpDeserializationSchemaTest {
     private static final long RECORD_TIME = 1_795_000_000_000L;
 
     @Test
-    void aTracesMessageBecomesOneEnvelopePerSpan() {
+    void aTracesMessageBecomesOneEnvelopePerTrace() {
         List<SpanEvent> spans = GeneratedTrace.allSpans(TRACES);
         byte[] value = OtlpMessages.traces(spans).toByteArray();
 
         List<TelemetryEnvelope> out = deserialize(new OtlpSpansDeserializationSchema(DECODER, OtlpEncoding.OTLP_PROTO),
                 record("otlp_spans", "ignored key", value));
 
-        assertThat(out).extracting(e -> e.span).containsExactlyInAnyOrderElementsOf(spans);
-        assertThat(out).allSatisfy(e -> assertThat(e.log).isNull()).allSatisfy(e -> assertThat(e.deadLetter).isNull());
+        assertThat(spansOf(out)).containsExactlyInAnyOrderElementsOf(spans);
+        assertThat(out).hasSize(TRACES.size()).allSatisfy(e -> {
+            assertThat(e.spans).extracting(s -> s.traceId).containsOnly(e.spans[0].traceId);
+            assertThat(e.logs).isNull();
+            assertThat(e.deadLetter).isNull();
+        });
+        assertThat(out).extracting(e -> e.spans[0].traceId).doesNotHaveDuplicates();
     }
 
     @Test
@@ -57,7 +63,7 @@ class OtlpDeserializationSchemaTest {
                 record("otlp_spans", null, OtlpMessages.toJson(data)));
         assertThat(fromJson).filteredOn(e -> e.traces != null).singleElement()
                 .satisfies(e -> assertThat(TracesData.parseFrom(e.traces.tracesData)).isEqualTo(data));
-        assertThat(fromJson).filteredOn(e -> e.span != null).hasSize(spans.size());
+        assertThat(spansOf(fromJson)).hasSize(spans.size());
     }
 
     @Test
@@ -68,7 +74,8 @@ class OtlpDeserializationSchemaTest {
         List<TelemetryEnvelope> out = deserialize(new OtlpLogsDeserializationSchema(DECODER, OtlpEncoding.OTLP_JSON),
                 record("otlp_logs", null, value));
 
-        assertThat(out).extracting(e -> e.log).containsExactlyInAnyOrderElementsOf(logs);
+        assertThat(logsOf(out)).containsExactlyInAnyOrderElementsOf(logs);
+        assertThat(out).allSatisfy(e -> assertThat(e.logs).extracting(l -> l.traceId).containsOnly(e.logs[0].traceId));
     }
 
     @Test
@@ -82,7 +89,7 @@ class OtlpDeserializationSchemaTest {
         List<TelemetryEnvelope> out = deserialize(new OtlpLogsDeserializationSchema(DECODER, OtlpEncoding.OTLP_PROTO),
                 record("otlp_logs", null, value));
 
-        assertThat(out).singleElement().satisfies(e -> assertThat(e.log.eventTimeMillis()).isEqualTo(RECORD_TIME));
+        assertThat(logsOf(out)).singleElement().satisfies(l -> assertThat(l.eventTimeMillis()).isEqualTo(RECORD_TIME));
     }
 
     @Test
@@ -95,7 +102,7 @@ class OtlpDeserializationSchemaTest {
         List<TelemetryEnvelope> out = deserialize(new OtlpSpansDeserializationSchema(DECODER, OtlpEncoding.OTLP_PROTO), record);
 
         assertThat(out).singleElement().satisfies(e -> {
-            assertThat(e.span).isNull();
+            assertThat(e.spans).isNull();
             DeadLetter d = e.deadLetter;
             assertThat(d.key).isSameAs(key).containsExactly(0, 1, 2, 3);
             assertThat(d.value).isSameAs(value);
@@ -160,6 +167,14 @@ class OtlpDeserializationSchemaTest {
         byte[] k = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
         return new ConsumerRecord<>(topic, 0, 42L, RECORD_TIME, TimestampType.CREATE_TIME,
                 k == null ? -1 : k.length, value == null ? -1 : value.length, k, value, new RecordHeaders(), Optional.empty());
+    }
+
+    static List<SpanEvent> spansOf(List<TelemetryEnvelope> envelopes) {
+        return envelopes.stream().filter(e -> e.spans != null).flatMap(e -> Arrays.stream(e.spans)).toList();
+    }
+
+    static List<LogEvent> logsOf(List<TelemetryEnvelope> envelopes) {
+        return envelopes.stream().filter(e -> e.logs != null).flatMap(e -> Arrays.stream(e.logs)).toList();
     }
 
     static List<TelemetryEnvelope> deserialize(OtlpDeserializationSchema schema, ConsumerRecord<byte[], byte[]> record) {

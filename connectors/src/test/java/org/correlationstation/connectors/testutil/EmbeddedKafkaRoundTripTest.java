@@ -87,7 +87,8 @@ class EmbeddedKafkaRoundTripTest {
             schema.deserialize(r, new ListCollector<>(out));
         }
 
-        assertThat(out).filteredOn(e -> e.span != null).extracting(e -> e.span).containsExactlyInAnyOrderElementsOf(spans);
+        assertThat(out).filteredOn(e -> e.spans != null).flatExtracting(e -> List.of(e.spans))
+                .containsExactlyInAnyOrderElementsOf(spans);
         assertThat(out).filteredOn(e -> e.deadLetter != null).singleElement().satisfies(e -> {
             assertThat(e.deadLetter.value).isEqualTo(GARBAGE);
             assertThat(e.deadLetter.key).isEqualTo(bytes("key"));
@@ -120,7 +121,7 @@ class EmbeddedKafkaRoundTripTest {
             it.forEachRemaining(read::add);
         }
 
-        assertThat(read).filteredOn(e -> e.span != null).extracting(e -> e.span)
+        assertThat(read).filteredOn(e -> e.spans != null).flatExtracting(e -> List.of(e.spans))
                 .containsExactlyInAnyOrderElementsOf(GeneratedTrace.allSpans(traces));
         assertThat(read).filteredOn(e -> e.deadLetter != null).hasSize(1);
 

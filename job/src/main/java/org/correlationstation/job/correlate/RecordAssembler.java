@@ -73,18 +73,4 @@ final class RecordAssembler {
         }
         return out;
     }
-
-    /** A 64-bit hash of what counts as content: everything but version and updated_at. */
-    static long contentHash(CorrelationRecord r) {
-        long savedVersion = r.version;
-        String savedUpdatedAt = r.updatedAt;
-        r.version = 0;
-        r.updatedAt = null;
-        String json = RecordCodec.toJson(r);
-        r.version = savedVersion;
-        r.updatedAt = savedUpdatedAt;
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < json.length(); i++) h = (h ^ json.charAt(i)) * 0x100000001b3L;
-        return h;
-    }
 }

@@ -3,8 +3,10 @@ package org.correlationstation.job.correlate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -12,7 +14,7 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.ObjectArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
@@ -26,6 +28,9 @@ import org.correlationstation.core.model.SpanEvent;
 import org.correlationstation.core.record.CorrelationIds;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
+import org.correlationstation.job.types.CompactTypes;
+import org.correlationstation.job.types.TraceLogs;
+import org.correlationstation.job.types.TraceSpans;
 
 /**
  * The per-trace correlator (SPEC §3): keyed by trace id, spans on input 1 and logs on input 2. It joins
@@ -42,15 +47,11 @@ import org.correlationstation.core.record.RecordCodec;
  * the summary keeps their earliest due times: a span arrival decides its logs with one point lookup,
  * and a timer looks at the pending logs only when one of them is due.
  */
-public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, LogEvent, CorrelationRecord>
+public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, TraceLogs, CorrelationRecord>
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
-    public static final OutputTag<JoinedLog> DECIDED_LOGS =
-            new OutputTag<>("decided-logs", TypeInformation.of(JoinedLog.class));
-
-    /** The bucket of pending logs without span id: not a hex span id, so it cannot collide with one. */
-    static final String TRACE_ONLY = "\u0000trace-only";
+    public static final OutputTag<JoinedLog> DECIDED_LOGS = new OutputTag<>("decided-logs", StateTypes.JOINED_LOG);
 
     private final CorrelationSettings cfg;
 
@@ -58,8 +59,10 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
     private transient MapState<String, SpanInfo> spansState;
     private transient MapState<Long, Boolean> logsState;
     private transient MapState<String, LinkCounts> linksState;
-    /** Pending logs by the span id they wait for; {@link #TRACE_ONLY} holds those without span id. */
+    /** Pending logs by the span id they wait for. */
     private transient MapState<String, PendingLog[]> pendingState;
+    /** Pending logs without span id, appended without reading (they are decided together). */
+    private transient ListState<PendingLog> traceOnlyState;
     private transient ListState<Long> openTracesState;
     private transient CorrelatorMetrics metrics;
     private transient long openTraces;
@@ -71,78 +74,94 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
     @Override
     public void open(OpenContext openContext) {
         // No Flink state TTL: every trace's clean-up timer clears all of its state (docs/semantics.md).
-        ValueStateDescriptor<TraceSummary> summary =
-                new ValueStateDescriptor<>("summary", TypeInformation.of(TraceSummary.class));
+        // Hand-written serializers (StateTypes): the POJO serializer's reflection and Flink's String
+        // encoding were the largest costs of reading state.
+        ValueStateDescriptor<TraceSummary> summary = new ValueStateDescriptor<>("summary", StateTypes.SUMMARY);
         MapStateDescriptor<String, SpanInfo> spans =
-                new MapStateDescriptor<>("spans", Types.STRING, TypeInformation.of(SpanInfo.class));
+                new MapStateDescriptor<>("spans", CompactTypes.HEX_ID, StateTypes.SPAN_INFO);
         MapStateDescriptor<Long, Boolean> logs = new MapStateDescriptor<>("log-fingerprints", Types.LONG, Types.BOOLEAN);
         MapStateDescriptor<String, LinkCounts> links =
-                new MapStateDescriptor<>("links", Types.STRING, TypeInformation.of(LinkCounts.class));
-        // A new name for the new layout (by span id, was by sequence number).
-        MapStateDescriptor<String, PendingLog[]> pending =
-                new MapStateDescriptor<>("pending-by-span", Types.STRING, TypeInformation.of(PendingLog[].class));
+                new MapStateDescriptor<>("links", CompactTypes.HEX_ID, StateTypes.LINK_COUNTS);
+        MapStateDescriptor<String, PendingLog[]> pending = new MapStateDescriptor<>("pending-by-span",
+                CompactTypes.HEX_ID, ObjectArrayTypeInfo.getInfoFor(PendingLog[].class, StateTypes.PENDING_LOG));
+        ListStateDescriptor<PendingLog> traceOnly = new ListStateDescriptor<>("pending-trace-only", StateTypes.PENDING_LOG);
         summaryState = getRuntimeContext().getState(summary);
         spansState = getRuntimeContext().getMapState(spans);
         logsState = getRuntimeContext().getMapState(logs);
         linksState = getRuntimeContext().getMapState(links);
         pendingState = getRuntimeContext().getMapState(pending);
+        traceOnlyState = getRuntimeContext().getListState(traceOnly);
         metrics = new CorrelatorMetrics(getRuntimeContext().getMetricGroup(), () -> openTraces);
     }
 
     @Override
-    public void processElement1(SpanEvent span, Context ctx, Collector<CorrelationRecord> out) throws Exception {
-        TraceSummary s = summaryFor(span.eventTimeMillis(), ctx);
-        if (s == null) return;
-        if (span.spanId != null && spansState.contains(span.spanId)) return; // duplicate: first copy wins
-        boolean wasTruncated = s.truncated;
-        metrics.spans.inc();
-        arrived(s, ctx);
-        s.addSpan(span, cfg.maxServices);
-        if (span.spanId != null) {
+    public void processElement1(TraceSpans batch, Context ctx, Collector<CorrelationRecord> out) throws Exception {
+        TraceSummary s = summaryState.value();
+        // A trace without state has no tracked spans: duplicates can only be within the batch.
+        Set<String> tracked = s == null ? new HashSet<>() : null;
+        boolean wasTruncated = s != null && s.truncated;
+        for (SpanEvent span : batch.spans) {
+            if (s == null && (s = newSummary(span.eventTimeMillis(), ctx)) == null) continue;
+            if (span.spanId != null && (tracked != null ? tracked.contains(span.spanId) : spansState.contains(span.spanId))) {
+                continue; // duplicate: first copy wins
+            }
+            metrics.spans.inc();
+            arrived(s, ctx);
+            s.addSpan(span, cfg.maxServices);
+            if (span.spanId == null) continue;
             if (s.trackedSpans < cfg.maxSpansTracked) {
                 SpanInfo info = spanInfo(span);
                 spansState.put(span.spanId, info);
+                if (tracked != null) tracked.add(span.spanId);
                 s.trackedSpans++;
                 if (s.pendingWithSpanId > 0) decideForSpan(s, ctx, span.spanId, info);
             } else {
                 s.truncated = true;
             }
         }
-        finish(s, wasTruncated, ctx);
+        if (s != null) finish(s, wasTruncated, ctx);
     }
 
     @Override
-    public void processElement2(LogEvent log, Context ctx, Collector<CorrelationRecord> out) throws Exception {
-        TraceSummary s = summaryFor(log.eventTimeMillis(), ctx);
-        if (s == null) {
-            // Expired: not correlated, but it still goes on to Loki (SPEC §3), with what it says itself.
-            ctx.output(DECIDED_LOGS, new JoinedLog(log, CorrelationIds.forTrace(ctx.getCurrentKey()), log.spanId, null, false));
-            return;
+    public void processElement2(TraceLogs batch, Context ctx, Collector<CorrelationRecord> out) throws Exception {
+        TraceSummary s = summaryState.value();
+        // A trace without state has no fingerprints or spans yet: nothing to look up.
+        Set<Long> tracked = s == null ? new HashSet<>() : null;
+        boolean wasTruncated = s != null && s.truncated;
+        for (LogEvent log : batch.logs) {
+            if (s == null && (s = newSummary(log.eventTimeMillis(), ctx)) == null) {
+                // Expired: not correlated, but it still goes on to Loki (SPEC §3), with what it says itself.
+                ctx.output(DECIDED_LOGS, new JoinedLog(log, CorrelationIds.forTrace(ctx.getCurrentKey()), log.spanId,
+                        null, false));
+                continue;
+            }
+            long fingerprint = log.fingerprint();
+            if (tracked != null ? tracked.contains(fingerprint) : logsState.contains(fingerprint)) {
+                continue; // duplicate: first copy wins
+            }
+            metrics.logs.inc();
+            arrived(s, ctx);
+            if (s.trackedLogs < cfg.maxSpansTracked) {
+                logsState.put(fingerprint, Boolean.TRUE);
+                if (tracked != null) tracked.add(fingerprint);
+                s.trackedLogs++;
+            } else {
+                s.truncated = true;
+            }
+            s.addLog(log, cfg.maxServices);
+            SpanInfo span = null;
+            if (log.spanId != null) {
+                // A log that names its span is attributed to it at once; the link shows once the span is known.
+                attribute(s, log.spanId, false);
+                if (s.trackedSpans > 0) span = spansState.get(log.spanId);
+            }
+            if (span != null) {
+                ctx.output(DECIDED_LOGS, new JoinedLog(log, s.correlationId, log.spanId, span.name, false));
+            } else {
+                pend(s, log, ctx.timerService().currentProcessingTime());
+            }
         }
-        long fingerprint = log.fingerprint();
-        if (logsState.contains(fingerprint)) return; // duplicate: first copy wins
-        boolean wasTruncated = s.truncated;
-        metrics.logs.inc();
-        arrived(s, ctx);
-        if (s.trackedLogs < cfg.maxSpansTracked) {
-            logsState.put(fingerprint, Boolean.TRUE);
-            s.trackedLogs++;
-        } else {
-            s.truncated = true;
-        }
-        s.addLog(log, cfg.maxServices);
-        SpanInfo span = null;
-        if (log.spanId != null) {
-            // A log that names its span is attributed to it at once; the link shows once the span is known.
-            attribute(s, log.spanId, false);
-            span = spansState.get(log.spanId);
-        }
-        if (span != null) {
-            ctx.output(DECIDED_LOGS, new JoinedLog(log, s.correlationId, log.spanId, span.name, false));
-        } else {
-            pend(s, log, ctx.timerService().currentProcessingTime());
-        }
-        finish(s, wasTruncated, ctx);
+        if (s != null) finish(s, wasTruncated, ctx);
     }
 
     @Override
@@ -177,17 +196,15 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
         syncTimers(s, ctx);
     }
 
-    /** The trace's summary; a new one for a first event; null for an expired event (SPEC §3). */
-    private TraceSummary summaryFor(long eventTime, Context ctx) throws Exception {
-        TraceSummary s = summaryState.value();
-        if (s != null) return s;
+    /** A new summary for a trace's first event; null for an expired event (SPEC §3). */
+    private TraceSummary newSummary(long eventTime, Context ctx) {
         long watermark = ctx.timerService().currentWatermark();
         if (watermark != Long.MIN_VALUE && eventTime + cfg.windowMs + cfg.ttlMs < watermark) {
             // Its trace closed and was cleared long ago: its record stays as it is.
             metrics.expired.inc();
             return null;
         }
-        s = new TraceSummary();
+        TraceSummary s = new TraceSummary();
         s.traceId = ctx.getCurrentKey();
         s.correlationId = CorrelationIds.forTrace(s.traceId);
         s.firstArrival = ctx.timerService().currentProcessingTime();
@@ -225,13 +242,16 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
     }
 
     private void pend(TraceSummary s, LogEvent log, long now) throws Exception {
-        String key = log.spanId != null ? log.spanId : TRACE_ONLY;
-        PendingLog[] bucket = pendingState.get(key);
-        PendingLog[] grown = bucket == null ? new PendingLog[1] : Arrays.copyOf(bucket, bucket.length + 1);
-        grown[grown.length - 1] = new PendingLog(log, now);
-        pendingState.put(key, grown);
+        if (log.spanId == null) {
+            traceOnlyState.add(new PendingLog(log, now));
+        } else {
+            PendingLog[] bucket = pendingState.get(log.spanId);
+            PendingLog[] grown = bucket == null ? new PendingLog[1] : Arrays.copyOf(bucket, bucket.length + 1);
+            grown[grown.length - 1] = new PendingLog(log, now);
+            pendingState.put(log.spanId, grown);
+            s.pendingWithSpanId++;
+        }
         s.pendingLogs++;
-        if (log.spanId != null) s.pendingWithSpanId++;
         s.pendingDueEventTime = Math.min(s.pendingDueEventTime, log.eventTimeMillis() + cfg.joinSlackMs);
         s.pendingDueProcessingTime = Math.min(s.pendingDueProcessingTime, now + cfg.joinMaxWaitMs);
     }
@@ -263,44 +283,55 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
      * fires for another rule (emission, closing) does not touch the pending logs.
      */
     private void decideDue(TraceSummary s, Context ctx, boolean force) throws Exception {
-        long now = ctx.timerService().currentProcessingTime();
-        long watermark = ctx.timerService().currentWatermark();
-        Map<String, PendingLog[]> changed = new HashMap<>();
-        Map<String, SpanInfo> spans = null;
+        DueRound round = new DueRound(ctx.timerService().currentProcessingTime(), ctx.timerService().currentWatermark(),
+                force);
+        if (s.pendingWithSpanId > 0) decideWithSpanId(s, ctx, round);
+        if (s.pendingLogs > s.pendingWithSpanId) decideTraceOnly(s, ctx, round);
+        s.pendingDueEventTime = round.dueEvent;
+        s.pendingDueProcessingTime = round.dueProcessing;
+    }
+
+    /** One decision round: its clocks, and the earliest due times of the logs it keeps. */
+    private final class DueRound {
+        final long now;
+        final long watermark;
+        final boolean force;
         long dueEvent = Long.MAX_VALUE;
         long dueProcessing = Long.MAX_VALUE;
+
+        DueRound(long now, long watermark, boolean force) {
+            this.now = now;
+            this.watermark = watermark;
+            this.force = force;
+        }
+
+        /** Whether the log's wait is over; if not, its due times count towards the next timer. */
+        boolean due(PendingLog p) {
+            long eventDue = p.log.eventTimeMillis() + cfg.joinSlackMs;
+            long processingDue = p.arrivedAt + cfg.joinMaxWaitMs;
+            if (force || watermark >= eventDue || now >= processingDue) return true;
+            dueEvent = Math.min(dueEvent, eventDue);
+            dueProcessing = Math.min(dueProcessing, processingDue);
+            return false;
+        }
+    }
+
+    /** Logs whose span is unknown (or known but beyond the tracking cap) once their wait is over. */
+    private void decideWithSpanId(TraceSummary s, Context ctx, DueRound round) throws Exception {
+        Map<String, PendingLog[]> changed = new HashMap<>();
         int decided = 0;
         for (Map.Entry<String, PendingLog[]> e : pendingState.entries()) {
             PendingLog[] bucket = e.getValue();
             List<PendingLog> kept = new ArrayList<>(0);
             for (PendingLog p : bucket) {
-                LogEvent log = p.log;
-                long eventDue = log.eventTimeMillis() + cfg.joinSlackMs;
-                long processingDue = p.arrivedAt + cfg.joinMaxWaitMs;
-                if (!(force || watermark >= eventDue || now >= processingDue)) {
-                    dueEvent = Math.min(dueEvent, eventDue);
-                    dueProcessing = Math.min(dueProcessing, processingDue);
+                if (!round.due(p)) {
                     kept.add(p);
                     continue;
                 }
                 decided++;
-                if (log.spanId != null) {
-                    s.pendingWithSpanId--;
-                    // Its span is unknown, or known but beyond the tracking cap.
-                    SpanInfo span = spansState.get(log.spanId);
-                    ctx.output(DECIDED_LOGS, new JoinedLog(log, s.correlationId, log.spanId,
-                            span == null ? null : span.name, false));
-                } else {
-                    if (spans == null) spans = loadSpans();
-                    String chosen = JoinRule.innermost(spans.entrySet(), log.service, log.timeNanos,
-                            cfg.joinSlackMs * 1_000_000L);
-                    if (chosen != null) {
-                        attribute(s, chosen, true);
-                        s.dirty = true;
-                    }
-                    ctx.output(DECIDED_LOGS, new JoinedLog(log, s.correlationId, chosen,
-                            chosen == null ? null : spans.get(chosen).name, chosen != null));
-                }
+                SpanInfo span = spansState.get(p.log.spanId);
+                ctx.output(DECIDED_LOGS, new JoinedLog(p.log, s.correlationId, p.log.spanId,
+                        span == null ? null : span.name, false));
             }
             if (kept.size() != bucket.length) {
                 changed.put(e.getKey(), kept.isEmpty() ? null : kept.toArray(new PendingLog[0]));
@@ -311,14 +342,44 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
             else pendingState.put(c.getKey(), c.getValue());
         }
         s.pendingLogs -= decided;
-        s.pendingDueEventTime = dueEvent;
-        s.pendingDueProcessingTime = dueProcessing;
+        s.pendingWithSpanId -= decided;
+    }
+
+    /** Logs without span id: joined to the innermost span of their service that holds their time. */
+    private void decideTraceOnly(TraceSummary s, Context ctx, DueRound round) throws Exception {
+        List<PendingLog> kept = new ArrayList<>(0);
+        Map<String, SpanInfo> spans = null;
+        SpanIntervals intervals = null;
+        int decided = 0;
+        for (PendingLog p : traceOnlyState.get()) {
+            if (!round.due(p)) {
+                kept.add(p);
+                continue;
+            }
+            decided++;
+            if (intervals == null) {
+                spans = loadSpans();
+                intervals = new SpanIntervals(spans);
+            }
+            LogEvent log = p.log;
+            String chosen = intervals.innermost(log.service, log.timeNanos, cfg.joinSlackMs * 1_000_000L);
+            if (chosen != null) {
+                attribute(s, chosen, true);
+                s.dirty = true;
+            }
+            ctx.output(DECIDED_LOGS, new JoinedLog(log, s.correlationId, chosen,
+                    chosen == null ? null : spans.get(chosen).name, chosen != null));
+        }
+        if (decided == 0) return;
+        if (kept.isEmpty()) traceOnlyState.clear();
+        else traceOnlyState.update(kept);
+        s.pendingLogs -= decided;
     }
 
     private void emit(TraceSummary s, long now, Collector<CorrelationRecord> out) throws Exception {
         s.dirty = false;
         CorrelationRecord record = RecordAssembler.assemble(s, loadSpans(), loadLinks());
-        long hash = RecordAssembler.contentHash(record);
+        long hash = ContentHash.of(record);
         if (s.emitted && hash == s.lastContentHash) return;
         s.version++;
         s.emitted = true;
@@ -374,6 +435,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, SpanEvent, L
         logsState.clear();
         linksState.clear();
         pendingState.clear();
+        traceOnlyState.clear();
     }
 
     private Map<String, SpanInfo> loadSpans() throws Exception {

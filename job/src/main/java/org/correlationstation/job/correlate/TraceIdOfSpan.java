@@ -1,14 +1,14 @@
 package org.correlationstation.job.correlate;
 
 import org.apache.flink.api.java.functions.KeySelector;
-import org.correlationstation.core.model.SpanEvent;
+import org.correlationstation.job.types.TraceSpans;
 
 /** The correlator's key for spans. */
-public final class TraceIdOfSpan implements KeySelector<SpanEvent, String> {
+public final class TraceIdOfSpan implements KeySelector<TraceSpans, String> {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public String getKey(SpanEvent span) {
-        return span.traceId;
+    public String getKey(TraceSpans batch) {
+        return batch.traceId;
     }
 }

@@ -6,14 +6,14 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.correlationstation.connectors.kafka.TelemetryEnvelope;
+import org.correlationstation.job.types.TraceSpans;
 import org.correlationstation.core.model.OtlpTraces;
-import org.correlationstation.core.model.SpanEvent;
 
 /**
  * Spans go on to the correlator; the original messages (when the source forwards them) to
  * {@link #ORIGINALS} for Tempo; undecodable messages to the dead-letter side output.
  */
-public class SpanRouter extends ProcessFunction<TelemetryEnvelope, SpanEvent> {
+public class SpanRouter extends ProcessFunction<TelemetryEnvelope, TraceSpans> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<OtlpTraces> ORIGINALS =
@@ -26,12 +26,12 @@ public class SpanRouter extends ProcessFunction<TelemetryEnvelope, SpanEvent> {
     }
 
     @Override
-    public void processElement(TelemetryEnvelope envelope, Context ctx, Collector<SpanEvent> out) {
+    public void processElement(TelemetryEnvelope envelope, Context ctx, Collector<TraceSpans> out) {
         if (envelope.deadLetter != null) {
             metrics.deadLetter(envelope.deadLetter.reason);
             ctx.output(DeadLetters.TAG, envelope.deadLetter);
-        } else if (envelope.span != null) {
-            out.collect(envelope.span);
+        } else if (envelope.spans != null) {
+            out.collect(new TraceSpans(envelope.spans[0].traceId, envelope.spans));
         } else if (envelope.traces != null) {
             ctx.output(ORIGINALS, envelope.traces);
         }

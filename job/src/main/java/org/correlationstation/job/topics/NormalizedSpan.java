@@ -1,6 +1,8 @@
 package org.correlationstation.job.topics;
 
+import org.apache.flink.util.Collector;
 import org.correlationstation.core.model.SpanEvent;
+import org.correlationstation.job.types.TraceSpans;
 
 /**
  * A span as the normalised-spans topic carries it (docs/sql.md): snake_case JSON, hex ids, times both
@@ -22,6 +24,11 @@ public class NormalizedSpan {
     public String legacyTraceId;
 
     public NormalizedSpan() {}
+
+    /** Each span of a batch, in order (a flat map over the router's per-trace batches). */
+    public static void eachOf(TraceSpans batch, Collector<NormalizedSpan> out) {
+        for (SpanEvent span : batch.spans) out.collect(of(span));
+    }
 
     public static NormalizedSpan of(SpanEvent s) {
         NormalizedSpan n = new NormalizedSpan();

@@ -10,10 +10,12 @@ import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.correlationstation.core.model.LogEvent;
 import org.correlationstation.core.model.SpanEvent;
 import org.correlationstation.core.record.CorrelationRecord;
+import org.correlationstation.job.types.TraceLogs;
+import org.correlationstation.job.types.TraceSpans;
 
 /** A {@link TraceCorrelator} in Flink's keyed two-input operator test harness. */
 final class CorrelatorHarness implements AutoCloseable {
-    final KeyedTwoInputStreamOperatorTestHarness<String, SpanEvent, LogEvent, CorrelationRecord> harness;
+    final KeyedTwoInputStreamOperatorTestHarness<String, TraceSpans, TraceLogs, CorrelationRecord> harness;
 
     CorrelatorHarness(CorrelationSettings cfg) throws Exception {
         harness = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new TraceCorrelator(cfg)),
@@ -24,11 +26,25 @@ final class CorrelatorHarness implements AutoCloseable {
     }
 
     void span(SpanEvent span) throws Exception {
-        harness.processElement1(new StreamRecord<>(span, span.eventTimeMillis()));
+        spans(span);
+    }
+
+    /** Spans of one trace as the source hands them on from one message. */
+    void spans(SpanEvent... spans) throws Exception {
+        long time = Long.MIN_VALUE;
+        for (SpanEvent s : spans) time = Math.max(time, s.eventTimeMillis());
+        harness.processElement1(new StreamRecord<>(new TraceSpans(spans[0].traceId, spans), time));
     }
 
     void log(LogEvent log) throws Exception {
-        harness.processElement2(new StreamRecord<>(log, log.eventTimeMillis()));
+        logs(log);
+    }
+
+    /** Logs of one trace as the source hands them on from one message. */
+    void logs(LogEvent... logs) throws Exception {
+        long time = Long.MIN_VALUE;
+        for (LogEvent l : logs) time = Math.max(time, l.eventTimeMillis());
+        harness.processElement2(new StreamRecord<>(new TraceLogs(logs[0].traceId, logs), time));
     }
 
     void watermark(long ts) throws Exception {

@@ -6,9 +6,6 @@ import static org.correlationstation.job.correlate.Events.log;
 import static org.correlationstation.job.correlate.Events.sid;
 import static org.correlationstation.job.correlate.Events.span;
 
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.java.typeutils.ObjectArrayTypeInfo;
-import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,12 +84,5 @@ class PendingLogIndexTest {
         assertThat(h.decided()).hasSize(1);
         h.watermark(T0 + 6_000);
         assertThat(h.decided()).extracting(j -> j.log.body).containsExactly("old", "new");
-    }
-
-    @Test
-    void aPendingBucketIsAnArrayOfPojosNotKryo() {
-        TypeInformation<PendingLog[]> info = TypeInformation.of(PendingLog[].class);
-        assertThat(info).isInstanceOf(ObjectArrayTypeInfo.class);
-        assertThat(((ObjectArrayTypeInfo<?, ?>) info).getComponentInfo()).isInstanceOf(PojoTypeInfo.class);
     }
 }

@@ -278,6 +278,48 @@ class TraceCorrelatorTest {
     }
 
     @Test
+    void aBatchIsTheSameAsItsEventsOneByOne() throws Exception {
+        // a new trace's first batch: duplicates inside it, a log for a span of the batch, a trace-only log
+        h.spans(span(ROOT, null, "GET /checkout", "gateway", T0, T0 + 840),
+                span(PAY, ROOT, "charge", "payments", T0 + 200, T0 + 500),
+                span(PAY, ROOT, "renamed copy", "payments", T0 + 200, T0 + 900));
+        h.logs(log(PAY, "payments", T0 + 300, 9, "charged"), log(PAY, "payments", T0 + 300, 9, "charged"),
+                log(null, "payments", T0 + 310, 9, "trace-only"));
+        h.time(1000);
+        CorrelationRecord batched = h.last();
+
+        try (CorrelatorHarness single = new CorrelatorHarness(CorrelationSettings.defaults())) {
+            single.span(span(ROOT, null, "GET /checkout", "gateway", T0, T0 + 840));
+            single.span(span(PAY, ROOT, "charge", "payments", T0 + 200, T0 + 500));
+            single.span(span(PAY, ROOT, "renamed copy", "payments", T0 + 200, T0 + 900));
+            single.log(log(PAY, "payments", T0 + 300, 9, "charged"));
+            single.log(log(PAY, "payments", T0 + 300, 9, "charged"));
+            single.log(log(null, "payments", T0 + 310, 9, "trace-only"));
+            single.time(1000);
+            assertThat(batched).usingRecursiveComparison().isEqualTo(single.last());
+        }
+        assertThat(batched.spanCount).isEqualTo(2);
+        assertThat(batched.logCount).isEqualTo(2);
+        assertThat(batched.links).containsExactly(new Link(PAY, "charge", "payments", 1, 0));
+        h.watermark(T0 + 2_000);
+        h.time(2_000);
+        assertThat(h.decided()).extracting(j -> j.log.body + "->" + j.spanId)
+                .containsExactlyInAnyOrder("charged->" + PAY, "trace-only->" + PAY);
+    }
+
+    @Test
+    void theExpiredEventsOfABatchGoOnAloneAndTheRestStartsTheTrace() throws Exception {
+        h.watermark(T0 + 3_700_000); // past the window and the TTL (SPEC §8 defaults) of the first log's time
+        h.logs(log(PAY, "payments", T0, 9, "expired"), log(PAY, "payments", T0 + 3_690_000, 9, "current"));
+        assertThat(h.decided()).singleElement().satisfies(j -> {
+            assertThat(j.log.body).isEqualTo("expired");
+            assertThat(j.spanId).isEqualTo(PAY);
+        });
+        h.time(1000);
+        assertThat(h.last().logCount).isEqualTo(1);
+    }
+
+    @Test
     void emitsAtMostOncePerIntervalAndOnlyWhenChanged() throws Exception {
         h.span(span(PAY, null, "charge", "payments", T0, T0 + 500));
         h.time(1000);

@@ -1,0 +1,24 @@
+package org.correlationstation.job.types;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.correlationstation.connectors.loki.LokiEntry;
+import org.correlationstation.core.model.LogEvent;
+import org.correlationstation.core.model.SpanEvent;
+
+/** The type information of the job's records between operators (no POJO reflection). */
+public final class CompactTypes {
+    public static final TypeInformation<SpanEvent> SPAN_EVENT =
+            new CompactTypeInfo<>(SpanEvent.class, () -> SpanEventSerializer.INSTANCE);
+    public static final TypeInformation<LogEvent> LOG_EVENT =
+            new CompactTypeInfo<>(LogEvent.class, () -> LogEventSerializer.INSTANCE);
+    public static final TypeInformation<TraceSpans> TRACE_SPANS =
+            new CompactTypeInfo<>(TraceSpans.class, () -> TraceSpansSerializer.INSTANCE);
+    public static final TypeInformation<TraceLogs> TRACE_LOGS =
+            new CompactTypeInfo<>(TraceLogs.class, () -> TraceLogsSerializer.INSTANCE);
+    public static final TypeInformation<LokiEntry> LOKI_ENTRY =
+            new CompactTypeInfo<>(LokiEntry.class, () -> LokiEntrySerializer.INSTANCE);
+    /** Span ids as state keys. */
+    public static final TypeInformation<String> HEX_ID = new CompactTypeInfo<>(String.class, () -> HexIdSerializer.INSTANCE);
+
+    private CompactTypes() {}
+}

@@ -1,0 +1,112 @@
+package org.correlationstation.job.types;
+
+import static org.correlationstation.job.types.CompactEncoding.readId;
+import static org.correlationstation.job.types.CompactEncoding.readString;
+import static org.correlationstation.job.types.CompactEncoding.readVarInt;
+import static org.correlationstation.job.types.CompactEncoding.writeId;
+import static org.correlationstation.job.types.CompactEncoding.writeString;
+import static org.correlationstation.job.types.CompactEncoding.writeVarInt;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.correlationstation.core.model.LogEvent;
+
+/** {@link LogEvent} between the log router and the correlator, and in the correlator's pending logs. */
+public final class LogEventSerializer extends CompactSerializer<LogEvent> {
+    private static final long serialVersionUID = 1L;
+    public static final LogEventSerializer INSTANCE = new LogEventSerializer();
+
+    @Override
+    public LogEvent createInstance() {
+        return new LogEvent();
+    }
+
+    @Override
+    public LogEvent copy(LogEvent from) {
+        LogEvent l = new LogEvent();
+        l.traceId = from.traceId;
+        l.spanId = from.spanId;
+        l.service = from.service;
+        l.env = from.env;
+        l.host = from.host;
+        l.timeNanos = from.timeNanos;
+        l.severityNumber = from.severityNumber;
+        l.severityText = from.severityText;
+        l.body = from.body;
+        l.legacyTraceId = from.legacyTraceId;
+        l.attributes = from.attributes == null ? null : new HashMap<>(from.attributes);
+        return l;
+    }
+
+    @Override
+    public void serialize(LogEvent l, DataOutputView out) throws IOException {
+        writeId(out, l.traceId);
+        serializeInTrace(l, out);
+    }
+
+    /** All but the trace id, which a batch of one trace's events writes once. */
+    void serializeInTrace(LogEvent l, DataOutputView out) throws IOException {
+        writeId(out, l.spanId);
+        writeString(out, l.service);
+        writeString(out, l.env);
+        writeString(out, l.host);
+        out.writeLong(l.timeNanos);
+        writeVarInt(out, l.severityNumber);
+        writeString(out, l.severityText);
+        writeString(out, l.body);
+        writeString(out, l.legacyTraceId);
+        if (l.attributes == null) {
+            writeVarInt(out, 0);
+            return;
+        }
+        writeVarInt(out, l.attributes.size() + 1);
+        for (Map.Entry<String, String> a : l.attributes.entrySet()) {
+            writeString(out, a.getKey());
+            writeString(out, a.getValue());
+        }
+    }
+
+    @Override
+    public LogEvent deserialize(DataInputView in) throws IOException {
+        return deserializeInTrace(readId(in), in);
+    }
+
+    LogEvent deserializeInTrace(String traceId, DataInputView in) throws IOException {
+        LogEvent l = new LogEvent();
+        l.traceId = traceId;
+        l.spanId = readId(in);
+        l.service = readString(in);
+        l.env = readString(in);
+        l.host = readString(in);
+        l.timeNanos = in.readLong();
+        l.severityNumber = readVarInt(in);
+        l.severityText = readString(in);
+        l.body = readString(in);
+        l.legacyTraceId = readString(in);
+        int n = readVarInt(in);
+        if (n == 0) {
+            l.attributes = null;
+        } else {
+            Map<String, String> attributes = new HashMap<>(Math.max(4, (n - 1) * 2));
+            for (int i = 0; i < n - 1; i++) attributes.put(readString(in), readString(in));
+            l.attributes = attributes;
+        }
+        return l;
+    }
+
+    @Override
+    public TypeSerializerSnapshot<LogEvent> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<LogEvent> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}
