@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -128,6 +129,9 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         // A trace without state has no fingerprints or spans yet: nothing to look up.
         Set<Long> tracked = s == null ? new HashSet<>() : null;
         boolean wasTruncated = s != null && s.truncated;
+        // Per span id, the batch's explicit logs (one link update each) and the span's state (one lookup each).
+        Map<String, Integer> explicitLinks = new LinkedHashMap<>();
+        Map<String, SpanInfo> knownSpans = new HashMap<>();
         for (LogEvent log : batch.logs) {
             if (s == null && (s = newSummary(log.eventTimeMillis(), ctx)) == null) {
                 // Expired: not correlated, but it still goes on to Loki (SPEC §3), with what it says itself.
@@ -152,8 +156,11 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             SpanInfo span = null;
             if (log.spanId != null) {
                 // A log that names its span is attributed to it at once; the link shows once the span is known.
-                attribute(s, log.spanId, false);
-                if (s.trackedSpans > 0) span = spansState.get(log.spanId);
+                explicitLinks.merge(log.spanId, 1, Integer::sum);
+                if (s.trackedSpans > 0) {
+                    span = knownSpans.containsKey(log.spanId) ? knownSpans.get(log.spanId) : spansState.get(log.spanId);
+                    knownSpans.put(log.spanId, span);
+                }
             }
             if (span != null) {
                 ctx.output(DECIDED_LOGS, new JoinedLog(log, s.correlationId, log.spanId, span.name, false));
@@ -161,6 +168,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
                 pend(s, log, ctx.timerService().currentProcessingTime());
             }
         }
+        for (Map.Entry<String, Integer> link : explicitLinks.entrySet()) attribute(s, link.getKey(), link.getValue(), 0);
         if (s != null) finish(s, wasTruncated, ctx);
     }
 
@@ -227,6 +235,10 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     }
 
     private void attribute(TraceSummary s, String spanId, boolean inferred) throws Exception {
+        attribute(s, spanId, 1, inferred ? 1 : 0);
+    }
+
+    private void attribute(TraceSummary s, String spanId, int logs, int inferred) throws Exception {
         LinkCounts counts = linksState.get(spanId);
         if (counts == null) {
             if (s.linkEntries >= cfg.maxLinks) {
@@ -236,8 +248,8 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             counts = new LinkCounts();
             s.linkEntries++;
         }
-        counts.logCount++;
-        if (inferred) counts.inferredLogCount++;
+        counts.logCount += logs;
+        counts.inferredLogCount += inferred;
         linksState.put(spanId, counts);
     }
 
