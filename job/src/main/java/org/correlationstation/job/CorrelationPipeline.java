@@ -84,8 +84,8 @@ public final class CorrelationPipeline {
                 .process(new LogRouter(), CompactTypes.TRACE_LOGS)
                 .uid(OperatorIds.LOG_ROUTER).name(OperatorIds.name(OperatorIds.LOG_ROUTER));
 
-        SingleOutputStreamOperator<CorrelationRecord> records = spans.keyBy(new TraceIdOfSpan())
-                .connect(logs.keyBy(new TraceIdOfLog()))
+        SingleOutputStreamOperator<CorrelationRecord> records = spans.keyBy(new TraceIdOfSpan(), CompactTypes.TRACE_ID_KEY)
+                .connect(logs.keyBy(new TraceIdOfLog(), CompactTypes.TRACE_ID_KEY))
                 .process(new TraceCorrelator(CorrelationSettings.from(settings)))
                 .uid(OperatorIds.CORRELATOR).name(OperatorIds.name(OperatorIds.CORRELATOR));
 

@@ -3,7 +3,7 @@ package org.correlationstation.bench.jmh;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.typeinfo.Types;
+
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -16,6 +16,7 @@ import org.correlationstation.job.correlate.CorrelationSettings;
 import org.correlationstation.job.correlate.TraceCorrelator;
 import org.correlationstation.job.correlate.TraceIdOfLog;
 import org.correlationstation.job.correlate.TraceIdOfSpan;
+import org.correlationstation.job.types.CompactTypes;
 import org.correlationstation.job.types.TraceLogs;
 import org.correlationstation.job.types.TraceSpans;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -79,7 +80,7 @@ public class CorrelatorBenchmark {
     public void open() throws Exception {
         harness = new KeyedTwoInputStreamOperatorTestHarness<>(
                 new KeyedCoProcessOperator<>(new TraceCorrelator(CorrelationSettings.defaults())),
-                new TraceIdOfSpan(), new TraceIdOfLog(), Types.STRING);
+                new TraceIdOfSpan(), new TraceIdOfLog(), CompactTypes.TRACE_ID_KEY);
         if (backend.equals("rocksdb")) {
             // the harness's mock task has almost no managed memory: RocksDB would flush its memtable constantly
             EmbeddedRocksDBStateBackend rocksDb = new EmbeddedRocksDBStateBackend();

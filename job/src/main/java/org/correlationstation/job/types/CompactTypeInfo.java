@@ -12,10 +12,17 @@ public final class CompactTypeInfo<T> extends TypeInformation<T> {
 
     private final Class<T> type;
     private final SerializableSupplier<TypeSerializer<T>> serializer;
+    private final boolean keyType;
 
     public CompactTypeInfo(Class<T> type, SerializableSupplier<TypeSerializer<T>> serializer) {
+        this(type, serializer, false);
+    }
+
+    /** @param keyType whether it may key a stream: its serializer must then write equal values as equal bytes */
+    public CompactTypeInfo(Class<T> type, SerializableSupplier<TypeSerializer<T>> serializer, boolean keyType) {
         this.type = type;
         this.serializer = serializer;
+        this.keyType = keyType;
     }
 
     @Override
@@ -45,7 +52,7 @@ public final class CompactTypeInfo<T> extends TypeInformation<T> {
 
     @Override
     public boolean isKeyType() {
-        return false;
+        return keyType;
     }
 
     @Override
@@ -60,7 +67,8 @@ public final class CompactTypeInfo<T> extends TypeInformation<T> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CompactTypeInfo<?> other && other.canEqual(this) && other.type == type;
+        return o instanceof CompactTypeInfo<?> other && other.canEqual(this) && other.type == type
+                && other.keyType == keyType;
     }
 
     @Override

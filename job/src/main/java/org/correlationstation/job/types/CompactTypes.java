@@ -17,6 +17,12 @@ public final class CompactTypes {
             new CompactTypeInfo<>(TraceLogs.class, () -> TraceLogsSerializer.INSTANCE);
     public static final TypeInformation<LokiEntry> LOKI_ENTRY =
             new CompactTypeInfo<>(LokiEntry.class, () -> LokiEntrySerializer.INSTANCE);
+    /**
+     * Trace ids as the correlator's key: 17 bytes instead of 33 in front of every state entry of the
+     * trace (partitioning still hashes the String, as for any String key).
+     */
+    public static final TypeInformation<String> TRACE_ID_KEY =
+            new CompactTypeInfo<>(String.class, () -> HexIdSerializer.INSTANCE, true);
     /** Span ids as state keys. */
     public static final TypeInformation<String> HEX_ID = new CompactTypeInfo<>(String.class, () -> HexIdSerializer.INSTANCE);
 

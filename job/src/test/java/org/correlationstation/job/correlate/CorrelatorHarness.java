@@ -2,7 +2,6 @@ package org.correlationstation.job.correlate;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -10,6 +9,7 @@ import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.correlationstation.core.model.LogEvent;
 import org.correlationstation.core.model.SpanEvent;
 import org.correlationstation.core.record.CorrelationRecord;
+import org.correlationstation.job.types.CompactTypes;
 import org.correlationstation.job.types.TraceLogs;
 import org.correlationstation.job.types.TraceSpans;
 
@@ -19,7 +19,7 @@ final class CorrelatorHarness implements AutoCloseable {
 
     CorrelatorHarness(CorrelationSettings cfg) throws Exception {
         harness = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new TraceCorrelator(cfg)),
-                new TraceIdOfSpan(), new TraceIdOfLog(), Types.STRING);
+                new TraceIdOfSpan(), new TraceIdOfLog(), CompactTypes.TRACE_ID_KEY);
         harness.setup();
         harness.open();
         harness.setProcessingTime(0);
