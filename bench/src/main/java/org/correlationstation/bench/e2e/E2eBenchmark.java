@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -25,6 +26,7 @@ import org.correlationstation.bench.load.SentManifest;
 import org.correlationstation.bench.load.SentTrace;
 import org.correlationstation.bench.load.TrafficGenerator;
 import org.correlationstation.bench.load.TrafficProfile;
+import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
 import org.correlationstation.core.testing.EmbeddedKafka;
 import org.correlationstation.core.testing.RedisServer;
@@ -70,7 +72,7 @@ public final class E2eBenchmark {
 
     record Soak(double rate, Histogram micros, int unseen, double[] t, double[] p50, double[] p99, double[] max,
             double[] heapMiB, double[] rssMiB, double[] openTraces, List<BenchCluster.Checkpoint> checkpoints,
-            double[] bytesPerOpenTrace, long traces, long spans, RecordChecker.Result checked) {}
+            double[] bytesPerOpenTrace, double[] bytesPerHeldTrace, long traces, long spans, RecordChecker.Result checked) {}
 
     private E2eBenchmark(String[] argv) throws Exception {
         args = new CommandLine(argv);
@@ -242,9 +244,11 @@ public final class E2eBenchmark {
         int seconds = Math.max(duration, soak) + warmup;
         say(String.format(Locale.ROOT, "constant rate %,.0f events/s for %d s (freshness, state, memory)", rate, seconds));
         resetJobSinks();
-        JobID job = cluster.submit("job-constant-rate", settings(parallelism, "fresh_spans", "fresh_logs", "earliest"), CorrelationPipeline::build);
+        Settings jobSettings = settings(parallelism, "fresh_spans", "fresh_logs", "earliest");
+        JobID job = cluster.submit("job-constant-rate", jobSettings, CorrelationPipeline::build);
         TrafficGenerator generator = new TrafficGenerator(profile, args.getLong("seed", 1) + 1);
-        List<double[]> rows = new ArrayList<>();   // t, p50, p99, max (ms), heap, rss (MiB), open traces
+        List<double[]> rows = new ArrayList<>();   // t, p50, p99, max (ms), heap, rss (MiB), open traces, traces sent
+        AtomicLong tracesSent = new AtomicLong();
         Histogram total = new Histogram(3);
         int unseen;
         Path manifestFile = work.resolve("constant-rate-sent.tsv");
@@ -255,6 +259,7 @@ public final class E2eBenchmark {
             LoadDriver driver = new LoadDriver(generator, target, rate, 0, Duration.ofSeconds(seconds), (trace, intended) -> {
                 probe.sent(trace, intended);
                 manifest.sent(trace, intended);
+                tracesSent.incrementAndGet();
             });
             Thread sender = new Thread(() -> {
                 try {
@@ -276,7 +281,7 @@ public final class E2eBenchmark {
                 if (i % 5 == 1) openTraces = cluster.metric("correlation_open_traces");
                 rows.add(new double[] {(System.nanoTime() - t0) / 1e9, h.getValueAtPercentile(50) / 1e3,
                         h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3, m.heapUsedBytes() / 1048576.0,
-                        m.rssBytes() / 1048576.0, openTraces});
+                        m.rssBytes() / 1048576.0, openTraces, tracesSent.get()});
             }
             sender.join();
             if (target.errors() > 0) throw new IllegalStateException("constant rate: " + target.errors() + " failed sends");
@@ -300,14 +305,20 @@ public final class E2eBenchmark {
         // state per open trace: each checkpoint's full size over the open traces sampled nearest to it
         long t0Millis = System.currentTimeMillis() - (long) (rows.get(rows.size() - 1)[0] * 1000);
         List<Double> perTrace = new ArrayList<>();
+        // and over every trace held: open ones and closed ones kept for late events until the TTL (all of
+        // them while the run is shorter than the window plus the TTL)
+        List<Double> perHeldTrace = new ArrayList<>();
+        long holdSeconds = jobSettings.get(Options.CORR_WINDOW_SECONDS) + jobSettings.get(Options.CORRELATION_TTL_SECONDS);
         for (BenchCluster.Checkpoint c : checkpoints) {
             double at = (c.completedAtMillis() - t0Millis) / 1000.0;
             double[] nearest = rows.stream().min((a, b) -> Double.compare(Math.abs(a[0] - at), Math.abs(b[0] - at))).orElseThrow();
             if (nearest[6] > 0) perTrace.add(c.fullBytes() / nearest[6]);
+            if (nearest[7] > 0 && at < holdSeconds) perHeldTrace.add(c.fullBytes() / nearest[7]);
         }
         return new Soak(rate, total, unseen, column(rows, 0), column(rows, 1), column(rows, 2), column(rows, 3),
                 column(rows, 4), column(rows, 5), column(rows, 6), checkpoints,
-                perTrace.stream().mapToDouble(Double::doubleValue).toArray(), generator.traces(), generator.spans(), checked);
+                perTrace.stream().mapToDouble(Double::doubleValue).toArray(),
+                perHeldTrace.stream().mapToDouble(Double::doubleValue).toArray(), generator.traces(), generator.spans(), checked);
     }
 
     private void report(List<Run> runs, Soak s, long[] input, String loadStart, String loadEnd, int top) throws Exception {
@@ -359,6 +370,12 @@ public final class E2eBenchmark {
                         + "mean %.1f spans per trace%n",
                 perTrace.length == 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", median(perTrace)),
                 Arrays.toString(Arrays.stream(perTrace).mapToLong(Math::round).toArray()), (double) s.spans / Math.max(1, s.traces)));
+        double[] perHeld = s.bytesPerHeldTrace;
+        md.append(String.format(Locale.ROOT, "- RocksDB state per trace held (checkpoint full size / traces sent so far: open, and closed ones "
+                        + "kept for late events until the TTL): %s bytes (per checkpoint: %s); the per-open-trace figure grows "
+                        + "while closed traces accumulate within the TTL%n",
+                perHeld.length == 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", median(perHeld)),
+                Arrays.toString(Arrays.stream(perHeld).mapToLong(Math::round).toArray())));
         md.append(String.format(Locale.ROOT, "- open traces: %s%n", quarterMeans(s.openTraces, "%.0f")));
         md.append(String.format(Locale.ROOT, "- heap used MiB (mean per quarter of the run): %s%n", quarterMeans(s.heapMiB, "%.0f")));
         md.append(String.format(Locale.ROOT, "- RSS MiB (mean per quarter of the run): %s%n", quarterMeans(s.rssMiB, "%.0f")));
