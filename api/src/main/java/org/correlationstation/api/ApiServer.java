@@ -1,5 +1,6 @@
 package org.correlationstation.api;
 
+import io.netty.channel.EventLoopGroup;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,6 +13,7 @@ import org.correlationstation.api.http.PostHandler;
 import org.correlationstation.api.http.Route;
 import org.correlationstation.api.store.CorrelationStore;
 import org.correlationstation.api.store.CorrelationStores;
+import org.correlationstation.api.store.RedisCorrelationStore;
 import org.correlationstation.core.build.ProjectVersion;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
@@ -27,10 +29,12 @@ public final class ApiServer implements AutoCloseable {
 
     private final NettyHttpServer http;
     private final HttpApi api;
+    private final Runnable releaseLoops;
 
-    private ApiServer(NettyHttpServer http, HttpApi api) {
+    private ApiServer(NettyHttpServer http, HttpApi api, Runnable releaseLoops) {
         this.http = http;
         this.api = api;
+        this.releaseLoops = releaseLoops;
     }
 
     /**
@@ -54,11 +58,14 @@ public final class ApiServer implements AutoCloseable {
     public static ApiServer start(Settings settings, CorrelationStore store, Map<String, PostHandler> extraPostRoutes,
             long maxPostBodyBytes) {
         HttpApi api = new HttpApi(settings, store, version());
+        RedisCorrelationStore redis = store instanceof RedisCorrelationStore r ? r : null;
+        EventLoopGroup shared = redis == null ? null : redis.eventLoops();
         try {
             return new ApiServer(NettyHttpServer.start(settings.get(Options.PORT), api, extraPostRoutes,
-                    maxPostBodyBytes), api);
+                    maxPostBodyBytes, shared), api, shared == null ? () -> {} : () -> redis.releaseEventLoops(shared));
         } catch (RuntimeException e) {
             api.close();
+            if (shared != null) redis.releaseEventLoops(shared);
             throw e;
         }
     }
@@ -80,6 +87,7 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+        releaseLoops.run();
         api.close();
     }
 
@@ -117,6 +125,8 @@ public final class ApiServer implements AutoCloseable {
         }, "api-shutdown"));
         log.info("query API listening on port {} (store: {})", server.port(),
                 store.kind().name().toLowerCase(Locale.ROOT));
+        // The event loops may be daemon threads (lettuce's, when shared): main keeps the JVM up.
+        server.http.awaitClose();
     }
 
     /** The store of the {@code api} command: Redis when {@code REDIS_URL} is set, else memory. */

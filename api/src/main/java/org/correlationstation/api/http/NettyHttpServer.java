@@ -5,7 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -37,10 +37,10 @@ public final class NettyHttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NettyHttpServer.class);
 
     /**
-     * Event-loop threads (they also accept connections: clients keep theirs open, so accepting is
-     * rare). Two: the target machine has two cores, which the API shares with lettuce's own two I/O
-     * threads; more loops than cores only add context switches, one loop would serialise every
-     * connection's parsing and writes onto one core.
+     * Event-loop threads of a server with loops of its own (they also accept connections: clients keep
+     * theirs open, so accepting is rare). Two: the target machine has two cores; more loops than cores
+     * only add context switches, one would put every connection's parsing and writes on one core.
+     * Over Redis the server runs on the store's I/O threads instead (see {@link #start}).
      */
     static final int EVENT_LOOP_THREADS = 2;
     /**
@@ -52,14 +52,19 @@ public final class NettyHttpServer implements AutoCloseable {
     static final int MAX_HEADER_BYTES = 16 * 1024;
     /** Responses from this size on are gzipped when the client accepts gzip (what Javalin did before). */
     static final int COMPRESSION_THRESHOLD_BYTES = 1500;
-    /** A connection without a byte in either direction for this long is closed (Jetty's default idle timeout). */
+    /**
+     * A connection that sent nothing for this long while no answer is pending is closed (Jetty's
+     * default idle timeout). Reads only: watching writes too would add a listener to every response.
+     */
     static final int IDLE_SECONDS = 30;
 
     private final EventLoopGroup group;
+    private final boolean ownGroup;
     private final Channel channel;
 
-    private NettyHttpServer(EventLoopGroup group, Channel channel) {
+    private NettyHttpServer(EventLoopGroup group, boolean ownGroup, Channel channel) {
         this.group = group;
+        this.ownGroup = ownGroup;
         this.channel = channel;
     }
 
@@ -68,14 +73,21 @@ public final class NettyHttpServer implements AutoCloseable {
      *
      * @param extraPostRoutes exact path → handler of POST requests, served before the API's routes
      * @param maxPostBodyBytes bodies of those routes are read up to this plus one byte
+     * @param sharedLoops event loops to run on instead of {@link #EVENT_LOOP_THREADS} of its own (not
+     *     shut down by {@link #close()}), or null. The Redis store's: a request then parses, sends its
+     *     command, gets the reply and writes its response on one thread, where separate loops hand the
+     *     command to the store's thread and the reply back (two wake-ups of another thread per
+     *     request), and the two cores run two busy threads instead of four.
      */
     public static NettyHttpServer start(int port, HttpApi api, Map<String, PostHandler> extraPostRoutes,
-            long maxPostBodyBytes) {
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+            long maxPostBodyBytes, EventLoopGroup sharedLoops) {
+        boolean own = sharedLoops == null;
+        boolean epoll = own ? Epoll.isAvailable()
+                : sharedLoops instanceof IoEventLoopGroup io && io.isIoType(EpollIoHandler.class);
         Class<? extends ServerChannel> serverChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS,
-                new DefaultThreadFactory("api-http", false), io);
+        EventLoopGroup group = own ? new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS,
+                new DefaultThreadFactory("api-http", false),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory()) : sharedLoops;
         Map<String, PostHandler> extra = Map.copyOf(extraPostRoutes);
         int maxBody = (int) Math.min(maxPostBodyBytes, Integer.MAX_VALUE - 16);
         HttpDecoderConfig decoder = new HttpDecoderConfig()
@@ -92,7 +104,7 @@ public final class NettyHttpServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline()
-                                    .addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
+                                    .addLast("idle", new IdleStateHandler(IDLE_SECONDS, 0, 0, TimeUnit.SECONDS))
                                     .addLast("codec", new HttpServerCodec(decoder))
                                     .addLast("continue", new HttpServerExpectContinueHandler())
                                     .addLast("gzip", new HttpContentCompressor(COMPRESSION_THRESHOLD_BYTES,
@@ -105,9 +117,9 @@ public final class NettyHttpServer implements AutoCloseable {
                     .channel();
             log.debug("HTTP server on port {} ({} transport)", ((InetSocketAddress) channel.localAddress()).getPort(),
                     epoll ? "epoll" : "nio");
-            return new NettyHttpServer(group, channel);
+            return new NettyHttpServer(group, own, channel);
         } catch (RuntimeException e) {
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            if (own) group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
     }
@@ -116,10 +128,15 @@ public final class NettyHttpServer implements AutoCloseable {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
+    /** Blocks until the server is closed. */
+    public void awaitClose() {
+        channel.closeFuture().awaitUninterruptibly();
+    }
+
     /** Stops listening and closes every connection; requests still in flight are not answered. */
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        if (ownGroup) group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

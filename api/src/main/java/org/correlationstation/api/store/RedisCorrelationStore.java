@@ -24,6 +24,8 @@ import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.Transports;
+import io.netty.channel.EventLoopGroup;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,7 +58,9 @@ import org.slf4j.LoggerFactory;
  * lettuce's event loops, which decodes its replies and runs what the caller chained on them. So the
  * store opens {@code min(REDIS_MAX_CONNECTIONS, I/O threads)} connections (standalone, or cluster
  * connections that route each command by slot) and spreads calls over them round-robin; more than
- * one per I/O thread would add sockets, not throughput.
+ * one per I/O thread would add sockets, not throughput. A call made on one of these I/O threads (the
+ * API's HTTP server runs on them, {@link #eventLoops()}) uses the connection served by that thread,
+ * so that neither the command nor the reply changes threads.
  *
  * <p>Each connection is opened lazily and asynchronously: the store is created while Redis is down,
  * and calls fail (exceptionally, within the command timeout) until it is up. Once connected, lettuce
@@ -92,6 +96,8 @@ public final class RedisCorrelationStore implements CorrelationStore {
     /** One slot per connection; null or failed: (re)connect on next use. Written under the store's lock. */
     private final AtomicReferenceArray<CompletableFuture<StatefulConnection<String, String>>> connections;
     private final AtomicInteger nextConnection = new AtomicInteger();
+    /** The I/O thread each connection's replies arrive on (null: not known yet). */
+    private final AtomicReferenceArray<Thread> replyThreads;
     private volatile boolean closed;
 
     private RedisCorrelationStore(RedisEndpoint endpoint, Duration commandTimeout, Duration maxReconnectDelay,
@@ -99,6 +105,7 @@ public final class RedisCorrelationStore implements CorrelationStore {
         this.endpoint = endpoint;
         int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.connections = new AtomicReferenceArray<>(Math.min(maxConnections, ioThreads));
+        this.replyThreads = new AtomicReferenceArray<>(connections.length());
         this.resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(ioThreads)
                 .computationThreadPoolSize(2)
@@ -498,18 +505,55 @@ public final class RedisCorrelationStore implements CorrelationStore {
      * failed). The lock is taken only to (re)connect.
      */
     private CompletableFuture<StatefulConnection<String, String>> connection() {
-        int slot = connections.length() == 1 ? 0 : Math.floorMod(nextConnection.getAndIncrement(), connections.length());
+        int slot = connections.length() == 1 ? 0 : localSlot();
+        if (slot < 0) slot = Math.floorMod(nextConnection.getAndIncrement(), connections.length());
         CompletableFuture<StatefulConnection<String, String>> current = connections.get(slot);
         if (current != null && !current.isCompletedExceptionally() && !closed) return current;
         synchronized (this) {
             if (closed) return CompletableFuture.failedFuture(new IllegalStateException("store closed"));
             current = connections.get(slot);
             if (current == null || current.isCompletedExceptionally()) {
-                current = connect();
+                int learned = slot;
+                current = connect().thenApply(c -> {
+                    learnReplyThread(learned, c);
+                    return c;
+                });
                 connections.set(slot, current);
             }
             return current;
         }
+    }
+
+    /**
+     * The connection whose replies arrive on the calling thread, or -1. The API's HTTP server runs on
+     * this store's I/O threads ({@link #eventLoops()}): a request served on the thread of the connection
+     * it uses writes its command and its response without handing either to another thread.
+     */
+    private int localSlot() {
+        Thread me = Thread.currentThread();
+        for (int i = 0; i < replyThreads.length(); i++) {
+            if (replyThreads.get(i) == me) return i;
+        }
+        return -1;
+    }
+
+    /** Notes the thread a connection's replies complete on (a reconnect may move it: then learnt again). */
+    private void learnReplyThread(int slot, StatefulConnection<String, String> c) {
+        asyncOf(c).ping().thenRun(() -> replyThreads.set(slot, Thread.currentThread()));
+    }
+
+    /**
+     * The I/O threads (netty event loops) this store's connections run on, for the API's HTTP server to
+     * share; {@link #releaseEventLoops} when done. Null for a cluster store, whose commands go to
+     * several nodes' connections.
+     */
+    public EventLoopGroup eventLoops() {
+        if (endpoint.cluster()) return null;
+        return resources.eventLoopGroupProvider().allocate(Transports.eventLoopGroupClass());
+    }
+
+    public void releaseEventLoops(EventLoopGroup group) {
+        resources.eventLoopGroupProvider().release(group, 0, 2, TimeUnit.SECONDS);
     }
 
     private CompletableFuture<StatefulConnection<String, String>> connect() {
