@@ -61,17 +61,20 @@ public final class NettyHttpServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final boolean ownGroup;
     private final Channel channel;
+    private final OffloadedPostRoutes postRoutes;
 
-    private NettyHttpServer(EventLoopGroup group, boolean ownGroup, Channel channel) {
+    private NettyHttpServer(EventLoopGroup group, boolean ownGroup, Channel channel, OffloadedPostRoutes postRoutes) {
         this.group = group;
         this.ownGroup = ownGroup;
         this.channel = channel;
+        this.postRoutes = postRoutes;
     }
 
     /**
      * Listens on {@code port} (0: a free one) on every interface.
      *
-     * @param extraPostRoutes exact path → handler of POST requests, served before the API's routes
+     * @param extraPostRoutes exact path → handler of POST requests, served before the API's routes (on
+     *     threads of their own: {@link OffloadedPostRoutes})
      * @param maxPostBodyBytes bodies of those routes are read up to this plus one byte
      * @param sharedLoops event loops to run on instead of {@link #EVENT_LOOP_THREADS} of its own (not
      *     shut down by {@link #close()}), or null. The Redis store's: a request then parses, sends its
@@ -88,7 +91,8 @@ public final class NettyHttpServer implements AutoCloseable {
         EventLoopGroup group = own ? new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS,
                 new DefaultThreadFactory("api-http", false),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory()) : sharedLoops;
-        Map<String, PostHandler> extra = Map.copyOf(extraPostRoutes);
+        OffloadedPostRoutes offloaded = new OffloadedPostRoutes(extraPostRoutes);
+        Map<String, PostHandler> extra = offloaded.routes();
         int maxBody = (int) Math.min(maxPostBodyBytes, Integer.MAX_VALUE - 16);
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
@@ -117,8 +121,9 @@ public final class NettyHttpServer implements AutoCloseable {
                     .channel();
             log.debug("HTTP server on port {} ({} transport)", ((InetSocketAddress) channel.localAddress()).getPort(),
                     epoll ? "epoll" : "nio");
-            return new NettyHttpServer(group, own, channel);
+            return new NettyHttpServer(group, own, channel, offloaded);
         } catch (RuntimeException e) {
+            offloaded.close();
             if (own) group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
@@ -137,6 +142,7 @@ public final class NettyHttpServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
+        postRoutes.close();
         if (ownGroup) group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -40,7 +40,8 @@ class ApiTransportTest {
         store = new GatedStore(memory);
         PostHandler echo = r -> CompletableFuture.completedFuture(HttpResponse.json(201, HttpApi.toJson(Map.of(
                 "path", r.path(), "bytes", r.body().length, "declared", r.contentLength(),
-                "type", String.valueOf(r.header("content-TYPE")), "remote", r.remoteAddress()))));
+                "type", String.valueOf(r.header("content-TYPE")), "remote", r.remoteAddress(),
+                "thread", Thread.currentThread().getName()))));
         PostHandler failing = r -> CompletableFuture.failedFuture(new IllegalStateException("test double"));
         api = ApiTestSupport.start(Map.of(), store, Map.of(ECHO, echo, "/failing", failing), MAX_POST_BODY);
     }
@@ -240,6 +241,8 @@ class ApiTransportTest {
             assertThat(echoed.get("declared").asLong()).isEqualTo(body.length());
             assertThat(echoed.get("type").asText()).isEqualTo("application/json");
             assertThat(echoed.get("remote").asText()).startsWith("127.0.0.1:");
+            // Off the event loops: a handler may decode megabytes or block on Kafka.
+            assertThat(echoed.get("thread").asText()).startsWith("api-post-");
 
             // Chunked: assembled; beyond the limit the handler sees limit + 1 bytes (and answers).
             RawHttp.Response chunked = c.send("POST " + ECHO + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
