@@ -4,6 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.correlationstation.api.http.ApiMetrics;
@@ -30,6 +31,7 @@ public final class ApiServer implements AutoCloseable {
     private final NettyHttpServer http;
     private final HttpApi api;
     private final Runnable releaseLoops;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private ApiServer(NettyHttpServer http, HttpApi api, Runnable releaseLoops) {
         this.http = http;
@@ -86,6 +88,7 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return; // the shared loops are released once
         http.close();
         releaseLoops.run();
         api.close();

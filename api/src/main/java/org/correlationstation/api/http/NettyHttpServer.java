@@ -9,6 +9,8 @@ import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -21,6 +23,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -61,12 +64,15 @@ public final class NettyHttpServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final boolean ownGroup;
     private final Channel channel;
+    private final ChannelGroup connections;
     private final OffloadedPostRoutes postRoutes;
 
-    private NettyHttpServer(EventLoopGroup group, boolean ownGroup, Channel channel, OffloadedPostRoutes postRoutes) {
+    private NettyHttpServer(EventLoopGroup group, boolean ownGroup, Channel channel, ChannelGroup connections,
+            OffloadedPostRoutes postRoutes) {
         this.group = group;
         this.ownGroup = ownGroup;
         this.channel = channel;
+        this.connections = connections;
         this.postRoutes = postRoutes;
     }
 
@@ -91,6 +97,9 @@ public final class NettyHttpServer implements AutoCloseable {
         EventLoopGroup group = own ? new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS,
                 new DefaultThreadFactory("api-http", false),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory()) : sharedLoops;
+        // Closing the listening channel leaves accepted connections open; on shared loops nothing
+        // else would close them, so the server keeps track of them.
+        ChannelGroup connections = new DefaultChannelGroup("api-http-connections", GlobalEventExecutor.INSTANCE);
         OffloadedPostRoutes offloaded = new OffloadedPostRoutes(extraPostRoutes);
         Map<String, PostHandler> extra = offloaded.routes();
         int maxBody = (int) Math.min(maxPostBodyBytes, Integer.MAX_VALUE - 16);
@@ -107,6 +116,7 @@ public final class NettyHttpServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            connections.add(ch);
                             ch.pipeline()
                                     .addLast("idle", new IdleStateHandler(IDLE_SECONDS, 0, 0, TimeUnit.SECONDS))
                                     .addLast("codec", new HttpServerCodec(decoder))
@@ -121,7 +131,7 @@ public final class NettyHttpServer implements AutoCloseable {
                     .channel();
             log.debug("HTTP server on port {} ({} transport)", ((InetSocketAddress) channel.localAddress()).getPort(),
                     epoll ? "epoll" : "nio");
-            return new NettyHttpServer(group, own, channel, offloaded);
+            return new NettyHttpServer(group, own, channel, connections, offloaded);
         } catch (RuntimeException e) {
             offloaded.close();
             if (own) group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -142,6 +152,7 @@ public final class NettyHttpServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
+        connections.close().awaitUninterruptibly();
         postRoutes.close();
         if (ownGroup) group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }

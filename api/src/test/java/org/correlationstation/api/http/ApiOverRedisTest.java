@@ -55,8 +55,12 @@ class ApiOverRedisTest {
         try {
             for (int round = 0; round < 2; round++) {
                 ApiServer server = start(store);
-                try {
+                try (RawHttp open = new RawHttp(server.port())) {
                     assertAllAnswered(server.port(), traces);
+                    assertThat(open.send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
+                    server.close();
+                    // Its connections go with it, although the threads they ran on live on.
+                    assertThat(open.closedByServer()).isTrue();
                 } finally {
                     server.close();
                 }
