@@ -244,6 +244,7 @@ public final class RedisCorrelationStore implements CorrelationStore {
             AsyncCommand<String, String, String> record = get(RedisKeys.record(derived));
             c.dispatch(List.of(pointer, record)); // one write, one flush
             return pointer.thenCompose(cid -> {
+                noteReplyThread(c);
                 if (cid == null) return CompletableFuture.completedFuture(null);
                 if (cid.equals(derived)) return record;
                 return asyncOf(c).get(RedisKeys.record(cid)).toCompletableFuture();
@@ -529,11 +530,7 @@ public final class RedisCorrelationStore implements CorrelationStore {
             if (closed) return CompletableFuture.failedFuture(new IllegalStateException("store closed"));
             current = connections.get(slot);
             if (current == null || current.isCompletedExceptionally()) {
-                int learned = slot;
-                current = connect().thenApply(c -> {
-                    learnReplyThread(learned, c);
-                    return c;
-                });
+                current = connect();
                 connections.set(slot, current);
             }
             return current;
@@ -553,9 +550,20 @@ public final class RedisCorrelationStore implements CorrelationStore {
         return -1;
     }
 
-    /** Notes the thread a connection's replies complete on (a reconnect may move it: then learnt again). */
-    private void learnReplyThread(int slot, StatefulConnection<String, String> c) {
-        asyncOf(c).ping().thenRun(() -> replyThreads.set(slot, Thread.currentThread()));
+    /**
+     * Notes that {@code c}'s replies complete on the calling thread (called from a reply's callback).
+     * Learnt from the replies themselves, so that a reconnect that moves the connection to another
+     * thread is followed.
+     */
+    private void noteReplyThread(StatefulConnection<String, String> c) {
+        Thread me = Thread.currentThread();
+        for (int i = 0; i < connections.length(); i++) {
+            CompletableFuture<StatefulConnection<String, String>> slot = connections.get(i);
+            if (slot != null && slot.getNow(null) == c) {
+                if (replyThreads.get(i) != me) replyThreads.set(i, me);
+                return;
+            }
+        }
     }
 
     /**
