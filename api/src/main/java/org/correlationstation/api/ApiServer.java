@@ -1,19 +1,20 @@
 package org.correlationstation.api;
 
-import io.javalin.Javalin;
-import io.javalin.http.Handler;
-import io.javalin.http.HandlerType;
+import io.netty.channel.EventLoopGroup;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.correlationstation.api.http.ApiMetrics;
 import org.correlationstation.api.http.HttpApi;
-import org.correlationstation.api.http.JsonErrorHandler;
+import org.correlationstation.api.http.NettyHttpServer;
+import org.correlationstation.api.http.PostHandler;
 import org.correlationstation.api.http.Route;
 import org.correlationstation.api.store.CorrelationStore;
 import org.correlationstation.api.store.CorrelationStores;
+import org.correlationstation.api.store.RedisCorrelationStore;
 import org.correlationstation.core.build.ProjectVersion;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
@@ -26,17 +27,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
-    /** Jetty's limit on the request line and headers; the API answers 414 JSON above {@link HttpApi#MAX_URL_BYTES}. */
-    private static final int JETTY_HEADER_BYTES = 16 * 1024;
-    private static final List<HandlerType> METHODS = List.of(HandlerType.GET, HandlerType.HEAD, HandlerType.POST,
-            HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE, HandlerType.OPTIONS);
 
-    private final Javalin app;
+    private final NettyHttpServer http;
     private final HttpApi api;
+    private final Runnable releaseLoops;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ApiServer(Javalin app, HttpApi api) {
-        this.app = app;
+    private ApiServer(NettyHttpServer http, HttpApi api, Runnable releaseLoops) {
+        this.http = http;
         this.api = api;
+        this.releaseLoops = releaseLoops;
     }
 
     /**
@@ -46,46 +46,35 @@ public final class ApiServer implements AutoCloseable {
      * @param store where records are read; not closed by {@link #close()}
      */
     public static ApiServer start(Settings settings, CorrelationStore store) {
-        return start(settings, store, Map.of());
+        return start(settings, store, Map.of(), 0);
     }
 
     /**
      * As {@link #start(Settings, CorrelationStore)}, also serving {@code extraPostRoutes} (exact path →
-     * handler for POST): local mode serves the legacy ingestion routes on the API's port (SPEC §6) this
-     * way, without the API depending on the ingest module.
+     * handler for POST, before the API's own routes): local mode serves the legacy ingestion routes on
+     * the API's port (SPEC §6) this way, without the API depending on the ingest module.
+     *
+     * @param maxPostBodyBytes bodies of the extra routes are read up to this plus one byte (the
+     *     handler answers a larger one); the API's own routes take no body
      */
-    public static ApiServer start(Settings settings, CorrelationStore store, Map<String, Handler> extraPostRoutes) {
+    public static ApiServer start(Settings settings, CorrelationStore store, Map<String, PostHandler> extraPostRoutes,
+            long maxPostBodyBytes) {
         HttpApi api = new HttpApi(settings, store, version());
-        Javalin app = Javalin.create(config -> {
-            config.showJavalinBanner = false;
-            config.startupWatcherEnabled = false;
-            config.router.ignoreTrailingSlashes = false;
-            config.jetty.modifyHttpConfiguration(http -> {
-                http.setRequestHeaderSize(JETTY_HEADER_BYTES);
-                http.setSendServerVersion(false);
-                http.setSendXPoweredBy(false);
-            });
-            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
-            config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
-        });
-        // Javalin serves the first matching handler in the order added: exact extra routes before the API's catch-all.
-        extraPostRoutes.forEach((path, handler) -> app.addHttpHandler(HandlerType.POST, path, handler));
-        for (HandlerType method : METHODS) {
-            app.addHttpHandler(method, "/", api::handle);
-            app.addHttpHandler(method, "/<path>", api::handle);
+        RedisCorrelationStore redis = store instanceof RedisCorrelationStore r ? r : null;
+        EventLoopGroup shared = redis == null ? null : redis.eventLoops();
+        try {
+            return new ApiServer(NettyHttpServer.start(settings.get(Options.PORT), api, extraPostRoutes,
+                    maxPostBodyBytes, shared), api, shared == null ? () -> {} : () -> redis.releaseEventLoops(shared));
+        } catch (RuntimeException e) {
+            api.close();
+            if (shared != null) redis.releaseEventLoops(shared);
+            throw e;
         }
-        app.exception(Exception.class, (e, ctx) -> {
-            log.error("unhandled error", e);
-            ctx.status(500).contentType("application/json")
-                    .result("{\"error\":{\"code\":\"internal\",\"message\":\"internal error; see the API's log\"}}");
-        });
-        app.start(settings.get(Options.PORT));
-        return new ApiServer(app, api);
     }
 
     /** The port the server listens on (the actual one when started with PORT=0). */
     public int port() {
-        return app.port();
+        return http.port();
     }
 
     /** The route table the server serves (what docs/openapi.yaml documents). */
@@ -99,7 +88,9 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
-        app.stop();
+        if (!closed.compareAndSet(false, true)) return; // the shared loops are released once
+        http.close();
+        releaseLoops.run();
         api.close();
     }
 
@@ -137,6 +128,8 @@ public final class ApiServer implements AutoCloseable {
         }, "api-shutdown"));
         log.info("query API listening on port {} (store: {})", server.port(),
                 store.kind().name().toLowerCase(Locale.ROOT));
+        // The event loops may be daemon threads (lettuce's, when shared): main keeps the JVM up.
+        server.http.awaitClose();
     }
 
     /** The store of the {@code api} command: Redis when {@code REDIS_URL} is set, else memory. */

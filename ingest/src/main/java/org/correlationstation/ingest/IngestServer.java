@@ -1,7 +1,6 @@
 package org.correlationstation.ingest;
 
 import io.javalin.Javalin;
-import io.javalin.http.Handler;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Map;
@@ -13,6 +12,7 @@ import org.correlationstation.core.config.Settings;
 import org.correlationstation.ingest.auth.BearerToken;
 import org.correlationstation.ingest.export.OtlpIngestion;
 import org.correlationstation.ingest.grpc.OtlpGrpcReceiver;
+import org.correlationstation.ingest.http.IngestEndpoint;
 import org.correlationstation.ingest.http.IngestRoutes;
 import org.correlationstation.ingest.kafka.TelemetryWriter;
 import org.correlationstation.ingest.metrics.IngestMetrics;
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * job reads. {@link #main} is the {@code ingest} command; {@link #start(Settings)} serves local mode
  * and tests.
  *
- * <p>Local mode also mounts {@link #postRoutes()} on the query API's port; they write through this
+ * <p>Local mode also serves {@link #postEndpoints()} on the query API's port; they write through this
  * server's producer.
  */
 public final class IngestServer implements AutoCloseable {
@@ -92,9 +92,9 @@ public final class IngestServer implements AutoCloseable {
         return new IngestServer(http, grpc, routes, writer, metrics);
     }
 
-    /** The ingestion routes (exact path → POST handler) for another server's port, e.g. the query API's. */
-    public Map<String, Handler> postRoutes() {
-        return routes.postRoutes();
+    /** The ingestion routes (exact path → POST endpoint) for another server's port, e.g. the query API's. */
+    public Map<String, IngestEndpoint> postEndpoints() {
+        return routes.postEndpoints();
     }
 
     public IngestMetrics metrics() {

@@ -103,7 +103,7 @@ public final class LocalMode implements AutoCloseable {
         ingest = IngestServer.start(s);
         parts.push(ingest);
 
-        api = ApiServer.start(s, store, ingest.postRoutes());
+        api = ApiServer.start(s, store, IngestOnApiPort.routes(ingest.postEndpoints()), s.get(Options.OTLP_MAX_BODY_BYTES));
         parts.push(api);
 
         job = LocalJob.start(s, memoryStore, START_TIMEOUT);

@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Local mode as a user runs it: started in-process, fed by the real OpenTelemetry Java SDK over
- * OTLP/gRPC and OTLP/HTTP (spans, and logs through the SDK's log bridge inside a span's context),
- * and read back through the query API.
+ * OTLP/gRPC and OTLP/HTTP (spans, and logs through the SDK's log bridge inside a span's context; one
+ * service's logs through the legacy alias on the query API's port), and read back through the query API.
  */
 class LocalModeITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,6 +64,15 @@ class LocalModeITCase {
             List<Expected> expected = new ArrayList<>();
             for (int i = 0; i < 5; i++) expected.add(clients.sendTrace("order-" + i, 2 + i % 3));
             clients.flush();
+
+            // The old service's log route on the API's port: the ingest service's checks and error body.
+            HttpResponse<String> legacy = http.send(HttpRequest.newBuilder(
+                            URI.create("http://localhost:" + local.apiPort() + "/api/logs"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"records\":[{\"span_id\":\"123\"}]}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(legacy.statusCode()).as(legacy.body()).isEqualTo(400);
+            assertThat(JSON.readTree(legacy.body()).at("/error/message").asText()).contains("records[0].span_id");
 
             for (Expected e : expected) {
                 JsonNode record = awaitRecord(local.apiPort(), e);
@@ -118,6 +127,8 @@ class LocalModeITCase {
         Clients(LocalMode local) {
             String grpc = "http://localhost:" + local.otlpGrpcPort();
             String httpBase = "http://localhost:" + local.otlpHttpPort();
+            // checkout's logs go to the legacy alias on the query API's port (served there in local mode).
+            String apiBase = "http://localhost:" + local.apiPort();
             Resource frontend = Resource.getDefault().merge(Resource.builder()
                     .put(AttributeKey.stringKey("service.name"), "frontend").build());
             Resource checkout = Resource.getDefault().merge(Resource.builder()
@@ -136,7 +147,7 @@ class LocalModeITCase {
                     .build();
             checkoutLogs = SdkLoggerProvider.builder().setResource(checkout)
                     .addLogRecordProcessor(SimpleLogRecordProcessor.create(
-                            OtlpHttpLogRecordExporter.builder().setEndpoint(httpBase + "/v1/logs").build()))
+                            OtlpHttpLogRecordExporter.builder().setEndpoint(apiBase + "/api/otlp/v1/logs").build()))
                     .build();
         }
 

@@ -2,9 +2,6 @@ package org.correlationstation.api.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.javalin.http.Context;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,7 +29,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The query API of SPEC §6, independent of the HTTP server: the route table, the handlers, and
- * {@link #handle(Context)}, which every request goes through:
+ * {@link #handle(ApiRequest)}, which every request goes through (the HTTP server is {@link NettyHttpServer}):
  * <ol>
  *   <li>trace context ({@code traceparent} continued or started; echoed on every response);</li>
  *   <li>size limits: request target ≤ {@value #MAX_URL_BYTES} bytes (else 414), request body ≤
@@ -243,30 +240,24 @@ public final class HttpApi implements AutoCloseable {
 
     // ---------------------------------------------------------------- dispatch
 
-    /** The one Javalin handler: every method, every path. */
-    public void handle(Context ctx) {
+    /**
+     * Answers one request, whatever server parsed it: every method, every path. The future completes
+     * on the store's thread (or at once) with the full response, {@code traceparent} and
+     * {@code Cache-Control: no-store} included; the request is counted in the metrics by then.
+     */
+    public CompletableFuture<HttpResponse> handle(ApiRequest req) {
         long start = System.nanoTime();
-        var req = ctx.req();
-        var traceparents = req.getHeaders("traceparent");
-        String traceparent = null;
-        if (traceparents != null && traceparents.hasMoreElements()) {
-            traceparent = traceparents.nextElement();
-            if (traceparents.hasMoreElements()) traceparent = null; // several: invalid, start a new trace
-        }
-        TraceContext trace = TraceContext.continueOrStart(traceparent);
-        ctx.header("traceparent", trace.traceparent());
-        ctx.header("Cache-Control", "no-store");
-        String method = req.getMethod();
+        TraceContext trace = TraceContext.continueOrStart(req.traceparent());
+        String method = req.method();
         String label = ApiMetrics.UNMATCHED;
         try {
-            String rawPath = req.getRequestURI();
-            String rawQuery = req.getQueryString();
+            String rawPath = req.rawPath();
+            String rawQuery = req.rawQuery();
             long targetBytes = rawPath.length() + (rawQuery == null ? 0 : rawQuery.length() + 1);
             if (targetBytes > MAX_URL_BYTES) {
                 throw new ApiError(414, "uri_too_long", "the request URL is longer than " + MAX_URL_BYTES + " bytes");
             }
-            long contentLength = req.getContentLengthLong();
-            if (contentLength > MAX_BODY_BYTES || (contentLength < 0 && req.getHeader("Transfer-Encoding") != null)) {
+            if (req.contentLength() > MAX_BODY_BYTES || (req.contentLength() < 0 && req.chunked())) {
                 throw new ApiError(413, "payload_too_large", "request bodies are not accepted (at most "
                         + MAX_BODY_BYTES + " bytes, and they are ignored)");
             }
@@ -274,7 +265,7 @@ public final class HttpApi implements AutoCloseable {
             if (match.pathMatched()) label = match.template();
             boolean open = match.pathMatched() && isOpen(match.template());
             if (!open) {
-                authenticate(req.getHeader("Authorization"));
+                authenticate(req.authorization());
                 rateLimit();
             }
             if (!match.pathMatched()) throw ApiError.notFound("no such route: see GET / and docs/api.md");
@@ -286,15 +277,21 @@ public final class HttpApi implements AutoCloseable {
             Route route = match.route();
             QueryParams query = QueryParams.parse(rawQuery, route.queryParameters());
             CompletableFuture<HttpResponse> response = route.handler().handle(
-                    new Route.Request(match.pathParameters(), query, trace, req.getHeader("Accept")));
+                    new Route.Request(match.pathParameters(), query, trace, req.accept()));
             String routeLabel = label;
-            ctx.future(() -> response.handle((r, e) -> {
-                finish(ctx, e == null ? r : errorResponse(e), method, routeLabel, trace, start);
-                return null;
-            }));
+            return response.handle((r, e) -> finish(e == null ? r : errorResponse(e), method, routeLabel, trace, start));
         } catch (RuntimeException e) {
-            finish(ctx, errorResponse(e), method, label, trace, start);
+            return CompletableFuture.completedFuture(finish(errorResponse(e), method, label, trace, start));
         }
+    }
+
+    /**
+     * The answer to a request the server refused before it could be routed (see {@link TransportErrors}:
+     * 400, 413, 414, 431), counted under {@code unmatched}; a new trace, since its headers were not read.
+     */
+    public HttpResponse transportError(int status) {
+        return finish(TransportErrors.response(status), "?", ApiMetrics.UNMATCHED,
+                TraceContext.continueOrStart(null), System.nanoTime());
     }
 
     private boolean isOpen(String template) {
@@ -342,17 +339,11 @@ public final class HttpApi implements AutoCloseable {
         return r;
     }
 
-    private void finish(Context ctx, HttpResponse r, String method, String route, TraceContext trace, long start) {
-        ctx.status(r.status());
-        r.headers().forEach(ctx::header);
-        ctx.contentType(r.contentType());
-        // Written here rather than as ctx.result(…): Javalin would copy the result through a fresh
-        // 32 KiB buffer per response. Its output stream still applies the compression settings.
-        try {
-            ctx.outputStream().write(r.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // the client went away
-        }
+    private HttpResponse finish(HttpResponse r, String method, String route, TraceContext trace, long start) {
+        Map<String, String> headers = new LinkedHashMap<>(r.headers().size() + 4);
+        headers.putAll(r.headers());
+        headers.put("traceparent", trace.traceparent());
+        headers.put("Cache-Control", "no-store");
         long nanos = System.nanoTime() - start;
         metrics.observe(route, r.status(), nanos);
         if (logAccess) {
@@ -365,6 +356,7 @@ public final class HttpApi implements AutoCloseable {
             line.put("span_id", trace.spanId());
             accessLog.info(toJson(line));
         }
+        return new HttpResponse(r.status(), r.body(), r.contentType(), headers);
     }
 
     // ---------------------------------------------------------------- helpers

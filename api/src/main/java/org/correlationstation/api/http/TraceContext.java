@@ -1,6 +1,5 @@
 package org.correlationstation.api.http;
 
-import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
@@ -15,7 +14,6 @@ import java.util.regex.Pattern;
  */
 public record TraceContext(String traceId, String parentSpanId, String spanId, String flags) {
     private static final Pattern TRACEPARENT_V00 = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})");
-    private static final HexFormat HEX = HexFormat.of();
     /** Flags of a trace started here: not sampled, since the API records no spans of its own. */
     static final String NEW_TRACE_FLAGS = "00";
 
@@ -42,11 +40,26 @@ public record TraceContext(String traceId, String parentSpanId, String spanId, S
         return true;
     }
 
+    /** {@code bytes} (8 or 16) random bytes as lowercase hex, not all zero; one string per call (every request makes two). */
     private static String randomId(int bytes) {
-        byte[] b = new byte[bytes];
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high;
+        long low;
         do {
-            ThreadLocalRandom.current().nextBytes(b);
-        } while (isZero(HEX.formatHex(b)));
-        return HEX.formatHex(b);
+            high = bytes > 8 ? random.nextLong() : 0;
+            low = random.nextLong();
+        } while (high == 0 && low == 0);
+        char[] out = new char[bytes * 2];
+        int at = 0;
+        if (bytes > 8) at = hex(high, out, at);
+        hex(low, out, at);
+        return new String(out);
     }
+
+    private static int hex(long v, char[] out, int at) {
+        for (int shift = 60; shift >= 0; shift -= 4) out[at++] = DIGITS[(int) (v >>> shift) & 0xf];
+        return at;
+    }
+
+    private static final char[] DIGITS = "0123456789abcdef".toCharArray();
 }

@@ -24,6 +24,11 @@ import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.channel.Channel;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.lettuce.core.resource.Transports;
+import io.netty.channel.EventLoopGroup;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,7 +61,9 @@ import org.slf4j.LoggerFactory;
  * lettuce's event loops, which decodes its replies and runs what the caller chained on them. So the
  * store opens {@code min(REDIS_MAX_CONNECTIONS, I/O threads)} connections (standalone, or cluster
  * connections that route each command by slot) and spreads calls over them round-robin; more than
- * one per I/O thread would add sockets, not throughput.
+ * one per I/O thread would add sockets, not throughput. A call made on one of these I/O threads (the
+ * API's HTTP server runs on them, {@link #eventLoops()}) uses the connection served by that thread,
+ * so that neither the command nor the reply changes threads.
  *
  * <p>Each connection is opened lazily and asynchronously: the store is created while Redis is down,
  * and calls fail (exceptionally, within the command timeout) until it is up. Once connected, lettuce
@@ -92,6 +99,8 @@ public final class RedisCorrelationStore implements CorrelationStore {
     /** One slot per connection; null or failed: (re)connect on next use. Written under the store's lock. */
     private final AtomicReferenceArray<CompletableFuture<StatefulConnection<String, String>>> connections;
     private final AtomicInteger nextConnection = new AtomicInteger();
+    /** The I/O thread each connection's replies arrive on (null: not known yet). */
+    private final AtomicReferenceArray<Thread> replyThreads;
     private volatile boolean closed;
 
     private RedisCorrelationStore(RedisEndpoint endpoint, Duration commandTimeout, Duration maxReconnectDelay,
@@ -99,10 +108,24 @@ public final class RedisCorrelationStore implements CorrelationStore {
         this.endpoint = endpoint;
         int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.connections = new AtomicReferenceArray<>(Math.min(maxConnections, ioThreads));
+        this.replyThreads = new AtomicReferenceArray<>(connections.length());
         this.resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(ioThreads)
                 .computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), maxReconnectDelay, 2, TimeUnit.MILLISECONDS))
+                .nettyCustomizer(new NettyCustomizer() {
+                    /**
+                     * Each command is written with a flush, one write syscall per command. The HTTP
+                     * requests one event-loop turn reads send their commands to the same connection:
+                     * consolidated, they leave in one syscall at the end of the turn (microseconds
+                     * later). In A/B runs at saturation: about 20% less API CPU per request.
+                     */
+                    @Override
+                    public void afterChannelInitialized(Channel channel) {
+                        channel.pipeline().addFirst(new FlushConsolidationHandler(
+                                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+                    }
+                })
                 .build();
         for (var uri : endpoint.nodes()) uri.setTimeout(commandTimeout);
         SocketOptions socket = SocketOptions.builder().connectTimeout(commandTimeout).keepAlive(true).build();
@@ -221,6 +244,7 @@ public final class RedisCorrelationStore implements CorrelationStore {
             AsyncCommand<String, String, String> record = get(RedisKeys.record(derived));
             c.dispatch(List.of(pointer, record)); // one write, one flush
             return pointer.thenCompose(cid -> {
+                noteReplyThread(c);
                 if (cid == null) return CompletableFuture.completedFuture(null);
                 if (cid.equals(derived)) return record;
                 return asyncOf(c).get(RedisKeys.record(cid)).toCompletableFuture();
@@ -498,7 +522,8 @@ public final class RedisCorrelationStore implements CorrelationStore {
      * failed). The lock is taken only to (re)connect.
      */
     private CompletableFuture<StatefulConnection<String, String>> connection() {
-        int slot = connections.length() == 1 ? 0 : Math.floorMod(nextConnection.getAndIncrement(), connections.length());
+        int slot = connections.length() == 1 ? 0 : localSlot();
+        if (slot < 0) slot = Math.floorMod(nextConnection.getAndIncrement(), connections.length());
         CompletableFuture<StatefulConnection<String, String>> current = connections.get(slot);
         if (current != null && !current.isCompletedExceptionally() && !closed) return current;
         synchronized (this) {
@@ -510,6 +535,49 @@ public final class RedisCorrelationStore implements CorrelationStore {
             }
             return current;
         }
+    }
+
+    /**
+     * The connection whose replies arrive on the calling thread, or -1. The API's HTTP server runs on
+     * this store's I/O threads ({@link #eventLoops()}): a request served on the thread of the connection
+     * it uses writes its command and its response without handing either to another thread.
+     */
+    private int localSlot() {
+        Thread me = Thread.currentThread();
+        for (int i = 0; i < replyThreads.length(); i++) {
+            if (replyThreads.get(i) == me) return i;
+        }
+        return -1;
+    }
+
+    /**
+     * Notes that {@code c}'s replies complete on the calling thread (called from a reply's callback).
+     * Learnt from the replies themselves, so that a reconnect that moves the connection to another
+     * thread is followed.
+     */
+    private void noteReplyThread(StatefulConnection<String, String> c) {
+        Thread me = Thread.currentThread();
+        for (int i = 0; i < connections.length(); i++) {
+            CompletableFuture<StatefulConnection<String, String>> slot = connections.get(i);
+            if (slot != null && slot.getNow(null) == c) {
+                if (replyThreads.get(i) != me) replyThreads.set(i, me);
+                return;
+            }
+        }
+    }
+
+    /**
+     * The I/O threads (netty event loops) this store's connections run on, for the API's HTTP server to
+     * share; {@link #releaseEventLoops} when done. Null for a cluster store, whose commands go to
+     * several nodes' connections.
+     */
+    public EventLoopGroup eventLoops() {
+        if (endpoint.cluster()) return null;
+        return resources.eventLoopGroupProvider().allocate(Transports.eventLoopGroupClass());
+    }
+
+    public void releaseEventLoops(EventLoopGroup group) {
+        resources.eventLoopGroupProvider().release(group, 0, 2, TimeUnit.SECONDS);
     }
 
     private CompletableFuture<StatefulConnection<String, String>> connect() {

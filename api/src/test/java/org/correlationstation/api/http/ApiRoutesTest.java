@@ -178,7 +178,7 @@ class ApiRoutesTest {
         HttpResponse<String> r = api.get("/api/correlations?service=" + "a".repeat(HttpApi.MAX_URL_BYTES));
         assertThat(r.statusCode()).isEqualTo(414);
         assertThat(json(r).at("/error/code").asText()).isEqualTo("uri_too_long");
-        // Beyond Jetty's own limit the answer is still JSON.
+        // Beyond the HTTP parser's own limit the answer is still JSON.
         HttpResponse<String> huge = api.get("/api/correlations?service=" + "a".repeat(40_000));
         assertThat(huge.statusCode()).isIn(414, 431);
         assertThat(json(huge).at("/error/code").asText()).isNotEmpty();

@@ -39,10 +39,17 @@ final class ApiTestSupport implements AutoCloseable {
 
     /** A server on PORT=0 with the given settings (environment names) over the store. */
     static ApiTestSupport start(Map<String, String> env, CorrelationStore store) {
+        return start(env, store, Map.of(), 0);
+    }
+
+    /** As {@link #start(Map, CorrelationStore)}, also serving extra POST routes. */
+    static ApiTestSupport start(Map<String, String> env, CorrelationStore store,
+            Map<String, PostHandler> extraPostRoutes, long maxPostBodyBytes) {
         Map<String, String> all = new HashMap<>(env);
         all.put("PORT", "0");
         all.putIfAbsent("API_QUERY_TIMEOUT_MS", "2000"); // loopback tests on a busy 2-core box
-        return new ApiTestSupport(ApiServer.start(Settings.from(all, new String[0]), store), store);
+        return new ApiTestSupport(ApiServer.start(Settings.from(all, new String[0]), store, extraPostRoutes,
+                maxPostBodyBytes), store);
     }
 
     static InMemoryCorrelationStore memoryStore() {

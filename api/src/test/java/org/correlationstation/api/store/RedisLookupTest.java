@@ -127,4 +127,39 @@ class RedisLookupTest {
         long opened = redis.clientList().lines().count() - before.lines().count();
         assertThat(opened).isEqualTo(3);
     }
+    @Test
+    void callsMadeOnAnIoThreadStayOnTheConnectionThatThreadServes() throws Exception {
+        CorrelationRecord r = StoreTestRecords.record(new StoreTestRecords(5).traceId(), BASE, "closed", false, "checkout");
+        redis.set(RedisKeys.record(r.correlationId), RecordCodec.toJson(r));
+        redis.set(RedisKeys.trace(r.traceId), r.correlationId);
+        RedisCorrelationStore store = store(2);
+        io.netty.channel.EventLoopGroup loops = store.eventLoops();
+        try {
+            List<io.netty.channel.EventLoop> each = new ArrayList<>();
+            loops.forEach(e -> each.add((io.netty.channel.EventLoop) e));
+            // First calls open both connections and show which thread serves which.
+            for (int i = 0; i < 10; i++) {
+                for (io.netty.channel.EventLoop loop : each) lookupOn(loop, store, r.traceId);
+            }
+            for (io.netty.channel.EventLoop loop : each) {
+                java.util.Set<Thread> completedOn = new java.util.HashSet<>();
+                for (int i = 0; i < 20; i++) completedOn.add(lookupOn(loop, store, r.traceId));
+                // Round-robin would answer half of them on the other connection's thread.
+                assertThat(completedOn).hasSize(1);
+            }
+        } finally {
+            store.releaseEventLoops(loops);
+        }
+    }
+
+    /** A trace lookup called on {@code loop}; the thread its answer completed on. */
+    private static Thread lookupOn(io.netty.channel.EventLoop loop, RedisCorrelationStore store, String traceId)
+            throws Exception {
+        CompletableFuture<Thread> thread = new CompletableFuture<>();
+        loop.execute(() -> store.recordJsonByTraceId(traceId).whenComplete((json, e) -> {
+            if (e != null) thread.completeExceptionally(e);
+            else thread.complete(Thread.currentThread());
+        }));
+        return await(thread);
+    }
 }

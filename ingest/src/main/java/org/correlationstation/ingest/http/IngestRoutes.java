@@ -1,7 +1,6 @@
 package org.correlationstation.ingest.http;
 
 import io.javalin.Javalin;
-import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -15,10 +14,10 @@ import org.correlationstation.ingest.kafka.TelemetryWriter;
 import org.correlationstation.ingest.metrics.IngestMetrics;
 
 /**
- * The HTTP routes of the ingest service (SPEC §1, §11). {@link #postRoutes()} are the ingestion routes
- * alone (exact path → POST handler), which local mode also mounts on the query API's port;
- * {@link #mount} adds them and the service routes ({@code /health/live}, {@code /health/ready},
- * {@code /metrics}, {@code /}) to a Javalin app.
+ * The HTTP routes of the ingest service (SPEC §1, §11). {@link #postEndpoints()} are the ingestion
+ * routes alone (exact path → POST endpoint, free of any HTTP server), which local mode also serves on
+ * the query API's port; {@link #mount} adds them and the service routes ({@code /health/live},
+ * {@code /health/ready}, {@code /metrics}, {@code /}) to a Javalin app.
  */
 public final class IngestRoutes {
     public static final String TRACES = "/v1/traces";
@@ -48,9 +47,9 @@ public final class IngestRoutes {
                 settings.get(Options.OTLP_MAX_BODY_BYTES));
     }
 
-    /** The ingestion routes: exact path → handler for POST. */
-    public Map<String, Handler> postRoutes() {
-        Map<String, Handler> routes = new LinkedHashMap<>();
+    /** The ingestion routes: exact path → endpoint for POST. */
+    public Map<String, IngestEndpoint> postEndpoints() {
+        Map<String, IngestEndpoint> routes = new LinkedHashMap<>();
         routes.put(TRACES, otlp(OtlpHttpHandler.Signal.TRACES, TRACES));
         routes.put(LOGS, otlp(OtlpHttpHandler.Signal.LOGS, LOGS));
         routes.put(LEGACY_TRACES, otlp(OtlpHttpHandler.Signal.TRACES, LEGACY_TRACES));
@@ -61,8 +60,8 @@ public final class IngestRoutes {
 
     /** Adds the ingestion routes and the service routes to {@code app}. */
     public void mount(Javalin app) {
-        postRoutes().forEach((path, handler) -> {
-            app.addHttpHandler(HandlerType.POST, path, handler);
+        postEndpoints().forEach((path, endpoint) -> {
+            app.addHttpHandler(HandlerType.POST, path, new JavalinEndpoint(endpoint));
             // OTLP/HTTP is POST only: other methods get a 405 naming it rather than a 404.
             for (HandlerType method : List.of(HandlerType.GET, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE)) {
                 app.addHttpHandler(method, path, ctx -> ctx.status(405).header("Allow", "POST").json(Map.of("error",
@@ -87,7 +86,7 @@ public final class IngestRoutes {
         });
     }
 
-    private Handler otlp(OtlpHttpHandler.Signal signal, String route) {
+    private IngestEndpoint otlp(OtlpHttpHandler.Signal signal, String route) {
         return new OtlpHttpHandler(signal, route, ingestion, policy, metrics);
     }
 

@@ -1,8 +1,7 @@
 package org.correlationstation.ingest.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.javalin.http.Context;
-import io.javalin.http.Handler;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -17,7 +16,7 @@ import org.correlationstation.ingest.metrics.IngestMetrics;
  * OTLP logs; {@code 202 {"status":"accepted","count":N,"service":S}} only once Kafka stored it all.
  * Errors are the SPEC §6 body {@code {"error":{"code":…,"message":…}}}.
  */
-final class LegacyLogsHandler implements Handler {
+final class LegacyLogsHandler implements IngestEndpoint {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String route;
@@ -33,53 +32,52 @@ final class LegacyLogsHandler implements Handler {
     }
 
     @Override
-    public void handle(Context ctx) throws Exception {
+    public CompletableFuture<IngestResponse> handle(IngestRequest request) {
         LegacyLogBatch.Converted batch;
         CompletableFuture<ExportResult> stored;
         try {
-            policy.authorize(ctx);
-            String type = ctx.header("Content-Type");
+            policy.authorize(request.authorization());
+            String type = request.contentType();
             // The old service's clients did not always send a Content-Type; anything else than JSON is refused.
             if (type != null && OtlpContentType.of(type) != OtlpContentType.JSON) {
                 throw HttpFailure.unsupportedMediaType("Content-Type must be application/json, not '" + type + "'");
             }
-            batch = LegacyLogBatch.parse(policy.readBody(ctx), System.currentTimeMillis() * 1_000_000L);
+            batch = LegacyLogBatch.parse(policy.readBody(request), System.currentTimeMillis() * 1_000_000L);
             stored = ingestion.logs(batch.logs());
         } catch (HttpFailure f) {
-            fail(ctx, f);
-            return;
+            return CompletableFuture.completedFuture(fail(f));
         } catch (LegacyLogBatch.InvalidBatchException e) {
-            fail(ctx, HttpFailure.invalid(e.getMessage()));
-            return;
+            return CompletableFuture.completedFuture(fail(HttpFailure.invalid(e.getMessage())));
         } catch (MalformedOtlpException e) {
-            fail(ctx, HttpFailure.invalid(e.getMessage()));
-            return;
+            return CompletableFuture.completedFuture(fail(HttpFailure.invalid(e.getMessage())));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        ctx.future(() -> stored.handle((result, e) -> {
-            if (e != null) {
-                fail(ctx, ReceiverPolicy.failureOf(e));
-            } else {
-                Map<String, Object> body = new LinkedHashMap<>();
-                body.put("status", "accepted");
-                body.put("count", batch.count());
-                body.put("service", batch.service());
-                write(ctx, 202, body);
-            }
-            return null;
-        }));
+        return stored.handle((result, e) -> {
+            if (e != null) return fail(ReceiverPolicy.failureOf(e));
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", "accepted");
+            body.put("count", batch.count());
+            body.put("service", batch.service());
+            return write(202, body, Map.of());
+        });
     }
 
-    private void fail(Context ctx, HttpFailure f) {
-        if (f.retryAfterSeconds() != null) ctx.header("Retry-After", Integer.toString(f.retryAfterSeconds()));
-        write(ctx, f.status(), Map.of("error", Map.of("code", f.code(), "message", String.valueOf(f.getMessage()))));
+    private IngestResponse fail(HttpFailure f) {
+        Map<String, String> headers = f.retryAfterSeconds() == null ? Map.of()
+                : Map.of("Retry-After", Integer.toString(f.retryAfterSeconds()));
+        return write(f.status(), Map.of("error", Map.of("code", f.code(), "message", String.valueOf(f.getMessage()))),
+                headers);
     }
 
-    private void write(Context ctx, int status, Object body) {
+    private IngestResponse write(int status, Object body, Map<String, String> headers) {
+        byte[] bytes;
         try {
-            ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+            bytes = JSON.writeValueAsBytes(body);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
         metrics.request(route, Integer.toString(status));
+        return new IngestResponse(status, "application/json", bytes, headers);
     }
 }

@@ -3,13 +3,13 @@ package org.correlationstation.ingest.http;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
-import io.javalin.http.Context;
-import io.javalin.http.Handler;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.correlationstation.core.otlp.MalformedOtlpException;
 import org.correlationstation.ingest.export.ExportResult;
@@ -20,10 +20,10 @@ import org.correlationstation.ingest.metrics.IngestMetrics;
  * {@code POST /v1/traces} and {@code POST /v1/logs} (and their {@code /api/otlp} aliases), per the
  * OTLP/HTTP specification: 200 with an {@code Export*ServiceResponse} in the request's content type
  * (with {@code partial_success} when records were rejected), errors as a {@code google.rpc.Status} in
- * the request's content type (JSON when the content type is not an OTLP one). The response is sent
- * only after Kafka acknowledged every record ({@code ctx.future}: no thread waits for Kafka).
+ * the request's content type (JSON when the content type is not an OTLP one). The answer completes
+ * only after Kafka acknowledged every record (no thread waits for Kafka).
  */
-final class OtlpHttpHandler implements Handler {
+final class OtlpHttpHandler implements IngestEndpoint {
     enum Signal { TRACES, LOGS }
 
     private static final JsonFormat.Printer JSON = JsonFormat.printer().omittingInsignificantWhitespace();
@@ -43,55 +43,53 @@ final class OtlpHttpHandler implements Handler {
     }
 
     @Override
-    public void handle(Context ctx) throws Exception {
-        OtlpContentType type = OtlpContentType.of(ctx.header("Content-Type"));
+    public CompletableFuture<IngestResponse> handle(IngestRequest request) {
+        OtlpContentType type = OtlpContentType.of(request.contentType());
         CompletableFuture<ExportResult> stored;
         try {
-            policy.authorize(ctx);
+            policy.authorize(request.authorization());
             if (type == null) {
                 throw HttpFailure.unsupportedMediaType("Content-Type must be application/x-protobuf or"
-                        + " application/json, not '" + ctx.header("Content-Type") + "'");
+                        + " application/json, not '" + request.contentType() + "'");
             }
-            byte[] body = policy.readBody(ctx);
+            byte[] body = policy.readBody(request);
             stored = signal == Signal.TRACES ? ingestion.traces(body, type.encoding) : ingestion.logs(body, type.encoding);
         } catch (HttpFailure f) {
-            fail(ctx, type, f);
-            return;
+            return CompletableFuture.completedFuture(fail(type, f));
         } catch (MalformedOtlpException e) {
-            fail(ctx, type, HttpFailure.invalid(e.describe()));
-            return;
+            return CompletableFuture.completedFuture(fail(type, HttpFailure.invalid(e.describe())));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        ctx.future(() -> stored.handle((result, e) -> {
-            if (e == null) succeed(ctx, type, result);
-            else fail(ctx, type, ReceiverPolicy.failureOf(e));
-            return null;
-        }));
+        return stored.handle((result, e) -> e == null ? succeed(type, result) : fail(type, ReceiverPolicy.failureOf(e)));
     }
 
-    private void succeed(Context ctx, OtlpContentType type, ExportResult result) {
+    private IngestResponse succeed(OtlpContentType type, ExportResult result) {
         Message response = signal == Signal.TRACES ? traceResponse(result) : logsResponse(result);
-        write(ctx, 200, type, response);
+        return write(200, type, response, Map.of());
     }
 
-    private void fail(Context ctx, OtlpContentType type, HttpFailure f) {
-        if (f.retryAfterSeconds() != null) ctx.header("Retry-After", Integer.toString(f.retryAfterSeconds()));
+    private IngestResponse fail(OtlpContentType type, HttpFailure f) {
+        Map<String, String> headers = f.retryAfterSeconds() == null ? Map.of()
+                : Map.of("Retry-After", Integer.toString(f.retryAfterSeconds()));
         com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
                 .setCode(f.rpcCode().getNumber()).setMessage(String.valueOf(f.getMessage())).build();
-        write(ctx, f.status(), type == null ? OtlpContentType.JSON : type, status);
+        return write(f.status(), type == null ? OtlpContentType.JSON : type, status, headers);
     }
 
-    private void write(Context ctx, int status, OtlpContentType type, Message body) {
-        ctx.status(status).contentType(type.mediaType);
+    private IngestResponse write(int status, OtlpContentType type, Message body, Map<String, String> headers) {
+        byte[] bytes;
         if (type == OtlpContentType.PROTOBUF) {
-            ctx.result(body.toByteArray());
+            bytes = body.toByteArray();
         } else {
             try {
-                ctx.result(JSON.print(body).getBytes(StandardCharsets.UTF_8));
+                bytes = JSON.print(body).getBytes(StandardCharsets.UTF_8);
             } catch (InvalidProtocolBufferException e) {
                 throw new IllegalStateException("OTLP responses have no Any fields", e);
             }
         }
         metrics.request(route, Integer.toString(status));
+        return new IngestResponse(status, type.mediaType, bytes, headers);
     }
 
     private static ExportTraceServiceResponse traceResponse(ExportResult r) {

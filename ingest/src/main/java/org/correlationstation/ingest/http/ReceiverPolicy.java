@@ -1,6 +1,5 @@
 package org.correlationstation.ingest.http;
 
-import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -18,13 +17,12 @@ final class ReceiverPolicy {
         this.maxBodyBytes = (int) Math.min(maxBodyBytes, Integer.MAX_VALUE - 16);
     }
 
-    void authorize(Context ctx) throws HttpFailure {
-        if (!token.allows(ctx.header("Authorization"))) throw HttpFailure.unauthenticated();
+    void authorize(String authorization) throws HttpFailure {
+        if (!token.allows(authorization)) throw HttpFailure.unauthenticated();
     }
 
-    byte[] readBody(Context ctx) throws HttpFailure, IOException {
-        return RequestBody.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(),
-                ctx.header("Content-Encoding"), maxBodyBytes);
+    byte[] readBody(IngestRequest request) throws HttpFailure, IOException {
+        return RequestBody.read(request.body(), request.contentLength(), request.contentEncoding(), maxBodyBytes);
     }
 
     /** The answer to a failed write: Kafka's failures are retryable 503/429 (or 413 when too large). */
