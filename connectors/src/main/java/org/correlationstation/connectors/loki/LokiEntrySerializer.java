@@ -1,6 +1,8 @@
 package org.correlationstation.connectors.loki;
 
+import java.io.DataInput;
 import java.io.DataInputStream;
+import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +19,16 @@ public final class LokiEntrySerializer extends AsyncSinkWriterStateSerializer<Lo
 
     @Override
     protected void serializeRequestToStream(LokiEntry e, DataOutputStream out) throws IOException {
+        write(e, out);
+    }
+
+    @Override
+    protected LokiEntry deserializeRequestFromStream(long requestSize, DataInputStream in) throws IOException {
+        return read(in);
+    }
+
+    /** The entry's fields in this format, also how the job hands entries across the network. */
+    public static void write(LokiEntry e, DataOutput out) throws IOException {
         writeString(out, e.serviceName);
         writeString(out, e.deploymentEnvironment);
         writeString(out, e.level);
@@ -30,8 +42,7 @@ public final class LokiEntrySerializer extends AsyncSinkWriterStateSerializer<Lo
         }
     }
 
-    @Override
-    protected LokiEntry deserializeRequestFromStream(long requestSize, DataInputStream in) throws IOException {
+    public static LokiEntry read(DataInput in) throws IOException {
         LokiEntry e = new LokiEntry();
         e.serviceName = readString(in);
         e.deploymentEnvironment = readString(in);
@@ -47,7 +58,7 @@ public final class LokiEntrySerializer extends AsyncSinkWriterStateSerializer<Lo
         return e;
     }
 
-    private static void writeString(DataOutputStream out, String s) throws IOException {
+    private static void writeString(DataOutput out, String s) throws IOException {
         if (s == null) {
             out.writeInt(-1);
             return;
@@ -57,7 +68,7 @@ public final class LokiEntrySerializer extends AsyncSinkWriterStateSerializer<Lo
         out.write(b);
     }
 
-    private static String readString(DataInputStream in) throws IOException {
+    private static String readString(DataInput in) throws IOException {
         int n = in.readInt();
         if (n < 0) {
             return null;

@@ -16,7 +16,7 @@ public final class CompactTypes {
     public static final TypeInformation<TraceLogs> TRACE_LOGS =
             new CompactTypeInfo<>(TraceLogs.class, () -> TraceLogsSerializer.INSTANCE);
     public static final TypeInformation<LokiEntry> LOKI_ENTRY =
-            new CompactTypeInfo<>(LokiEntry.class, () -> LokiEntrySerializer.INSTANCE);
+            new CompactTypeInfo<>(LokiEntry.class, () -> LokiEntryTypeSerializer.INSTANCE);
     /**
      * Trace ids as the correlator's key: 17 bytes instead of 33 in front of every state entry of the
      * trace (partitioning still hashes the String, as for any String key).

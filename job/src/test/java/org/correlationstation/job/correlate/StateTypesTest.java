@@ -23,7 +23,7 @@ import org.correlationstation.core.model.SpanEvent;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.job.types.CompactTypes;
 import org.correlationstation.job.types.LogEventSerializer;
-import org.correlationstation.job.types.LokiEntrySerializer;
+import org.correlationstation.job.types.LokiEntryTypeSerializer;
 import org.correlationstation.job.types.SpanEventSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,7 +45,7 @@ class StateTypesTest {
                 Arguments.of(JoinedLog.class, JoinedLogSerializer.INSTANCE),
                 Arguments.of(SpanEvent.class, SpanEventSerializer.INSTANCE),
                 Arguments.of(LogEvent.class, LogEventSerializer.INSTANCE),
-                Arguments.of(LokiEntry.class, LokiEntrySerializer.INSTANCE));
+                Arguments.of(LokiEntry.class, LokiEntryTypeSerializer.INSTANCE));
     }
 
     @ParameterizedTest

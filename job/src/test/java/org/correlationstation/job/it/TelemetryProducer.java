@@ -9,6 +9,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.correlationstation.core.testing.EmbeddedKafka;
 import org.correlationstation.core.model.LogEvent;
 import org.correlationstation.core.model.SpanEvent;
@@ -72,6 +73,36 @@ final class TelemetryProducer {
         spans(name + "-spans", List.of(span));
         logsAsJson(name + "-logs", List.of(log));
         return log;
+    }
+
+    /**
+     * As {@link #pushWatermarkPast}, but to every partition of both topics, so that the watermark passes
+     * the traces only once every partition has delivered what was sent before it: for tests that turn
+     * source idleness off (a back-pressured partition can otherwise be declared idle and let the
+     * watermark run ahead of its data).
+     */
+    void pushWatermarkPastOnEveryPartition(String name, List<GeneratedTrace> traces, int partitions) throws Exception {
+        long last = traces.stream().flatMap(t -> t.spans().stream()).mapToLong(SpanEvent::endMillis).max().orElseThrow();
+        long future = last + Duration.ofMinutes(30).toMillis();
+        for (int p = 0; p < partitions; p++) {
+            SpanEvent span = new SpanEvent();
+            span.traceId = PUSHER_TRACE;
+            span.spanId = String.format("fffffffffffffff%x", p);
+            span.name = "watermark";
+            span.service = "pusher";
+            span.env = "test";
+            span.startTimeNanos = future * 1_000_000L;
+            span.endTimeNanos = span.startTimeNanos;
+            LogEvent log = new LogEvent();
+            log.traceId = PUSHER_TRACE;
+            log.service = "pusher";
+            log.env = "test";
+            log.timeNanos = span.endTimeNanos;
+            log.body = "watermark " + p;
+            kafka.produce(new ProducerRecord<>(name + "-spans", p, null, OtlpMessages.traces(List.of(span)).toByteArray()));
+            kafka.produce(new ProducerRecord<>(name + "-logs", p, null,
+                    OtlpMessages.toJson(OtlpMessages.logs(List.of(log)))));
+        }
     }
 
     private <E> int send(String topic, List<E> events, Function<List<E>, byte[]> encode, Function<E, String> traceOf)
