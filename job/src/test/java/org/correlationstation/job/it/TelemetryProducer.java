@@ -54,23 +54,9 @@ final class TelemetryProducer {
      * every trace's window, which closes them all. Returns the log, which reaches Loki like any other.
      */
     LogEvent pushWatermarkPast(String name, List<GeneratedTrace> traces) throws Exception {
-        long last = traces.stream().flatMap(t -> t.spans().stream()).mapToLong(SpanEvent::endMillis).max().orElseThrow();
-        long future = last + Duration.ofMinutes(30).toMillis();
-        SpanEvent span = new SpanEvent();
-        span.traceId = PUSHER_TRACE;
-        span.spanId = "ffffffffffffffff";
-        span.name = "watermark";
-        span.service = "pusher";
-        span.env = "test";
-        span.startTimeNanos = future * 1_000_000L;
-        span.endTimeNanos = span.startTimeNanos;
-        LogEvent log = new LogEvent();
-        log.traceId = PUSHER_TRACE;
-        log.service = "pusher";
-        log.env = "test";
-        log.timeNanos = span.endTimeNanos;
-        log.body = "watermark";
-        spans(name + "-spans", List.of(span));
+        long future = pastEveryTrace(traces);
+        LogEvent log = pusherLog(future, "watermark");
+        spans(name + "-spans", List.of(pusherSpan(future, "ffffffffffffffff")));
         logsAsJson(name + "-logs", List.of(log));
         return log;
     }
@@ -82,27 +68,42 @@ final class TelemetryProducer {
      * watermark run ahead of its data).
      */
     void pushWatermarkPastOnEveryPartition(String name, List<GeneratedTrace> traces, int partitions) throws Exception {
-        long last = traces.stream().flatMap(t -> t.spans().stream()).mapToLong(SpanEvent::endMillis).max().orElseThrow();
-        long future = last + Duration.ofMinutes(30).toMillis();
+        long future = pastEveryTrace(traces);
         for (int p = 0; p < partitions; p++) {
-            SpanEvent span = new SpanEvent();
-            span.traceId = PUSHER_TRACE;
-            span.spanId = String.format("fffffffffffffff%x", p);
-            span.name = "watermark";
-            span.service = "pusher";
-            span.env = "test";
-            span.startTimeNanos = future * 1_000_000L;
-            span.endTimeNanos = span.startTimeNanos;
-            LogEvent log = new LogEvent();
-            log.traceId = PUSHER_TRACE;
-            log.service = "pusher";
-            log.env = "test";
-            log.timeNanos = span.endTimeNanos;
-            log.body = "watermark " + p;
+            SpanEvent span = pusherSpan(future, String.format("fffffffffffffff%x", p));
+            LogEvent log = pusherLog(future, "watermark " + p);
             kafka.produce(new ProducerRecord<>(name + "-spans", p, null, OtlpMessages.traces(List.of(span)).toByteArray()));
             kafka.produce(new ProducerRecord<>(name + "-logs", p, null,
                     OtlpMessages.toJson(OtlpMessages.logs(List.of(log)))));
         }
+    }
+
+    /** 30 min of event time after the last span of {@code traces}. */
+    private static long pastEveryTrace(List<GeneratedTrace> traces) {
+        long last = traces.stream().flatMap(t -> t.spans().stream()).mapToLong(SpanEvent::endMillis).max().orElseThrow();
+        return last + Duration.ofMinutes(30).toMillis();
+    }
+
+    private static SpanEvent pusherSpan(long timeMillis, String spanId) {
+        SpanEvent span = new SpanEvent();
+        span.traceId = PUSHER_TRACE;
+        span.spanId = spanId;
+        span.name = "watermark";
+        span.service = "pusher";
+        span.env = "test";
+        span.startTimeNanos = timeMillis * 1_000_000L;
+        span.endTimeNanos = span.startTimeNanos;
+        return span;
+    }
+
+    private static LogEvent pusherLog(long timeMillis, String body) {
+        LogEvent log = new LogEvent();
+        log.traceId = PUSHER_TRACE;
+        log.service = "pusher";
+        log.env = "test";
+        log.timeNanos = timeMillis * 1_000_000L;
+        log.body = body;
+        return log;
     }
 
     private <E> int send(String topic, List<E> events, Function<List<E>, byte[]> encode, Function<E, String> traceOf)
