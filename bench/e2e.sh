@@ -2,16 +2,20 @@
 # End-to-end benchmark: broker, redis-server, the job on a MiniCluster, counting Loki/Tempo receivers,
 # the reference pipeline, all in one JVM (see bench/README.md).
 #   bench/e2e.sh [--duration SECONDS] [--soak SECONDS] [--warmup SECONDS] [--rounds N] [--parallelism 1,2]
-#                [--preload EVENTS] [--jfr] [generator options, e.g. --spans-per-trace 20]
+#                [--preload EVENTS] [--jfr | --asprof] [generator options, e.g. --spans-per-trace 20]
+# --asprof: async-profiler CPU profile (Java, native and kernel frames, per thread) as collapsed stacks;
+#           bench/asprof-top.sh FILE prints where each thread's CPU goes
 # Last line: e2e: <events/s> events/s, <ratio> of reference, freshness p99 <ms> ms
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 ARGS=()
 JFR=""
+ASPROF=""
 while [[ $# -gt 0 ]]; do
     case $1 in
         --jfr) JFR=1; shift ;;
+        --asprof) ASPROF=1; shift ;;
         -h|--help) sed -n 2,6p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         --*) [[ $# -ge 2 ]] || { echo "$1 needs a value" >&2; exit 64; }; ARGS+=("$1" "$2"); shift 2 ;;
         *) echo "unexpected argument $1 (see bench/e2e.sh --help)" >&2; exit 64 ;;
@@ -33,11 +37,23 @@ fi
 mkdir -p "$ROOT/bench/results"
 JAVA_OPTS=(-Xms3g -Xmx3g -XX:+UseG1GC -XX:+AlwaysPreTouch
     -Dlog4j2.configurationFile=$ROOT/bench/target/classes/e2e-log4j2.properties)
+# Extra JVM flags for experiments, e.g. E2E_JAVA_OPTS="-XX:ReservedCodeCacheSize=512m"
+read -r -a EXTRA <<<"${E2E_JAVA_OPTS:-}"
+JAVA_OPTS+=("${EXTRA[@]}")
 if [[ -n $JFR ]]; then
     STAMP=$(date +%Y%m%d-%H%M%S)
     JAVA_OPTS+=("-XX:StartFlightRecording=filename=$ROOT/bench/results/e2e-$STAMP.jfr,settings=profile,dumponexit=true")
     echo "JFR recording → bench/results/e2e-$STAMP.jfr (bench/jfr-top.sh FILE prints the top frames)" >&2
 fi
-echo "command: bench/e2e.sh ${ARGS[*]:-} ${JFR:+--jfr}" >&2
+if [[ -n $ASPROF ]]; then
+    # The profiler ships inside the Pyroscope agent the job already depends on (observability/): no download.
+    AGENT_JAR=$(ls "$HOME"/.m2/repository/io/pyroscope/agent/*/agent-*.jar | sort -V | tail -1)
+    LIB=$ROOT/bench/target/libasyncProfiler.so
+    [[ -f $LIB ]] || unzip -p "$AGENT_JAR" libasyncProfiler-linux-x64.so > "$LIB"
+    STAMP=$(date +%Y%m%d-%H%M%S)
+    JAVA_OPTS+=("-agentpath:$LIB=start,event=cpu,interval=1ms,threads,file=$ROOT/bench/results/e2e-$STAMP.collapsed")
+    echo "async-profiler → bench/results/e2e-$STAMP.collapsed (bench/asprof-top.sh FILE prints the top frames)" >&2
+fi
+echo "command: bench/e2e.sh ${ARGS[*]:-} ${JFR:+--jfr}${ASPROF:+--asprof}" >&2
 exec java "${JAVA_OPTS[@]}" -cp "$ROOT/bench/target/classes:$(cat "$CP_FILE")" \
     org.correlationstation.bench.e2e.E2eBenchmark --command "bench/e2e.sh ${ARGS[*]:-}${JFR:+ --jfr}" "${ARGS[@]}"

@@ -12,7 +12,9 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * The top costs in a JFR recording (JDK 17's {@code jfr} has no {@code view}): CPU samples by the method
  * on top of the stack (self), by every method on the stack (total), and by thread; allocation by the
- * allocating method. Usage: {@code bench/jfr-top.sh FILE [N] [THREAD-NAME-PART]}.
+ * allocating method. Usage: {@code bench/jfr-top.sh FILE [N] [THREAD-NAME-PART] [FOCUS-METHOD]}: with a focus
+ * method (e.g. {@code TraceCorrelator.emit}), also what that method's time is spent in, by the methods it
+ * calls directly and by everything beneath it (a flame graph's slice without the graph).
  */
 public final class JfrTop {
     private JfrTop() {}
@@ -21,6 +23,10 @@ public final class JfrTop {
         Path file = Path.of(args[0]);
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 25;
         String threadFilter = args.length > 2 ? args[2] : "";
+        String focus = args.length > 3 ? args[3] : null;
+        Map<String, Long> focusCallees = new HashMap<>();
+        Map<String, Long> focusBeneath = new HashMap<>();
+        long focusSamples = 0;
         Map<String, Long> self = new HashMap<>();
         Map<String, Long> total = new HashMap<>();
         Map<String, Long> threads = new HashMap<>();
@@ -40,6 +46,13 @@ public final class JfrTop {
                     self.merge(name(frames.get(0)), 1L, Long::sum);
                     frames.stream().map(JfrTop::name).distinct().forEach(m -> total.merge(m, 1L, Long::sum));
                     threads.merge(thread == null ? "?" : thread.replaceAll("\\d+", "N"), 1L, Long::sum);
+                    int at = focus == null ? -1 : indexOfOutermost(frames, focus);
+                    if (at >= 0) {
+                        focusSamples++;
+                        focusCallees.merge(at == 0 ? "(self)" : name(frames.get(at - 1)), 1L, Long::sum);
+                        frames.subList(0, at).stream().map(JfrTop::name).distinct()
+                                .forEach(m -> focusBeneath.merge(m, 1L, Long::sum));
+                    }
                 } else if ((type.equals("jdk.ObjectAllocationSample")) && stack != null && !stack.getFrames().isEmpty()) {
                     long weight = e.getLong("weight");
                     allocated += weight;
@@ -52,6 +65,20 @@ public final class JfrTop {
         print("total CPU (anywhere on the stack)", total, samples, n, "%");
         print("CPU by thread", threads, samples, n, "%");
         print("allocation by allocating method", allocation, allocated, n, "% of sampled bytes");
+        if (focus != null) {
+            System.out.printf("%n%,d samples (%.1f%% of all) have %s on the stack%n", focusSamples,
+                    100.0 * focusSamples / Math.max(1, samples), focus);
+            print("its direct callees (% of its samples)", focusCallees, focusSamples, n, "%");
+            print("everything beneath it (% of its samples)", focusBeneath, focusSamples, n, "%");
+        }
+    }
+
+    /** The outermost frame (nearest the thread's start) whose name ends with {@code method}; -1 if none. */
+    private static int indexOfOutermost(List<RecordedFrame> frames, String method) {
+        for (int i = frames.size() - 1; i >= 0; i--) {
+            if (name(frames.get(i)).endsWith(method)) return i;
+        }
+        return -1;
     }
 
     private static String name(RecordedFrame f) {

@@ -1,9 +1,9 @@
 package org.correlationstation.job.correlate;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +15,9 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.java.typeutils.ObjectArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.MapTypeInfo;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimeDomain;
@@ -29,6 +30,7 @@ import org.correlationstation.core.model.SpanEvent;
 import org.correlationstation.core.record.CorrelationIds;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
+import org.correlationstation.job.types.CompactEncoding;
 import org.correlationstation.job.types.CompactTypes;
 import org.correlationstation.job.types.TraceLogs;
 import org.correlationstation.job.types.TraceSpans;
@@ -44,9 +46,13 @@ import org.correlationstation.job.types.TraceSpans;
  * That keeps the timer count independent of the event count and makes clearing exact, which is why
  * no state has a Flink state TTL.
  *
- * <p>Pending logs are indexed by the span id they wait for (one bucket for logs without span id), and
- * the summary keeps their earliest due times: a span arrival decides its logs with one point lookup,
- * and a timer looks at the pending logs only when one of them is due.
+ * <p>Per event only the span itself is written; everything else is read and written once per batch:
+ * the sets of tracked span ids and log fingerprints (sorted {@code long[]} values), the link counts
+ * (one map value), and the pending logs (two lists, appended without reading). The summary keeps the
+ * pending logs' earliest due times, so a timer looks at them only when one of them is due.
+ *
+ * <p>Processing-time timers sit on a grid (a tenth of the emit interval, at most 100 ms): traces due
+ * within one grid step share one timer firing instead of waking the timer thread once each.
  */
 public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, TraceLogs, CorrelationRecord>
         implements CheckpointedFunction {
@@ -54,16 +60,23 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
 
     public static final OutputTag<JoinedLog> DECIDED_LOGS = new OutputTag<>("decided-logs", StateTypes.JOINED_LOG);
 
+    private static final long MAX_TIMER_GRID_MS = 100;
+
     private final CorrelationSettings cfg;
 
     private transient ValueState<TraceSummary> summaryState;
     private transient MapState<String, SpanInfo> spansState;
-    private transient MapState<Long, Boolean> logsState;
-    private transient MapState<String, LinkCounts> linksState;
-    /** Pending logs by the span id they wait for. */
-    private transient MapState<String, PendingLog[]> pendingState;
+    /** Tracked span ids that are canonical (16 hex digits) as longs; other ids are looked up in spansState. */
+    private transient ValueState<long[]> spanIdsState;
+    private transient ValueState<long[]> fingerprintsState;
+    /** Log counts by span id: one value, as a log batch touches many spans and emission reads them all. */
+    private transient ValueState<Map<String, LinkCounts>> linksState;
+    /** Pending logs that name their span, appended without reading; a span batch decides them in one pass. */
+    private transient ListState<PendingLog> pendingState;
     /** Pending logs without span id, appended without reading (they are decided together). */
     private transient ListState<PendingLog> traceOnlyState;
+    /** Processing-time timers are rounded to multiples of this. */
+    private transient long timerGrid;
     private transient ListState<Long> openTracesState;
     private transient CorrelatorMetrics metrics;
     private transient long openTraces;
@@ -80,58 +93,81 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         ValueStateDescriptor<TraceSummary> summary = new ValueStateDescriptor<>("summary", StateTypes.SUMMARY);
         MapStateDescriptor<String, SpanInfo> spans =
                 new MapStateDescriptor<>("spans", CompactTypes.HEX_ID, StateTypes.SPAN_INFO);
-        MapStateDescriptor<Long, Boolean> logs = new MapStateDescriptor<>("log-fingerprints", Types.LONG, Types.BOOLEAN);
-        MapStateDescriptor<String, LinkCounts> links =
-                new MapStateDescriptor<>("links", CompactTypes.HEX_ID, StateTypes.LINK_COUNTS);
-        MapStateDescriptor<String, PendingLog[]> pending = new MapStateDescriptor<>("pending-by-span",
-                CompactTypes.HEX_ID, ObjectArrayTypeInfo.getInfoFor(PendingLog[].class, StateTypes.PENDING_LOG));
+        ValueStateDescriptor<long[]> spanIds =
+                new ValueStateDescriptor<>("span-id-set", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+        ValueStateDescriptor<long[]> logs =
+                new ValueStateDescriptor<>("log-fingerprint-set", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+        ValueStateDescriptor<Map<String, LinkCounts>> links =
+                new ValueStateDescriptor<>("link-table", new MapTypeInfo<>(CompactTypes.HEX_ID, StateTypes.LINK_COUNTS));
+        ListStateDescriptor<PendingLog> pending = new ListStateDescriptor<>("pending-with-span-id", StateTypes.PENDING_LOG);
         ListStateDescriptor<PendingLog> traceOnly = new ListStateDescriptor<>("pending-trace-only", StateTypes.PENDING_LOG);
         summaryState = getRuntimeContext().getState(summary);
         spansState = getRuntimeContext().getMapState(spans);
-        logsState = getRuntimeContext().getMapState(logs);
-        linksState = getRuntimeContext().getMapState(links);
-        pendingState = getRuntimeContext().getMapState(pending);
+        spanIdsState = getRuntimeContext().getState(spanIds);
+        fingerprintsState = getRuntimeContext().getState(logs);
+        linksState = getRuntimeContext().getState(links);
+        pendingState = getRuntimeContext().getListState(pending);
         traceOnlyState = getRuntimeContext().getListState(traceOnly);
+        timerGrid = Math.max(1, Math.min(MAX_TIMER_GRID_MS, cfg.emitIntervalMs / 10));
         metrics = new CorrelatorMetrics(getRuntimeContext().getMetricGroup(), () -> openTraces);
     }
 
     @Override
     public void processElement1(TraceSpans batch, Context ctx, Collector<CorrelationRecord> out) throws Exception {
         TraceSummary s = summaryState.value();
+        boolean existed = s != null;
+        boolean wasTruncated = existed && s.truncated;
         // A trace without state has no tracked spans: duplicates can only be within the batch.
-        Set<String> tracked = s == null ? new HashSet<>() : null;
-        boolean wasTruncated = s != null && s.truncated;
+        SeenSet ids = new SeenSet(existed && s.trackedSpans > 0 ? spanIdsState.value() : null);
+        Set<String> otherIds = null;
+        Map<String, SpanInfo> arrivedForPending = null;
         for (SpanEvent span : batch.spans) {
             if (s == null && (s = newSummary(span.eventTimeMillis(), ctx)) == null) continue;
-            if (span.spanId != null && (tracked != null ? tracked.contains(span.spanId) : spansState.contains(span.spanId))) {
+            String id = span.spanId;
+            boolean canonical = id != null && CompactEncoding.isHexId(id, 16);
+            long key = canonical ? HexFormat.fromHexDigitsToLong(id) : 0;
+            if (canonical ? ids.contains(key) : id != null && ((otherIds != null && otherIds.contains(id))
+                    || (existed && s.trackedSpans > 0 && spansState.contains(id)))) {
                 continue; // duplicate: first copy wins
             }
             metrics.spans.inc();
             arrived(s, ctx);
             s.addSpan(span, cfg.maxServices);
-            if (span.spanId == null) continue;
+            if (id == null) continue;
             if (s.trackedSpans < cfg.maxSpansTracked) {
                 SpanInfo info = spanInfo(span);
-                spansState.put(span.spanId, info);
-                if (tracked != null) tracked.add(span.spanId);
+                spansState.put(id, info);
+                if (canonical) {
+                    ids.add(key);
+                } else {
+                    if (otherIds == null) otherIds = new HashSet<>();
+                    otherIds.add(id);
+                }
                 s.trackedSpans++;
-                if (s.pendingWithSpanId > 0) decideForSpan(s, ctx, span.spanId, info);
+                if (s.pendingWithSpanId > 0) {
+                    if (arrivedForPending == null) arrivedForPending = new HashMap<>();
+                    arrivedForPending.put(id, info);
+                }
             } else {
                 s.truncated = true;
             }
         }
-        if (s != null) finish(s, wasTruncated, ctx);
+        if (s == null) return;
+        if (ids.changed()) spanIdsState.update(ids.merged());
+        if (arrivedForPending != null) decideForSpans(s, ctx, arrivedForPending);
+        finish(s, wasTruncated, ctx);
     }
 
     @Override
     public void processElement2(TraceLogs batch, Context ctx, Collector<CorrelationRecord> out) throws Exception {
         TraceSummary s = summaryState.value();
+        boolean existed = s != null;
+        boolean wasTruncated = existed && s.truncated;
         // A trace without state has no fingerprints or spans yet: nothing to look up.
-        Set<Long> tracked = s == null ? new HashSet<>() : null;
-        boolean wasTruncated = s != null && s.truncated;
-        // Per span id, the batch's explicit logs (one link update each) and the span's state (one lookup each).
+        SeenSet fingerprints = new SeenSet(existed && s.trackedLogs > 0 ? fingerprintsState.value() : null);
+        List<LogEvent> accepted = new ArrayList<>(batch.logs.length);
+        // Per span id, the batch's explicit logs: one link update each.
         Map<String, Integer> explicitLinks = new LinkedHashMap<>();
-        Map<String, SpanInfo> knownSpans = new HashMap<>();
         for (LogEvent log : batch.logs) {
             if (s == null && (s = newSummary(log.eventTimeMillis(), ctx)) == null) {
                 // Expired: not correlated, but it still goes on to Loki (SPEC §3), with what it says itself.
@@ -140,36 +176,59 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
                 continue;
             }
             long fingerprint = log.fingerprint();
-            if (tracked != null ? tracked.contains(fingerprint) : logsState.contains(fingerprint)) {
-                continue; // duplicate: first copy wins
-            }
+            if (fingerprints.contains(fingerprint)) continue; // duplicate: first copy wins
             metrics.logs.inc();
             arrived(s, ctx);
             if (s.trackedLogs < cfg.maxSpansTracked) {
-                logsState.put(fingerprint, Boolean.TRUE);
-                if (tracked != null) tracked.add(fingerprint);
+                fingerprints.add(fingerprint);
                 s.trackedLogs++;
             } else {
                 s.truncated = true;
             }
             s.addLog(log, cfg.maxServices);
-            SpanInfo span = null;
-            if (log.spanId != null) {
-                // A log that names its span is attributed to it at once; the link shows once the span is known.
-                explicitLinks.merge(log.spanId, 1, Integer::sum);
-                if (s.trackedSpans > 0) {
-                    span = knownSpans.containsKey(log.spanId) ? knownSpans.get(log.spanId) : spansState.get(log.spanId);
-                    knownSpans.put(log.spanId, span);
-                }
-            }
+            // A log that names its span is attributed to it at once; the link shows once the span is known.
+            if (log.spanId != null) explicitLinks.merge(log.spanId, 1, Integer::sum);
+            accepted.add(log);
+        }
+        if (s == null) return;
+        if (fingerprints.changed()) fingerprintsState.update(fingerprints.merged());
+        Map<String, SpanInfo> known = knownSpans(s, explicitLinks.keySet());
+        long now = ctx.timerService().currentProcessingTime();
+        List<PendingLog> pendingWithSpan = new ArrayList<>(0);
+        List<PendingLog> pendingTraceOnly = new ArrayList<>(0);
+        for (LogEvent log : accepted) {
+            SpanInfo span = log.spanId == null ? null : known.get(log.spanId);
             if (span != null) {
                 ctx.output(DECIDED_LOGS, new JoinedLog(log, s.correlationId, log.spanId, span.name, false));
             } else {
-                pend(s, log, ctx.timerService().currentProcessingTime());
+                (log.spanId == null ? pendingTraceOnly : pendingWithSpan).add(pend(s, log, now));
             }
         }
-        for (Map.Entry<String, Integer> link : explicitLinks.entrySet()) attribute(s, link.getKey(), link.getValue(), 0);
-        if (s != null) finish(s, wasTruncated, ctx);
+        if (!pendingWithSpan.isEmpty()) pendingState.addAll(pendingWithSpan);
+        if (!pendingTraceOnly.isEmpty()) traceOnlyState.addAll(pendingTraceOnly);
+        if (!explicitLinks.isEmpty()) {
+            Map<String, LinkCounts> links = loadLinks(s);
+            for (Map.Entry<String, Integer> link : explicitLinks.entrySet()) {
+                attribute(s, links, link.getKey(), link.getValue(), 0);
+            }
+            linksState.update(links);
+        }
+        finish(s, wasTruncated, ctx);
+    }
+
+    /**
+     * The tracked spans among {@code spanIds}: point lookups for a few, one scan of the trace's spans when
+     * the batch names a good share of them (a scan step is much cheaper than a lookup).
+     */
+    private Map<String, SpanInfo> knownSpans(TraceSummary s, Set<String> spanIds) throws Exception {
+        if (s.trackedSpans == 0 || spanIds.isEmpty()) return Map.of();
+        if (spanIds.size() * 3 >= s.trackedSpans) return loadSpans();
+        Map<String, SpanInfo> known = new HashMap<>();
+        for (String id : spanIds) {
+            SpanInfo span = spansState.get(id);
+            if (span != null) known.put(id, span);
+        }
+        return known;
     }
 
     @Override
@@ -197,7 +256,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             s.dirty = true;
             openTraces--;
             emit(s, now, out);
-        } else if (s.dirty && now >= nextEmitAt(s)) {
+        } else if (s.dirty && now >= emitDueAt(s)) {
             emit(s, now, out);
         }
         if (s.truncated && !wasTruncated) metrics.truncated.inc();
@@ -234,54 +293,57 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         syncTimers(s, ctx);
     }
 
-    private void attribute(TraceSummary s, String spanId, boolean inferred) throws Exception {
-        attribute(s, spanId, 1, inferred ? 1 : 0);
+    private Map<String, LinkCounts> loadLinks(TraceSummary s) throws Exception {
+        Map<String, LinkCounts> links = s.linkEntries > 0 ? linksState.value() : null;
+        return links != null ? links : new HashMap<>();
     }
 
-    private void attribute(TraceSummary s, String spanId, int logs, int inferred) throws Exception {
-        LinkCounts counts = linksState.get(spanId);
+    private void attribute(TraceSummary s, Map<String, LinkCounts> links, String spanId, int logs, int inferred) {
+        LinkCounts counts = links.get(spanId);
         if (counts == null) {
             if (s.linkEntries >= cfg.maxLinks) {
                 s.truncated = true;
                 return;
             }
             counts = new LinkCounts();
+            links.put(spanId, counts);
             s.linkEntries++;
         }
         counts.logCount += logs;
         counts.inferredLogCount += inferred;
-        linksState.put(spanId, counts);
     }
 
-    private void pend(TraceSummary s, LogEvent log, long now) throws Exception {
-        if (log.spanId == null) {
-            traceOnlyState.add(new PendingLog(log, now));
-        } else {
-            PendingLog[] bucket = pendingState.get(log.spanId);
-            PendingLog[] grown = bucket == null ? new PendingLog[1] : Arrays.copyOf(bucket, bucket.length + 1);
-            grown[grown.length - 1] = new PendingLog(log, now);
-            pendingState.put(log.spanId, grown);
-            s.pendingWithSpanId++;
-        }
+    /** Counts a log as pending and returns its entry for the list it goes to. */
+    private PendingLog pend(TraceSummary s, LogEvent log, long now) {
+        if (log.spanId != null) s.pendingWithSpanId++;
         s.pendingLogs++;
         s.pendingDueEventTime = Math.min(s.pendingDueEventTime, log.eventTimeMillis() + cfg.joinSlackMs);
         s.pendingDueProcessingTime = Math.min(s.pendingDueProcessingTime, now + cfg.joinMaxWaitMs);
+        return new PendingLog(log, now);
     }
 
     /**
-     * Decides the pending logs waiting for the span that just arrived: one point lookup of their bucket,
-     * joined with that span. The earliest due times stay as they are (at worst early: a timer that finds
-     * nothing due only recomputes them).
+     * Decides the pending logs waiting for the spans that just arrived, in one pass over the pending list.
+     * The earliest due times stay as they are (at worst early: a timer that finds nothing due only
+     * recomputes them).
      */
-    private void decideForSpan(TraceSummary s, Context ctx, String spanId, SpanInfo span) throws Exception {
-        PendingLog[] bucket = pendingState.get(spanId);
-        if (bucket == null) return;
-        pendingState.remove(spanId);
-        for (PendingLog p : bucket) {
-            ctx.output(DECIDED_LOGS, new JoinedLog(p.log, s.correlationId, spanId, span.name, false));
+    private void decideForSpans(TraceSummary s, Context ctx, Map<String, SpanInfo> arrived) throws Exception {
+        List<PendingLog> kept = new ArrayList<>();
+        int decided = 0;
+        for (PendingLog p : pendingState.get()) {
+            SpanInfo span = arrived.get(p.log.spanId);
+            if (span == null) {
+                kept.add(p);
+                continue;
+            }
+            ctx.output(DECIDED_LOGS, new JoinedLog(p.log, s.correlationId, p.log.spanId, span.name, false));
+            decided++;
         }
-        s.pendingLogs -= bucket.length;
-        s.pendingWithSpanId -= bucket.length;
+        if (decided == 0) return;
+        if (kept.isEmpty()) pendingState.clear();
+        else pendingState.update(kept);
+        s.pendingLogs -= decided;
+        s.pendingWithSpanId -= decided;
     }
 
     /** Whether any pending log's wait can be over: the summary keeps the earliest due time per domain. */
@@ -330,29 +392,26 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
 
     /** Logs whose span is unknown (or known but beyond the tracking cap) once their wait is over. */
     private void decideWithSpanId(TraceSummary s, Context ctx, DueRound round) throws Exception {
-        Map<String, PendingLog[]> changed = new HashMap<>();
+        List<PendingLog> kept = new ArrayList<>(0);
+        Map<String, SpanInfo> looked = new HashMap<>();
         int decided = 0;
-        for (Map.Entry<String, PendingLog[]> e : pendingState.entries()) {
-            PendingLog[] bucket = e.getValue();
-            List<PendingLog> kept = new ArrayList<>(0);
-            for (PendingLog p : bucket) {
-                if (!round.due(p)) {
-                    kept.add(p);
-                    continue;
-                }
-                decided++;
-                SpanInfo span = spansState.get(p.log.spanId);
-                ctx.output(DECIDED_LOGS, new JoinedLog(p.log, s.correlationId, p.log.spanId,
-                        span == null ? null : span.name, false));
+        for (PendingLog p : pendingState.get()) {
+            if (!round.due(p)) {
+                kept.add(p);
+                continue;
             }
-            if (kept.size() != bucket.length) {
-                changed.put(e.getKey(), kept.isEmpty() ? null : kept.toArray(new PendingLog[0]));
+            decided++;
+            String id = p.log.spanId;
+            SpanInfo span = null;
+            if (s.trackedSpans > 0) {
+                if (!looked.containsKey(id)) looked.put(id, spansState.get(id));
+                span = looked.get(id);
             }
+            ctx.output(DECIDED_LOGS, new JoinedLog(p.log, s.correlationId, id, span == null ? null : span.name, false));
         }
-        for (Map.Entry<String, PendingLog[]> c : changed.entrySet()) {
-            if (c.getValue() == null) pendingState.remove(c.getKey());
-            else pendingState.put(c.getKey(), c.getValue());
-        }
+        if (decided == 0) return;
+        if (kept.isEmpty()) pendingState.clear();
+        else pendingState.update(kept);
         s.pendingLogs -= decided;
         s.pendingWithSpanId -= decided;
     }
@@ -362,6 +421,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         List<PendingLog> kept = new ArrayList<>(0);
         Map<String, SpanInfo> spans = null;
         SpanIntervals intervals = null;
+        Map<String, LinkCounts> links = null;
         int decided = 0;
         for (PendingLog p : traceOnlyState.get()) {
             if (!round.due(p)) {
@@ -376,13 +436,15 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             LogEvent log = p.log;
             String chosen = intervals.innermost(log.service, log.timeNanos, cfg.joinSlackMs * 1_000_000L);
             if (chosen != null) {
-                attribute(s, chosen, true);
+                if (links == null) links = loadLinks(s);
+                attribute(s, links, chosen, 1, 1);
                 s.dirty = true;
             }
             ctx.output(DECIDED_LOGS, new JoinedLog(log, s.correlationId, chosen,
                     chosen == null ? null : spans.get(chosen).name, chosen != null));
         }
         if (decided == 0) return;
+        if (links != null) linksState.update(links);
         if (kept.isEmpty()) traceOnlyState.clear();
         else traceOnlyState.update(kept);
         s.pendingLogs -= decided;
@@ -390,7 +452,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
 
     private void emit(TraceSummary s, long now, Collector<CorrelationRecord> out) throws Exception {
         s.dirty = false;
-        CorrelationRecord record = RecordAssembler.assemble(s, loadSpans(), loadLinks());
+        CorrelationRecord record = RecordAssembler.assemble(s, loadSpans(), loadLinks(s));
         long hash = ContentHash.of(record);
         if (s.emitted && hash == s.lastContentHash) return;
         s.version++;
@@ -403,8 +465,19 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         metrics.emitted(now - s.lastSeen);
     }
 
-    private long nextEmitAt(TraceSummary s) {
-        return (s.emitted ? s.lastEmitAt : s.firstArrival) + cfg.emitIntervalMs;
+    /**
+     * When a dirty trace is emitted, on the timer grid: the first emission no later than the emit interval
+     * after the first event, later ones no sooner than the interval after the last (SPEC §3).
+     */
+    private long emitDueAt(TraceSummary s) {
+        return s.emitted ? onGridUp(s.lastEmitAt + cfg.emitIntervalMs)
+                : onGridUp(s.firstArrival + cfg.emitIntervalMs - timerGrid + 1);
+    }
+
+    /** The first grid point at or after {@code time}. */
+    private long onGridUp(long time) {
+        long remainder = Math.floorMod(time, timerGrid);
+        return remainder == 0 ? time : time - remainder + timerGrid;
     }
 
     /**
@@ -415,16 +488,16 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         long event = Long.MAX_VALUE;
         long processing;
         if (s.closed) {
-            processing = s.closedAt + cfg.ttlMs;
+            processing = onGridUp(s.closedAt + cfg.ttlMs);
         } else {
             event = s.lastSeen + cfg.windowMs;
-            processing = s.lastArrival + cfg.windowMs;
+            processing = onGridUp(s.lastArrival + cfg.windowMs);
         }
         if (s.pendingLogs > 0) {
             event = Math.min(event, s.pendingDueEventTime);
-            processing = Math.min(processing, s.pendingDueProcessingTime);
+            processing = Math.min(processing, onGridUp(s.pendingDueProcessingTime));
         }
-        if (s.dirty) processing = Math.min(processing, nextEmitAt(s));
+        if (s.dirty) processing = Math.min(processing, emitDueAt(s));
         long wantEvent = event == Long.MAX_VALUE ? 0 : event;
         if (wantEvent != s.eventTimer) {
             if (s.eventTimer != 0) ctx.timerService().deleteEventTimeTimer(s.eventTimer);
@@ -444,7 +517,8 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         if (s.processingTimer != 0) ctx.timerService().deleteProcessingTimeTimer(s.processingTimer);
         summaryState.clear();
         spansState.clear();
-        logsState.clear();
+        spanIdsState.clear();
+        fingerprintsState.clear();
         linksState.clear();
         pendingState.clear();
         traceOnlyState.clear();
@@ -454,12 +528,6 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         Map<String, SpanInfo> spans = new HashMap<>();
         for (Map.Entry<String, SpanInfo> e : spansState.entries()) spans.put(e.getKey(), e.getValue());
         return spans;
-    }
-
-    private Map<String, LinkCounts> loadLinks() throws Exception {
-        Map<String, LinkCounts> links = new HashMap<>();
-        for (Map.Entry<String, LinkCounts> e : linksState.entries()) links.put(e.getKey(), e.getValue());
-        return links;
     }
 
     private static SpanInfo spanInfo(SpanEvent span) {

@@ -98,6 +98,11 @@ public final class CompactEncoding {
         }
     }
 
+    /** Whether {@code id} is lowercase hex of {@code digits} digits (a canonical OpenTelemetry id). */
+    public static boolean isHexId(String id, int digits) {
+        return id.length() == digits && isLowerHex(id);
+    }
+
     private static boolean isLowerHex(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

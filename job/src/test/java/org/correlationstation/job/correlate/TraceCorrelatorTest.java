@@ -278,6 +278,49 @@ class TraceCorrelatorTest {
     }
 
     @Test
+    void spanIdsThatAreNotCanonicalHexAreDeduplicatedToo() throws Exception {
+        // canonical ids are checked against the trace's id set, others by lookup: both within and across batches
+        h.spans(span("legacy-root", null, "root", "gateway", T0, T0 + 800),
+                span("legacy-root", null, "root copy", "gateway", T0, T0 + 900));
+        h.span(span("legacy-root", null, "later copy", "gateway", T0, T0 + 950));
+        h.spans(span(PAY, "legacy-root", "charge", "payments", T0 + 10, T0 + 20),
+                span("LEGACY-ROOT", "legacy-root", "other id", "payments", T0 + 30, T0 + 40));
+        h.span(span(PAY, "legacy-root", "charge copy", "payments", T0 + 10, T0 + 99));
+        h.time(1000);
+        CorrelationRecord r = h.last();
+        assertThat(r.spanCount).isEqualTo(3);
+        assertThat(r.root.operation).isEqualTo("root");
+        assertThat(r.edges).singleElement().satisfies(e -> assertThat(e.calls).isEqualTo(2));
+    }
+
+    @Test
+    void processingTimeRulesRunOnATimerGridWithinTheirBounds() throws Exception {
+        // first emission no later than the interval after the first event, on a 100 ms grid (a tenth of it)
+        h.time(1_050);
+        h.span(span(PAY, null, "charge", "payments", T0, T0 + 500));
+        h.time(1_999);
+        assertThat(h.records()).isEmpty();
+        h.time(2_000);
+        assertThat(h.records()).hasSize(1);
+        // later emissions no sooner than the interval after the last one
+        h.time(2_010);
+        h.span(span(CHECKOUT, PAY, "a", "payments", T0, T0 + 10));
+        h.time(2_999);
+        assertThat(h.records()).hasSize(1);
+        h.time(3_000);
+        assertThat(h.records()).hasSize(2);
+        // a log's max wait ends at 3_050 + 2_000; it is decided at the next grid point, not before
+        h.time(3_050);
+        h.log(log(sid(0x77), "payments", T0 + 5, 9, "waits"));
+        h.time(4_000); // its emission, on the grid; the log is not due yet
+        assertThat(h.records()).hasSize(3);
+        h.time(5_049);
+        assertThat(h.decided()).isEmpty();
+        h.time(5_100);
+        assertThat(h.decided()).singleElement().satisfies(j -> assertThat(j.log.body).isEqualTo("waits"));
+    }
+
+    @Test
     void aBatchIsTheSameAsItsEventsOneByOne() throws Exception {
         // a new trace's first batch: duplicates inside it, a log for a span of the batch, a trace-only log
         h.spans(span(ROOT, null, "GET /checkout", "gateway", T0, T0 + 840),
