@@ -1,15 +1,14 @@
 package org.correlationstation.connectors.redis;
 
+import io.lettuce.core.ScoredValue;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.ZAddArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.correlationstation.core.redis.RedisKeys;
@@ -48,8 +47,12 @@ public final class RecordBatchWriter {
     public CompletionStage<BatchResult> write(
             RedisClusterAsyncCommands<String, String> commands, List<RedisRecordWrite> batch, long nowMillis) {
         List<CompletableFuture<Long>> versions = new ArrayList<>(batch.size());
-        List<CompletableFuture<?>> acks = new ArrayList<>(batch.size() * 8);
-        Set<String> touchedIndexes = new LinkedHashSet<>();
+        List<CompletableFuture<?>> acks = new ArrayList<>(batch.size() * 4 + 16);
+        // One ZADD per index key for the whole batch rather than one per record and index: a record is in
+        // the time index and in one index per service, so per-record ZADDs were most of the commands
+        // (and of the client's and the server's work).
+        Map<String, List<ScoredValue<String>>> byIndex = new LinkedHashMap<>();
+        List<ScoredValue<String>> expiries = new ArrayList<>(batch.size());
         SetArgs traceTtl = SetArgs.Builder.px(ttlMillis);
         // LT: only ever lower an index score. first_seen can only move earlier as a trace's record
         // advances, so the index ends up with the most advanced record's first_seen even when an
@@ -62,21 +65,23 @@ public final class RecordBatchWriter {
             acks.add(commands.set(RedisKeys.trace(write.traceId()), cid, traceTtl).toCompletableFuture());
 
             List<String> indexes = write.indexKeys();
+            ScoredValue<String> entry = ScoredValue.just((double) write.firstSeenMillis(), cid);
             for (String index : indexes) {
-                acks.add(commands.zadd(index, lowerOnly, (double) write.firstSeenMillis(), cid).toCompletableFuture());
+                byIndex.computeIfAbsent(index, k -> new ArrayList<>()).add(entry);
             }
-            touchedIndexes.addAll(indexes);
 
             // Bookkeeping for IndexTrimmer: when the record is due to expire, and where it is indexed.
-            acks.add(commands.zadd(RedisKeys.EXPIRIES, (double) (nowMillis + ttlMillis), cid).toCompletableFuture());
+            expiries.add(ScoredValue.just((double) (nowMillis + ttlMillis), cid));
             String indexesOf = RedisKeys.indexesOf(cid);
             acks.add(commands.sadd(indexesOf, indexes.toArray(String[]::new)).toCompletableFuture());
             acks.add(commands.pexpire(indexesOf, bookkeepingTtlMillis).toCompletableFuture());
         }
-        // Once per batch rather than per record: refreshed on write, so an idle service's index expires.
-        for (String index : touchedIndexes) {
-            acks.add(commands.pexpire(index, ttlMillis).toCompletableFuture());
+        for (Map.Entry<String, List<ScoredValue<String>>> index : byIndex.entrySet()) {
+            acks.add(commands.zadd(index.getKey(), lowerOnly, scored(index.getValue())).toCompletableFuture());
+            // Refreshed on write, so an idle service's index expires.
+            acks.add(commands.pexpire(index.getKey(), ttlMillis).toCompletableFuture());
         }
+        if (!expiries.isEmpty()) acks.add(commands.zadd(RedisKeys.EXPIRIES, scored(expiries)).toCompletableFuture());
         acks.add(commands.pexpire(RedisKeys.EXPIRIES, bookkeepingTtlMillis).toCompletableFuture());
 
         acks.addAll(versions);
@@ -89,5 +94,10 @@ public final class RecordBatchWriter {
             }
             return new BatchResult(versions.size() - rejected, rejected);
         });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ScoredValue<String>[] scored(List<ScoredValue<String>> values) {
+        return values.toArray(ScoredValue[]::new);
     }
 }

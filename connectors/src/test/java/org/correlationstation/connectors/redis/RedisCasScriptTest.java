@@ -222,6 +222,41 @@ class RedisCasScriptTest {
     }
 
     @Test
+    void aBatchIndexesEveryRecordUnderEachOfItsKeysWithOneWritePerKey() throws Exception {
+        RedisSinkOptions options = RedisSink.builder().setRedisUri(REDIS.uri()).buildOptions();
+        CorrelationRecord a = TestRecords.record(TestRecords.newTraceId(), 1, "cart", "payments");
+        CorrelationRecord b = TestRecords.record(TestRecords.newTraceId(), 1, "payments");
+        b.firstSeen = RecordCodec.formatTime(RecordCodec.parseTime(a.firstSeen) + 5_000);
+        b.errorSpanCount = 1;
+        b.hasError = true;
+        CorrelationRecord earlierA = TestRecords.copy(a);
+        earlierA.firstSeen = RecordCodec.formatTime(RecordCodec.parseTime(a.firstSeen) - 1_000);
+        earlierA.spanCount = 2;
+        long now = System.currentTimeMillis();
+        RecordBatchWriter writer = new RecordBatchWriter(cas, options);
+        writer.write(connection.async(), List.of(RedisRecordWrite.of(a), RedisRecordWrite.of(b)), now)
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        // a later batch may only lower a score (LT), per member
+        writer.write(connection.async(), List.of(RedisRecordWrite.of(earlierA)), now)
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        double aScore = RecordCodec.parseTime(earlierA.firstSeen);
+        double bScore = RecordCodec.parseTime(b.firstSeen);
+        assertThat(redis.zrangeWithScores(RedisKeys.TIME_INDEX, 0, -1)).extracting(v -> v.getValue() + "@" + v.getScore())
+                .containsExactly(a.correlationId + "@" + aScore, b.correlationId + "@" + bScore);
+        assertThat(redis.zrange(RedisKeys.service("payments"), 0, -1)).containsExactly(a.correlationId, b.correlationId);
+        assertThat(redis.zrange(RedisKeys.service("cart"), 0, -1)).containsExactly(a.correlationId);
+        assertThat(redis.zrange(RedisKeys.ERRORS_INDEX, 0, -1)).containsExactly(b.correlationId);
+        assertThat(redis.zrange(RedisKeys.EXPIRIES, 0, -1)).containsExactlyInAnyOrder(a.correlationId, b.correlationId);
+        assertThat(redis.smembers(RedisKeys.indexesOf(a.correlationId))).containsExactlyInAnyOrder(
+                RedisKeys.TIME_INDEX, RedisKeys.service("cart"), RedisKeys.service("payments"));
+        for (String index : List.of(RedisKeys.TIME_INDEX, RedisKeys.service("cart"), RedisKeys.service("payments"),
+                RedisKeys.ERRORS_INDEX)) {
+            assertThat(redis.pttl(index)).as(index).isPositive();
+        }
+    }
+
+    @Test
     void worksAfterTheScriptCacheWasFlushed() throws Exception {
         CorrelationRecord first = TestRecords.record(TestRecords.newTraceId(), 1);
         write(first);
