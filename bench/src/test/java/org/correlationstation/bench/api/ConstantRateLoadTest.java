@@ -1,0 +1,106 @@
+package org.correlationstation.bench.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The constant-rate driver sends every scheduled request once and accounts for every answer. */
+class ConstantRateLoadTest {
+
+    @Test
+    void sendsEveryScheduledLookupAndCountsNon200sByStatus() throws Exception {
+        Map<String, AtomicLong> lookups = new ConcurrentHashMap<>();
+        AtomicLong wrongRequests = new AtomicLong();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1024),
+                                    new SimpleChannelInboundHandler<FullHttpRequest>() {
+                                        @Override
+                                        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+                                            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+                                            String id = uri.parameters().get("trace_id").get(0);
+                                            lookups.computeIfAbsent(id, k -> new AtomicLong()).incrementAndGet();
+                                            String host = request.headers().get(HttpHeaderNames.HOST);
+                                            int port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
+                                            if (!uri.path().equals("/api/correlations") || !("127.0.0.1:" + port).equals(host)
+                                                    || !HttpUtil.isKeepAlive(request)) {
+                                                wrongRequests.incrementAndGet();
+                                            }
+                                            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(),
+                                                    id.equals("missing") ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.OK,
+                                                    Unpooled.copiedBuffer("{\"trace_id\":\"" + id + "\"}", StandardCharsets.UTF_8));
+                                            HttpUtil.setContentLength(response, response.content().readableBytes());
+                                            ctx.writeAndFlush(response);
+                                        }
+                                    });
+                        }
+                    })
+                    .bind("127.0.0.1", 0).sync().channel();
+            int port = ((InetSocketAddress) server.localAddress()).getPort();
+
+            try (ConstantRateClient client = new ConstantRateClient(URI.create("http://127.0.0.1:" + port), 4)) {
+                ConstantRateClient.Result result = client.run(List.of("a", "b", "c", "d", "missing"), 500, 2);
+
+                assertThat(result.sent()).isEqualTo(1000);
+                assertThat(result.completed()).isEqualTo(1000);
+                assertThat(result.latencyMicros().getTotalCount()).isEqualTo(1000);
+                assertThat(result.errors()).isEqualTo(200);
+                assertThat(result.errorsByStatus()).containsExactly(Map.entry(404, 200L));
+                assertThat(lookups).containsOnlyKeys("a", "b", "c", "d", "missing");
+                assertThat(lookups.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(200));
+                assertThat(wrongRequests.get()).isZero();
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    @Test
+    void aRefusedConnectionCountsAsStatusZero() throws IOException {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        try (ConstantRateClient client = new ConstantRateClient(URI.create("http://127.0.0.1:" + closedPort), 4)) {
+            ConstantRateClient.Result result = client.run(List.of("a"), 100, 1);
+
+            assertThat(result.completed()).isEqualTo(100);
+            assertThat(result.errors()).isEqualTo(100);
+            assertThat(result.errorsByStatus()).containsExactly(Map.entry(0, 100L));
+            assertThat(result.latencyMicros().getTotalCount()).isEqualTo(100);
+        }
+    }
+}
