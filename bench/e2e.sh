@@ -51,7 +51,7 @@ if [[ -n $ASPROF ]]; then
     LIB=$ROOT/bench/target/libasyncProfiler.so
     [[ -f $LIB ]] || unzip -p "$AGENT_JAR" libasyncProfiler-linux-x64.so > "$LIB"
     STAMP=$(date +%Y%m%d-%H%M%S)
-    JAVA_OPTS+=("-agentpath:$LIB=start,event=cpu,interval=1ms,threads,file=$ROOT/bench/results/e2e-$STAMP.collapsed")
+    JAVA_OPTS+=("-agentpath:$LIB=start,event=cpu,interval=10ms,threads,file=$ROOT/bench/results/e2e-$STAMP.collapsed")
     echo "async-profiler → bench/results/e2e-$STAMP.collapsed (bench/asprof-top.sh FILE prints the top frames)" >&2
 fi
 echo "command: bench/e2e.sh ${ARGS[*]:-} ${JFR:+--jfr}${ASPROF:+--asprof}" >&2

@@ -257,6 +257,25 @@ class RedisCasScriptTest {
     }
 
     @Test
+    void theStoredRecordIsJudgedByItsTopLevelFieldsOnly() throws Exception {
+        // links carry their own log_count, and text may quote field names: neither may pass for the
+        // record's progress or status
+        CorrelationRecord stored = TestRecords.record(TestRecords.newTraceId(), 1, "svc \"status\":\"closed\" \"span_count\":99");
+        stored.logCount = 1;
+        stored.links = List.of(new CorrelationRecord.Link("00f067aa0ba902b7", "op \"log_count\":77", "svc", 50, 0));
+        stored.version = 4;
+        write(stored);
+        CorrelationRecord next = TestRecords.copy(stored);
+        next.spanCount = 2; // progress 3 > 2: written, and the content changed, so version 5
+        next.version = 2;
+
+        assertThat(write(next)).isEqualTo(5);
+        assertThat(RecordCodec.fromJson(stored(next)).spanCount).isEqualTo(2);
+        CorrelationRecord older = TestRecords.copy(stored); // progress 2 < 3: rejected
+        assertThat(write(older)).isEqualTo(CasScript.REJECTED);
+    }
+
+    @Test
     void worksAfterTheScriptCacheWasFlushed() throws Exception {
         CorrelationRecord first = TestRecords.record(TestRecords.newTraceId(), 1);
         write(first);

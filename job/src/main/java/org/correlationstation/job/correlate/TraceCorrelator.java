@@ -77,6 +77,8 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     private transient ListState<PendingLog> traceOnlyState;
     /** Processing-time timers are rounded to multiples of this. */
     private transient long timerGrid;
+    /** The current trace's spans once scanned, for the rest of one call (reset on every entry). */
+    private transient Map<String, SpanInfo> timerSpans;
     private transient ListState<Long> openTracesState;
     private transient CorrelatorMetrics metrics;
     private transient long openTraces;
@@ -114,6 +116,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
 
     @Override
     public void processElement1(TraceSpans batch, Context ctx, Collector<CorrelationRecord> out) throws Exception {
+        timerSpans = null;
         TraceSummary s = summaryState.value();
         boolean existed = s != null;
         boolean wasTruncated = existed && s.truncated;
@@ -160,6 +163,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
 
     @Override
     public void processElement2(TraceLogs batch, Context ctx, Collector<CorrelationRecord> out) throws Exception {
+        timerSpans = null;
         TraceSummary s = summaryState.value();
         boolean existed = s != null;
         boolean wasTruncated = existed && s.truncated;
@@ -233,6 +237,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<CorrelationRecord> out) throws Exception {
+        timerSpans = null;
         TraceSummary s = summaryState.value();
         if (s == null) return;
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp == s.eventTimer) s.eventTimer = 0;
@@ -430,7 +435,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             }
             decided++;
             if (intervals == null) {
-                spans = loadSpans();
+                spans = timerSpans();
                 intervals = new SpanIntervals(spans);
             }
             LogEvent log = p.log;
@@ -452,7 +457,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
 
     private void emit(TraceSummary s, long now, Collector<CorrelationRecord> out) throws Exception {
         s.dirty = false;
-        CorrelationRecord record = RecordAssembler.assemble(s, loadSpans(), loadLinks(s));
+        CorrelationRecord record = RecordAssembler.assemble(s, timerSpans(), loadLinks(s));
         long hash = ContentHash.of(record);
         if (s.emitted && hash == s.lastContentHash) return;
         s.version++;
@@ -528,6 +533,12 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         Map<String, SpanInfo> spans = new HashMap<>();
         for (Map.Entry<String, SpanInfo> e : spansState.entries()) spans.put(e.getKey(), e.getValue());
         return spans;
+    }
+
+    /** The trace's spans, scanned at most once per call: a firing's decisions and emission share the scan. */
+    private Map<String, SpanInfo> timerSpans() throws Exception {
+        if (timerSpans == null) timerSpans = loadSpans();
+        return timerSpans;
     }
 
     private static SpanInfo spanInfo(SpanEvent span) {
