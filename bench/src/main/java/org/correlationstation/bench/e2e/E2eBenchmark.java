@@ -226,6 +226,14 @@ public final class E2eBenchmark {
         List<BenchCluster.Checkpoint> checkpoints = cluster.completedCheckpoints(job);
         String taskTimes = cluster.taskTimes();
         say("  task time (ms per second, subtask) at the end of the window:\n" + taskTimes);
+        if (pipeline.equals("job")) {
+            // How much correlator work the input caused: emissions per trace, late and expired events.
+            double traces = cluster.metric("correlation_open_traces");
+            say(String.format(Locale.ROOT, "  correlator: %,.0f traces open, %,.0f records emitted (%.2f per trace), %,.0f late, %,.0f expired",
+                    traces, cluster.metric("correlation_records_emitted"),
+                    cluster.metric("correlation_records_emitted") / Math.max(1, traces),
+                    cluster.metric("correlation_late_events"), cluster.metric("correlation_expired_events")));
+        }
         cluster.cancel(job);
         double rate = (atEnd - atWindowStart) / (end - windowStart);
         double[] ts = new double[samples.size()];
