@@ -11,6 +11,7 @@ import static org.correlationstation.job.types.CompactEncoding.writeVarLong;
 
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
@@ -142,9 +143,30 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
 
     @Override
     public TypeSerializerSnapshot<TraceSummary> snapshotConfiguration() {
-        return new Snapshot();
+        return new StateLayout3Snapshot();
     }
 
+    /**
+     * The summary's snapshot also stands for the layout of the correlator's other states, which it
+     * describes (counts of tracked spans, logs and links, pending logs). Savepoints of an earlier layout
+     * wrote {@link Snapshot}; restoring one fails with Flink's incompatible-serializer error rather than
+     * pairing restored summaries with states under names this job no longer reads (docs/operations.md).
+     */
+    public static final class StateLayout3Snapshot extends SimpleTypeSerializerSnapshot<TraceSummary> {
+        public StateLayout3Snapshot() {
+            super(() -> INSTANCE);
+        }
+
+        @Override
+        public TypeSerializerSchemaCompatibility<TraceSummary> resolveSchemaCompatibility(
+                TypeSerializerSnapshot<TraceSummary> oldSnapshot) {
+            return oldSnapshot instanceof StateLayout3Snapshot
+                    ? TypeSerializerSchemaCompatibility.compatibleAsIs()
+                    : TypeSerializerSchemaCompatibility.incompatible();
+        }
+    }
+
+    /** The snapshot savepoints of the earlier state layout hold: kept so that they can be read and refused. */
     public static final class Snapshot extends SimpleTypeSerializerSnapshot<TraceSummary> {
         public Snapshot() {
             super(() -> INSTANCE);

@@ -82,6 +82,16 @@ class StateTypesTest {
     }
 
     @Test
+    void aSummarySnapshotOfTheEarlierStateLayoutIsRefused() throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        TypeSerializerSnapshot.writeVersionedSnapshot(out, new TraceSummarySerializer.Snapshot());
+        TypeSerializerSnapshot<TraceSummary> old = TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+        assertThat(TraceSummarySerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(old)
+                .isIncompatible()).isTrue();
+    }
+
+    @Test
     void idsAreStoredAsBytesAndOtherIdsAsText() throws Exception {
         SpanInfo s = new SpanInfo();
         s.parentSpanId = "00f067aa0ba902b7";
