@@ -149,6 +149,12 @@ final class ConstantRateClient implements AutoCloseable {
         final Runnable tick = this::tick;
         /** Index of the oldest request not yet on a connection: from here to {@link #due} they wait. */
         long next;
+        /**
+         * Requests lost with a reused keep-alive connection the server closed as they were sent (its idle
+         * timeout): sent again, once, as HTTP clients do with idempotent requests (RFC 9112 §9.3.1),
+         * their latency still counted from their due time. They go before the waiting ones.
+         */
+        final ArrayDeque<Long> resend = new ArrayDeque<>();
         long completed;
         long errors;
         long lastExpiryScan = start;
@@ -194,6 +200,14 @@ final class ConstantRateClient implements AutoCloseable {
         }
 
         void dispatch(long now) {
+            while (!resend.isEmpty()) {
+                Connection c = idle.pollLast();
+                if (c == null) {
+                    if (connecting == 0 && open.size() < maxConnections) connect();
+                    return;
+                }
+                c.send(this, resend.poll(), true);
+            }
             long due = due(now);
             while (next < due) {
                 Connection c = idle.pollLast();
@@ -202,7 +216,7 @@ final class ConstantRateClient implements AutoCloseable {
                     while (connecting < waiting && open.size() + connecting < maxConnections) connect();
                     return;
                 }
-                c.send(this, next++);
+                c.send(this, next++, false);
             }
         }
 
@@ -215,6 +229,7 @@ final class ConstantRateClient implements AutoCloseable {
                     c.channel.close();
                 }
             }
+            while (!resend.isEmpty() && intended(resend.peek()) < oldestAllowed) complete(resend.poll(), 0, now);
             long due = due(now);
             while (next < due && intended(next) < oldestAllowed) complete(next++, 0, now);
         }
@@ -262,9 +277,13 @@ final class ConstantRateClient implements AutoCloseable {
     private void ready(Connection c) {
         Run r = run;
         if (r != null) {
+            if (!r.resend.isEmpty()) {
+                c.send(r, r.resend.poll(), true);
+                return;
+            }
             long now = System.nanoTime();
             if (r.next < r.due(now)) {
-                c.send(r, r.next++);
+                c.send(r, r.next++, false);
                 return;
             }
         }
@@ -277,14 +296,19 @@ final class ConstantRateClient implements AutoCloseable {
         /** The run of the request in flight; null when idle. */
         Run run;
         long request;
+        /** Whether the request in flight is already a second attempt. */
+        boolean resent;
+        /** Whether an answer came on this connection: a close before the next answer may be its idle timeout. */
+        boolean answered;
 
         Connection(Channel channel) {
             this.channel = channel;
         }
 
-        void send(Run r, long i) {
+        void send(Run r, long i, boolean again) {
             run = r;
             request = i;
+            resent = again;
             channel.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
                     r.uris[(int) (i % r.uris.length)], Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE),
                     channel.voidPromise());
@@ -319,6 +343,7 @@ final class ConstantRateClient implements AutoCloseable {
                 ctx.close();
                 return;
             }
+            answered = true;
             r.complete(release(), status, System.nanoTime());
             if (keepAlive) ready(this);
             else ctx.close();
@@ -335,7 +360,12 @@ final class ConstantRateClient implements AutoCloseable {
             idle.remove(this);
             long now = System.nanoTime();
             Run r = run;
-            if (r != null) r.complete(release(), 0, now);
+            if (r != null) {
+                boolean again = answered && !resent;
+                long i = release();
+                if (again) r.resend.add(i);
+                else r.complete(i, 0, now);
+            }
             Run current = ConstantRateClient.this.run;
             if (current != null) current.dispatch(now); // replaces the connection if requests wait
             ctx.fireChannelInactive();

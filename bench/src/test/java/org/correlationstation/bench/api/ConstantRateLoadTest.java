@@ -89,6 +89,54 @@ class ConstantRateLoadTest {
     }
 
     @Test
+    void aRequestLostWithAReusedConnectionTheServerClosedIsSentAgain() throws Exception {
+        // The server closes a reused connection on every tenth request without answering it, as a keep-alive
+        // connection that hit the server's idle timeout just as the request left: not the server's error.
+        AtomicLong received = new AtomicLong();
+        AtomicLong dropped = new AtomicLong();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1024),
+                                    new SimpleChannelInboundHandler<FullHttpRequest>() {
+                                        private boolean answered;
+
+                                        @Override
+                                        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+                                            if (received.incrementAndGet() % 10 == 5 && answered) {
+                                                dropped.incrementAndGet();
+                                                ctx.close();
+                                                return;
+                                            }
+                                            answered = true;
+                                            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(),
+                                                    HttpResponseStatus.OK, Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
+                                            HttpUtil.setContentLength(response, response.content().readableBytes());
+                                            ctx.writeAndFlush(response);
+                                        }
+                                    });
+                        }
+                    })
+                    .bind("127.0.0.1", 0).sync().channel();
+            int port = ((InetSocketAddress) server.localAddress()).getPort();
+
+            try (ConstantRateClient client = new ConstantRateClient(URI.create("http://127.0.0.1:" + port), 4)) {
+                ConstantRateClient.Result result = client.run(List.of("a", "b"), 200, 2);
+
+                assertThat(result.completed()).isEqualTo(400);
+                assertThat(result.errors()).isZero();
+                assertThat(dropped.get()).isPositive();
+                assertThat(received.get()).isEqualTo(400 + dropped.get());
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    @Test
     void aRefusedConnectionCountsAsStatusZero() throws IOException {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {
