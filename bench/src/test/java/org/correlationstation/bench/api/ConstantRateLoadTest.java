@@ -31,60 +31,73 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** The constant-rate driver sends every scheduled request once and accounts for every answer. */
 class ConstantRateLoadTest {
 
-    @Test
-    void sendsEveryScheduledLookupAndCountsNon200sByStatus() throws Exception {
-        Map<String, AtomicLong> lookups = new ConcurrentHashMap<>();
-        AtomicLong wrongRequests = new AtomicLong();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        try {
+    /** A local HTTP server: one handler per connection (handlers may keep per-connection state). */
+    private static final class TestServer implements AutoCloseable {
+        final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        final URI uri;
+
+        TestServer(Supplier<SimpleChannelInboundHandler<FullHttpRequest>> perConnection) throws InterruptedException {
             Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1024),
-                                    new SimpleChannelInboundHandler<FullHttpRequest>() {
-                                        @Override
-                                        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-                                            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-                                            String id = uri.parameters().get("trace_id").get(0);
-                                            lookups.computeIfAbsent(id, k -> new AtomicLong()).incrementAndGet();
-                                            String host = request.headers().get(HttpHeaderNames.HOST);
-                                            int port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
-                                            if (!uri.path().equals("/api/correlations") || !("127.0.0.1:" + port).equals(host)
-                                                    || !HttpUtil.isKeepAlive(request)) {
-                                                wrongRequests.incrementAndGet();
-                                            }
-                                            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(),
-                                                    id.equals("missing") ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.OK,
-                                                    Unpooled.copiedBuffer("{\"trace_id\":\"" + id + "\"}", StandardCharsets.UTF_8));
-                                            HttpUtil.setContentLength(response, response.content().readableBytes());
-                                            ctx.writeAndFlush(response);
-                                        }
-                                    });
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1024), perConnection.get());
                         }
                     })
                     .bind("127.0.0.1", 0).sync().channel();
-            int port = ((InetSocketAddress) server.localAddress()).getPort();
+            uri = URI.create("http://127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort());
+        }
 
-            try (ConstantRateClient client = new ConstantRateClient(URI.create("http://127.0.0.1:" + port), 4)) {
-                ConstantRateClient.Result result = client.run(List.of("a", "b", "c", "d", "missing"), 500, 2);
+        static void answer(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, String body) {
+            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status,
+                    Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+            HttpUtil.setContentLength(response, response.content().readableBytes());
+            ctx.writeAndFlush(response);
+        }
 
-                assertThat(result.sent()).isEqualTo(1000);
-                assertThat(result.completed()).isEqualTo(1000);
-                assertThat(result.latencyMicros().getTotalCount()).isEqualTo(1000);
-                assertThat(result.errors()).isEqualTo(200);
-                assertThat(result.errorsByStatus()).containsExactly(Map.entry(404, 200L));
-                assertThat(lookups).containsOnlyKeys("a", "b", "c", "d", "missing");
-                assertThat(lookups.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(200));
-                assertThat(wrongRequests.get()).isZero();
-            }
-        } finally {
+        @Override
+        public void close() throws InterruptedException {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    @Test
+    void sendsEveryScheduledLookupAndCountsNon200sByStatus() throws Exception {
+        Map<String, AtomicLong> lookups = new ConcurrentHashMap<>();
+        AtomicLong wrongRequests = new AtomicLong();
+        try (TestServer server = new TestServer(() -> new SimpleChannelInboundHandler<>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+                        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+                        String id = uri.parameters().get("trace_id").get(0);
+                        lookups.computeIfAbsent(id, k -> new AtomicLong()).incrementAndGet();
+                        String host = request.headers().get(HttpHeaderNames.HOST);
+                        int port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
+                        if (!uri.path().equals("/api/correlations") || !("127.0.0.1:" + port).equals(host)
+                                || !HttpUtil.isKeepAlive(request)) {
+                            wrongRequests.incrementAndGet();
+                        }
+                        TestServer.answer(ctx, request, id.equals("missing") ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.OK,
+                                "{\"trace_id\":\"" + id + "\"}");
+                    }
+                });
+                ConstantRateClient client = new ConstantRateClient(server.uri, 4)) {
+            ConstantRateClient.Result result = client.run(List.of("a", "b", "c", "d", "missing"), 500, 2);
+
+            assertThat(result.sent()).isEqualTo(1000);
+            assertThat(result.completed()).isEqualTo(1000);
+            assertThat(result.latencyMicros().getTotalCount()).isEqualTo(1000);
+            assertThat(result.errors()).isEqualTo(200);
+            assertThat(result.errorsByStatus()).containsExactly(Map.entry(404, 200L));
+            assertThat(lookups).containsOnlyKeys("a", "b", "c", "d", "missing");
+            assertThat(lookups.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(200));
+            assertThat(wrongRequests.get()).isZero();
         }
     }
 
@@ -94,45 +107,27 @@ class ConstantRateLoadTest {
         // connection that hit the server's idle timeout just as the request left: not the server's error.
         AtomicLong received = new AtomicLong();
         AtomicLong dropped = new AtomicLong();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        try {
-            Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                    .childHandler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1024),
-                                    new SimpleChannelInboundHandler<FullHttpRequest>() {
-                                        private boolean answered;
+        try (TestServer server = new TestServer(() -> new SimpleChannelInboundHandler<>() {
+                    private boolean answered;
 
-                                        @Override
-                                        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-                                            if (received.incrementAndGet() % 10 == 5 && answered) {
-                                                dropped.incrementAndGet();
-                                                ctx.close();
-                                                return;
-                                            }
-                                            answered = true;
-                                            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(),
-                                                    HttpResponseStatus.OK, Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
-                                            HttpUtil.setContentLength(response, response.content().readableBytes());
-                                            ctx.writeAndFlush(response);
-                                        }
-                                    });
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+                        if (received.incrementAndGet() % 10 == 5 && answered) {
+                            dropped.incrementAndGet();
+                            ctx.close();
+                            return;
                         }
-                    })
-                    .bind("127.0.0.1", 0).sync().channel();
-            int port = ((InetSocketAddress) server.localAddress()).getPort();
+                        answered = true;
+                        TestServer.answer(ctx, request, HttpResponseStatus.OK, "{}");
+                    }
+                });
+                ConstantRateClient client = new ConstantRateClient(server.uri, 4)) {
+            ConstantRateClient.Result result = client.run(List.of("a", "b"), 200, 2);
 
-            try (ConstantRateClient client = new ConstantRateClient(URI.create("http://127.0.0.1:" + port), 4)) {
-                ConstantRateClient.Result result = client.run(List.of("a", "b"), 200, 2);
-
-                assertThat(result.completed()).isEqualTo(400);
-                assertThat(result.errors()).isZero();
-                assertThat(dropped.get()).isPositive();
-                assertThat(received.get()).isEqualTo(400 + dropped.get());
-            }
-        } finally {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            assertThat(result.completed()).isEqualTo(400);
+            assertThat(result.errors()).isZero();
+            assertThat(dropped.get()).isPositive();
+            assertThat(received.get()).isEqualTo(400 + dropped.get());
         }
     }
 
