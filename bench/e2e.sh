@@ -54,6 +54,6 @@ if [[ -n $ASPROF ]]; then
     JAVA_OPTS+=("-agentpath:$LIB=start,event=cpu,interval=10ms,threads,file=$ROOT/bench/results/e2e-$STAMP.collapsed")
     echo "async-profiler → bench/results/e2e-$STAMP.collapsed (bench/asprof-top.sh FILE prints the top frames)" >&2
 fi
-echo "command: bench/e2e.sh ${ARGS[*]:-} ${JFR:+--jfr}${ASPROF:+--asprof}" >&2
+echo "command: bench/e2e.sh ${ARGS[*]:-}${JFR:+ --jfr}${ASPROF:+ --asprof}" >&2
 exec java "${JAVA_OPTS[@]}" -cp "$ROOT/bench/target/classes:$(cat "$CP_FILE")" \
-    org.correlationstation.bench.e2e.E2eBenchmark --command "bench/e2e.sh ${ARGS[*]:-}${JFR:+ --jfr}" "${ARGS[@]}"
+    org.correlationstation.bench.e2e.E2eBenchmark --command "bench/e2e.sh ${ARGS[*]:-}${JFR:+ --jfr}${ASPROF:+ --asprof}" "${ARGS[@]}"
