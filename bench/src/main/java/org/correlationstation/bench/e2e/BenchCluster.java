@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
@@ -58,9 +59,18 @@ final class BenchCluster implements AutoCloseable {
         miniCluster.start();
     }
 
+    private static final String FLINK_OPTION_PREFIX = "bench.flink.";
+
     /** Builds a pipeline with the job's Flink configuration (RocksDB, incremental exactly-once checkpoints) and submits it. */
     JobID submit(String name, Settings settings, BiConsumer<StreamExecutionEnvironment, Settings> pipeline) throws Exception {
         Configuration conf = JobEnvironment.configuration(settings, false);
+        // Experiments with Flink options on top of the job's (e.g. RocksDB's): -Dbench.flink.<key>=<value>
+        // through E2E_JAVA_OPTS. The results file records the command, not these; say so in its notes.
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith(FLINK_OPTION_PREFIX)) {
+                conf.addAll(Configuration.fromMap(Map.of(key.substring(FLINK_OPTION_PREFIX.length()), System.getProperty(key))));
+            }
+        }
         StreamExecutionEnvironment env = JobEnvironment.create(conf, settings);
         pipeline.accept(env, settings);
         var streamGraph = env.getStreamGraph();
