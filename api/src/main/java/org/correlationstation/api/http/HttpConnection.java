@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -226,15 +227,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private void dispatchApi() {
         ApiRequest request = apiRequest;
         apiRequest = null;
-        Exchange x = exchange;
-        responding = true;
-        CompletableFuture<HttpResponse> answer;
-        try {
-            answer = api.handle(request);
-        } catch (RuntimeException e) {
-            answer = CompletableFuture.failedFuture(e);
-        }
-        answer.whenComplete((r, e) -> write(e == null ? r : internalError(e), x));
+        answer(() -> api.handle(request));
     }
 
     private void dispatchPost(byte[] body) {
@@ -243,11 +236,16 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         postHandler = null;
         postHeaders = null;
         postBody = null;
+        answer(() -> handler.handle(request));
+    }
+
+    /** Writes what {@code handler} answers for the current exchange; a throw or no answer is a 500. */
+    private void answer(Supplier<CompletableFuture<HttpResponse>> handler) {
         Exchange x = exchange;
         responding = true;
         CompletableFuture<HttpResponse> answer;
         try {
-            answer = handler.handle(request);
+            answer = handler.get();
             if (answer == null) answer = CompletableFuture.failedFuture(new IllegalStateException("no answer"));
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
