@@ -1,7 +1,8 @@
 package org.correlationstation.job.correlate;
 
-/** What the join and the edges need of a tracked span; kept per span id in keyed state. */
+/** What the join and the edges need of a tracked span; the trace's tracked spans are one list in keyed state. */
 public class SpanInfo {
+    public String spanId;
     public String name;
     public String service;
     public String parentSpanId;

@@ -25,6 +25,7 @@ public final class SpanInfoSerializer extends CompactSerializer<SpanInfo> {
     @Override
     public SpanInfo copy(SpanInfo from) {
         SpanInfo s = new SpanInfo();
+        s.spanId = from.spanId;
         s.name = from.name;
         s.service = from.service;
         s.parentSpanId = from.parentSpanId;
@@ -36,6 +37,7 @@ public final class SpanInfoSerializer extends CompactSerializer<SpanInfo> {
 
     @Override
     public void serialize(SpanInfo s, DataOutputView out) throws IOException {
+        writeId(out, s.spanId);
         writeString(out, s.name);
         writeString(out, s.service);
         writeId(out, s.parentSpanId);
@@ -47,6 +49,7 @@ public final class SpanInfoSerializer extends CompactSerializer<SpanInfo> {
     @Override
     public SpanInfo deserialize(DataInputView in) throws IOException {
         SpanInfo s = new SpanInfo();
+        s.spanId = readId(in);
         s.name = readString(in);
         s.service = readString(in);
         s.parentSpanId = readId(in);

@@ -11,8 +11,6 @@ import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -46,10 +44,11 @@ import org.correlationstation.job.types.TraceSpans;
  * That keeps the timer count independent of the event count and makes clearing exact, which is why
  * no state has a Flink state TTL.
  *
- * <p>Per event only the span itself is written; everything else is read and written once per batch:
- * the sets of tracked span ids and log fingerprints (sorted {@code long[]} values), the link counts
- * (one map value), and the pending logs (two lists, appended without reading). The summary keeps the
- * pending logs' earliest due times, so a timer looks at them only when one of them is due.
+ * <p>State is read and written once per batch, not per event: the tracked spans (one list, a batch
+ * appended without reading), the sets of tracked span ids and log fingerprints (sorted {@code long[]}
+ * values), the link counts (one map value), and the pending logs (two lists, appended without reading).
+ * The summary keeps the pending logs' earliest due times, so a timer looks at them only when one of
+ * them is due.
  *
  * <p>Processing-time timers sit on a grid (a tenth of the emit interval, at most 100 ms): traces due
  * within one grid step share one timer firing instead of waking the timer thread once each.
@@ -65,8 +64,13 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     private final CorrelationSettings cfg;
 
     private transient ValueState<TraceSummary> summaryState;
-    private transient MapState<String, SpanInfo> spansState;
-    /** Tracked span ids that are canonical (16 hex digits) as longs; other ids are looked up in spansState. */
+    /**
+     * The tracked spans, appended a batch at a time (a RocksDB merge, no read). Every reader wants all of
+     * them or a good share (emission, inferred joins, a log batch's links), and one value is read at a
+     * fraction of the cost of a scan over one key per span.
+     */
+    private transient ListState<SpanInfo> spansState;
+    /** Tracked span ids that are canonical (16 hex digits) as longs; other ids are looked up in the spans. */
     private transient ValueState<long[]> spanIdsState;
     private transient ValueState<long[]> fingerprintsState;
     /** Log counts by span id: one value, as a log batch touches many spans and emission reads them all. */
@@ -93,8 +97,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         // Hand-written serializers (StateTypes): the POJO serializer's reflection and Flink's String
         // encoding were the largest costs of reading state.
         ValueStateDescriptor<TraceSummary> summary = new ValueStateDescriptor<>("summary", StateTypes.SUMMARY);
-        MapStateDescriptor<String, SpanInfo> spans =
-                new MapStateDescriptor<>("spans", CompactTypes.HEX_ID, StateTypes.SPAN_INFO);
+        ListStateDescriptor<SpanInfo> spans = new ListStateDescriptor<>("span-list", StateTypes.SPAN_INFO);
         ValueStateDescriptor<long[]> spanIds =
                 new ValueStateDescriptor<>("span-id-set", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
         ValueStateDescriptor<long[]> logs =
@@ -104,7 +107,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         ListStateDescriptor<PendingLog> pending = new ListStateDescriptor<>("pending-with-span-id", StateTypes.PENDING_LOG);
         ListStateDescriptor<PendingLog> traceOnly = new ListStateDescriptor<>("pending-trace-only", StateTypes.PENDING_LOG);
         summaryState = getRuntimeContext().getState(summary);
-        spansState = getRuntimeContext().getMapState(spans);
+        spansState = getRuntimeContext().getListState(spans);
         spanIdsState = getRuntimeContext().getState(spanIds);
         fingerprintsState = getRuntimeContext().getState(logs);
         linksState = getRuntimeContext().getState(links);
@@ -124,13 +127,14 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         SeenSet ids = new SeenSet(existed && s.trackedSpans > 0 ? spanIdsState.value() : null);
         Set<String> otherIds = null;
         Map<String, SpanInfo> arrivedForPending = null;
+        List<SpanInfo> added = new ArrayList<>(batch.spans.length);
         for (SpanEvent span : batch.spans) {
             if (s == null && (s = newSummary(span.eventTimeMillis(), ctx)) == null) continue;
             String id = span.spanId;
             boolean canonical = id != null && CompactEncoding.isHexId(id, 16);
             long key = canonical ? HexFormat.fromHexDigitsToLong(id) : 0;
             if (canonical ? ids.contains(key) : id != null && ((otherIds != null && otherIds.contains(id))
-                    || (existed && s.trackedSpans > 0 && spansState.contains(id)))) {
+                    || (existed && s.trackedSpans > 0 && timerSpans().containsKey(id)))) {
                 continue; // duplicate: first copy wins
             }
             metrics.spans.inc();
@@ -139,7 +143,8 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             if (id == null) continue;
             if (s.trackedSpans < cfg.maxSpansTracked) {
                 SpanInfo info = spanInfo(span);
-                spansState.put(id, info);
+                added.add(info);
+                if (timerSpans != null) timerSpans.put(id, info);
                 if (canonical) {
                     ids.add(key);
                 } else {
@@ -156,6 +161,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             }
         }
         if (s == null) return;
+        if (!added.isEmpty()) spansState.addAll(added);
         if (ids.changed()) spanIdsState.update(ids.merged());
         if (arrivedForPending != null) decideForSpans(s, ctx, arrivedForPending);
         finish(s, wasTruncated, ctx);
@@ -220,19 +226,9 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         finish(s, wasTruncated, ctx);
     }
 
-    /**
-     * The tracked spans among {@code spanIds}: point lookups for a few, one scan of the trace's spans when
-     * the batch names a good share of them (a scan step is much cheaper than a lookup).
-     */
+    /** The tracked spans, when the batch names any span and the trace has tracked one. */
     private Map<String, SpanInfo> knownSpans(TraceSummary s, Set<String> spanIds) throws Exception {
-        if (s.trackedSpans == 0 || spanIds.isEmpty()) return Map.of();
-        if (spanIds.size() * 3 >= s.trackedSpans) return loadSpans();
-        Map<String, SpanInfo> known = new HashMap<>();
-        for (String id : spanIds) {
-            SpanInfo span = spansState.get(id);
-            if (span != null) known.put(id, span);
-        }
-        return known;
+        return s.trackedSpans == 0 || spanIds.isEmpty() ? Map.of() : timerSpans();
     }
 
     @Override
@@ -398,7 +394,6 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     /** Logs whose span is unknown (or known but beyond the tracking cap) once their wait is over. */
     private void decideWithSpanId(TraceSummary s, Context ctx, DueRound round) throws Exception {
         List<PendingLog> kept = new ArrayList<>(0);
-        Map<String, SpanInfo> looked = new HashMap<>();
         int decided = 0;
         for (PendingLog p : pendingState.get()) {
             if (!round.due(p)) {
@@ -407,11 +402,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             }
             decided++;
             String id = p.log.spanId;
-            SpanInfo span = null;
-            if (s.trackedSpans > 0) {
-                if (!looked.containsKey(id)) looked.put(id, spansState.get(id));
-                span = looked.get(id);
-            }
+            SpanInfo span = s.trackedSpans > 0 ? timerSpans().get(id) : null;
             ctx.output(DECIDED_LOGS, new JoinedLog(p.log, s.correlationId, id, span == null ? null : span.name, false));
         }
         if (decided == 0) return;
@@ -531,11 +522,12 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
 
     private Map<String, SpanInfo> loadSpans() throws Exception {
         Map<String, SpanInfo> spans = new HashMap<>();
-        for (Map.Entry<String, SpanInfo> e : spansState.entries()) spans.put(e.getKey(), e.getValue());
+        Iterable<SpanInfo> stored = spansState.get();
+        if (stored != null) for (SpanInfo span : stored) spans.put(span.spanId, span);
         return spans;
     }
 
-    /** The trace's spans, scanned at most once per call: a firing's decisions and emission share the scan. */
+    /** The trace's spans, read at most once per call: a firing's decisions and emission share the read. */
     private Map<String, SpanInfo> timerSpans() throws Exception {
         if (timerSpans == null) timerSpans = loadSpans();
         return timerSpans;
@@ -543,6 +535,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
 
     private static SpanInfo spanInfo(SpanEvent span) {
         SpanInfo info = new SpanInfo();
+        info.spanId = span.spanId;
         info.name = span.name;
         info.service = span.service;
         info.parentSpanId = span.parentSpanId;

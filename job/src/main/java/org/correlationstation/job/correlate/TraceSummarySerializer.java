@@ -143,30 +143,38 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
 
     @Override
     public TypeSerializerSnapshot<TraceSummary> snapshotConfiguration() {
-        return new StateLayout3Snapshot();
+        return new StateLayout4Snapshot();
     }
 
     /**
      * The summary's snapshot also stands for the layout of the correlator's other states, which it
      * describes (counts of tracked spans, logs and links, pending logs). Savepoints of an earlier layout
-     * wrote {@link Snapshot}; restoring one fails with Flink's incompatible-serializer error rather than
-     * pairing restored summaries with states under names this job no longer reads (docs/operations.md).
+     * wrote {@link StateLayout3Snapshot} or {@link Snapshot}; restoring one fails with Flink's
+     * incompatible-serializer error rather than pairing restored summaries with states under names this
+     * job no longer reads (docs/operations.md). Layout 4 keeps a trace's tracked spans in one list.
      */
-    public static final class StateLayout3Snapshot extends SimpleTypeSerializerSnapshot<TraceSummary> {
-        public StateLayout3Snapshot() {
+    public static final class StateLayout4Snapshot extends SimpleTypeSerializerSnapshot<TraceSummary> {
+        public StateLayout4Snapshot() {
             super(() -> INSTANCE);
         }
 
         @Override
         public TypeSerializerSchemaCompatibility<TraceSummary> resolveSchemaCompatibility(
                 TypeSerializerSnapshot<TraceSummary> oldSnapshot) {
-            return oldSnapshot instanceof StateLayout3Snapshot
+            return oldSnapshot instanceof StateLayout4Snapshot
                     ? TypeSerializerSchemaCompatibility.compatibleAsIs()
                     : TypeSerializerSchemaCompatibility.incompatible();
         }
     }
 
-    /** The snapshot savepoints of the earlier state layout hold: kept so that they can be read and refused. */
+    /** Layout 3 (one state entry per tracked span): kept so that its savepoints can be read and refused. */
+    public static final class StateLayout3Snapshot extends SimpleTypeSerializerSnapshot<TraceSummary> {
+        public StateLayout3Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+
+    /** The snapshot savepoints of the earliest state layout hold: kept so that they can be read and refused. */
     public static final class Snapshot extends SimpleTypeSerializerSnapshot<TraceSummary> {
         public Snapshot() {
             super(() -> INSTANCE);

@@ -81,25 +81,34 @@ class StateTypesTest {
         assertThat(serializer.snapshotConfiguration().resolveSchemaCompatibility(restored).isCompatibleAsIs()).isTrue();
     }
 
-    @Test
-    void aSummarySnapshotOfTheEarlierStateLayoutIsRefused() throws Exception {
+    @ParameterizedTest
+    @MethodSource("earlierLayouts")
+    void aSummarySnapshotOfAnEarlierStateLayoutIsRefused(TypeSerializerSnapshot<TraceSummary> earlier) throws Exception {
         DataOutputSerializer out = new DataOutputSerializer(64);
-        TypeSerializerSnapshot.writeVersionedSnapshot(out, new TraceSummarySerializer.Snapshot());
+        TypeSerializerSnapshot.writeVersionedSnapshot(out, earlier);
         TypeSerializerSnapshot<TraceSummary> old = TypeSerializerSnapshot.readVersionedSnapshot(
                 new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
         assertThat(TraceSummarySerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(old)
                 .isIncompatible()).isTrue();
     }
 
+    static Stream<TypeSerializerSnapshot<TraceSummary>> earlierLayouts() {
+        return Stream.of(new TraceSummarySerializer.Snapshot(), new TraceSummarySerializer.StateLayout3Snapshot());
+    }
+
     @Test
     void idsAreStoredAsBytesAndOtherIdsAsText() throws Exception {
         SpanInfo s = new SpanInfo();
+        s.spanId = "53995c3f42cd8ad8";
         s.parentSpanId = "00f067aa0ba902b7";
-        assertThat(size(SpanInfoSerializer.INSTANCE, s)).isEqualTo(2 + 9 + 8 + 8 + 1);
+        assertThat(size(SpanInfoSerializer.INSTANCE, s)).isEqualTo(9 + 2 + 9 + 8 + 8 + 1);
         for (String id : new String[] {"00f067aa0ba902b7", "4bf92f3577b34da6a3ce929d0e0e4736", "not-hex", "ABCDEF0123456789",
                 "", null}) {
+            s.spanId = id;
             s.parentSpanId = id;
-            assertThat(roundTrip(SpanInfoSerializer.INSTANCE, s).parentSpanId).isEqualTo(id);
+            SpanInfo back = roundTrip(SpanInfoSerializer.INSTANCE, s);
+            assertThat(back.spanId).isEqualTo(id);
+            assertThat(back.parentSpanId).isEqualTo(id);
         }
     }
 
