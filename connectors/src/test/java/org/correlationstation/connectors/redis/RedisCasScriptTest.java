@@ -6,6 +6,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.correlationstation.core.testing.RedisServerExtension;
@@ -89,6 +90,47 @@ class RedisCasScriptTest {
         assertThat(write(fewer)).isEqualTo(CasScript.REJECTED);
         assertThat(write(more)).isGreaterThan(0);
         assertThat(RecordCodec.fromJson(stored(more)).logCount).isEqualTo(5);
+    }
+
+    @Test
+    void lateEventsCountInALongRecord() throws Exception {
+        // late_events comes after the links: in a long record the script looks for it near the end first
+        String trace = TestRecords.newTraceId();
+        CorrelationRecord stored = TestRecords.record(trace, 40);
+        stored.links = manyLinks(40, 1);
+        stored.lateEvents = 3; // progress 43
+        CorrelationRecord fewer = TestRecords.copy(stored);
+        fewer.spanCount = 42;
+        fewer.lateEvents = 0; // progress 42
+        write(stored);
+
+        assertThat(RecordCodec.toJson(stored).length()).isGreaterThan(2_000);
+        assertThat(write(fewer)).isEqualTo(CasScript.REJECTED);
+    }
+
+    @Test
+    void aChangeThatKeepsTheProgressAndTheLengthStillCountsAsContent() throws Exception {
+        String trace = TestRecords.newTraceId();
+        CorrelationRecord stored = TestRecords.record(trace, 40);
+        stored.links = manyLinks(40, 1);
+        stored.version = 2;
+        CorrelationRecord inferred = TestRecords.copy(stored);
+        inferred.links = manyLinks(40, 2); // one digit for another: same length, same progress
+        inferred.version = 2;
+        write(stored);
+
+        assertThat(RecordCodec.toJson(inferred).length()).isEqualTo(RecordCodec.toJson(stored).length());
+        assertThat(write(inferred)).isEqualTo(3);
+        assertThat(RecordCodec.fromJson(stored(inferred)).links.get(0).inferredLogCount).isEqualTo(2);
+        assertThat(write(TestRecords.copy(inferred))).as("the same content again").isEqualTo(3);
+    }
+
+    private static List<CorrelationRecord.Link> manyLinks(int n, int inferred) {
+        List<CorrelationRecord.Link> links = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            links.add(new CorrelationRecord.Link(String.format("%016x", i + 1), "GET /api/orders/{id}", "checkout", 5, inferred));
+        }
+        return links;
     }
 
     @Test
