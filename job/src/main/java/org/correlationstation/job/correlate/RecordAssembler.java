@@ -3,9 +3,9 @@ package org.correlationstation.job.correlate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.correlationstation.core.model.Severity;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
@@ -43,18 +43,26 @@ final class RecordAssembler {
 
     /** Parent→child pairs across services, per service pair, sorted by (parent, child). */
     static List<CorrelationRecord.Edge> edges(Map<String, SpanInfo> spans) {
-        Map<String, CorrelationRecord.Edge> byPair = new TreeMap<>();
+        // Grouped by hash and sorted once: a key string built per span was a fifth of the emission's time.
+        Map<ServicePair, CorrelationRecord.Edge> byPair = new HashMap<>();
         for (SpanInfo child : spans.values()) {
             if (child.parentSpanId == null) continue;
             SpanInfo parent = spans.get(child.parentSpanId);
             if (parent == null || parent.service.equals(child.service)) continue;
-            CorrelationRecord.Edge edge = byPair.computeIfAbsent(parent.service + '\u0000' + child.service,
-                    k -> new CorrelationRecord.Edge(parent.service, child.service, 0, 0));
+            CorrelationRecord.Edge edge = byPair.computeIfAbsent(new ServicePair(parent.service, child.service),
+                    k -> new CorrelationRecord.Edge(k.parent, k.child, 0, 0));
             edge.calls++;
             if (child.error) edge.errors++;
         }
-        return new ArrayList<>(byPair.values());
+        List<CorrelationRecord.Edge> edges = new ArrayList<>(byPair.values());
+        edges.sort(BY_PAIR);
+        return edges;
     }
+
+    private record ServicePair(String parent, String child) {}
+
+    private static final Comparator<CorrelationRecord.Edge> BY_PAIR =
+            Comparator.<CorrelationRecord.Edge, String>comparing(e -> e.parent).thenComparing(e -> e.child);
 
     /** Known spans with at least one log, earliest span start first (ties: span id). */
     static List<CorrelationRecord.Link> links(Map<String, SpanInfo> spans, Map<String, LinkCounts> counts) {

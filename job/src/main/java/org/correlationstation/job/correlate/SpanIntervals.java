@@ -19,19 +19,27 @@ final class SpanIntervals {
     private static final Comparator<Entry> BY_START_THEN_ID =
             Comparator.comparingLong(Entry::start).thenComparing(Entry::id);
 
+    /** Per service, its spans; sorted when a log of that service first asks (most services have none). */
+    private final Map<String, List<Entry>> grouped = new HashMap<>();
     private final Map<String, Entry[]> byService = new HashMap<>();
 
     SpanIntervals(Map<String, SpanInfo> spans) {
-        Map<String, List<Entry>> grouped = new HashMap<>();
         for (Map.Entry<String, SpanInfo> e : spans.entrySet()) {
             SpanInfo s = e.getValue();
             grouped.computeIfAbsent(s.service, k -> new ArrayList<>()).add(new Entry(e.getKey(), s.startNanos, s.endNanos));
         }
-        grouped.forEach((service, list) -> {
-            Entry[] sorted = list.toArray(new Entry[0]);
+    }
+
+    private Entry[] sorted(String service) {
+        Entry[] sorted = byService.get(service);
+        if (sorted == null) {
+            List<Entry> list = grouped.get(service);
+            if (list == null) return null;
+            sorted = list.toArray(new Entry[0]);
             Arrays.sort(sorted, BY_START_THEN_ID);
             byService.put(service, sorted);
-        });
+        }
+        return sorted;
     }
 
     /**
@@ -40,7 +48,7 @@ final class SpanIntervals {
      * Times in nanoseconds.
      */
     String innermost(String service, long logTime, long slack) {
-        Entry[] spans = byService.get(service);
+        Entry[] spans = sorted(service);
         if (spans == null) return null;
         // first index whose start is beyond logTime + slack: no span from there on can hold the log
         int lo = 0;
