@@ -86,7 +86,7 @@ public final class CorrelationPipeline {
 
         SingleOutputStreamOperator<CorrelationRecord> records = spans.keyBy(new TraceIdOfSpan(), CompactTypes.TRACE_ID_KEY)
                 .connect(logs.keyBy(new TraceIdOfLog(), CompactTypes.TRACE_ID_KEY))
-                .process(new TraceCorrelator(CorrelationSettings.from(settings)))
+                .process(new TraceCorrelator(CorrelationSettings.from(settings)), CompactTypes.CORRELATION_RECORD)
                 .uid(OperatorIds.CORRELATOR).name(OperatorIds.name(OperatorIds.CORRELATOR));
 
         if (settings.redisUrl().isPresent()) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -140,7 +141,11 @@ public final class LokiPushEncoder {
 
     // ---------------------------------------------------------------- limits
 
-    private record Line(long timestampNanos, String line, List<String[]> metadata) {}
+    /**
+     * An entry as it is written: text already UTF-8, so that sizing and writing it do not walk the
+     * characters again (they were the largest part of encoding).
+     */
+    private record Line(long timestampNanos, byte[] line, List<byte[][]> metadata) {}
 
     private record Prepared(Map<String, List<Line>> streams, int truncated) {}
 
@@ -149,8 +154,8 @@ public final class LokiPushEncoder {
         int truncated = 0;
         for (LokiEntry e : entries) {
             boolean[] cut = {false};
-            String line = limitLine(e.line == null ? "" : e.line, cut);
-            List<String[]> metadata = limitMetadata(e.structuredMetadata, cut);
+            byte[] line = limitLine(e.line == null ? "" : e.line, cut);
+            List<byte[][]> metadata = limitMetadata(e.structuredMetadata, cut);
             if (cut[0]) {
                 truncated++;
             }
@@ -163,27 +168,21 @@ public final class LokiPushEncoder {
         return new Prepared(streams, truncated);
     }
 
-    private static String limitLine(String line, boolean[] cut) {
-        line = wellFormed(line);
-        if (line.length() * 3L <= MAX_LINE_BYTES || utf8Length(line) <= MAX_LINE_BYTES) {
-            return line;
+    /** The line as UTF-8 (unpaired surrogates become '?', as String.getBytes has it), cut at a character boundary. */
+    private static byte[] limitLine(String line, boolean[] cut) {
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= MAX_LINE_BYTES) {
+            return bytes;
         }
         cut[0] = true;
-        int bytes = 0;
-        int i = 0;
-        while (i < line.length()) {
-            int cp = line.codePointAt(i);
-            int n = utf8Bytes(cp);
-            if (bytes + n > MAX_LINE_BYTES) {
-                break;
-            }
-            bytes += n;
-            i += Character.charCount(cp);
+        int end = MAX_LINE_BYTES;
+        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+            end--; // bytes[end] continues the character before it: cut before that character
         }
-        return line.substring(0, i);
+        return Arrays.copyOf(bytes, end);
     }
 
-    private static List<String[]> limitMetadata(Map<String, String> metadata, boolean[] cut) {
+    private static List<byte[][]> limitMetadata(Map<String, String> metadata, boolean[] cut) {
         if (metadata == null || metadata.isEmpty()) {
             return List.of();
         }
@@ -195,33 +194,34 @@ public final class LokiPushEncoder {
                 ordered.put(key, value);
             }
         }
-        TreeMap<String, String> others = new TreeMap<>();
+        // safe name → {original key, value}
+        TreeMap<String, String[]> others = new TreeMap<>();
         for (Map.Entry<String, String> m : metadata.entrySet()) {
             if (m.getValue() != null && !MANDATORY_METADATA.contains(m.getKey())) {
-                String key = safeKey(m.getKey());
                 // deterministic on collisions (a.b and a_b): the smaller original key wins
-                others.merge(key + '\u0000' + m.getKey(), m.getValue(), (a, b) -> a);
+                others.merge(safeKey(m.getKey()), new String[] {m.getKey(), m.getValue()},
+                        (a, b) -> a[0].compareTo(b[0]) <= 0 ? a : b);
             }
         }
-        for (Map.Entry<String, String> m : others.entrySet()) {
-            String key = m.getKey().substring(0, m.getKey().indexOf('\u0000'));
-            ordered.putIfAbsent(key, m.getValue());
+        for (Map.Entry<String, String[]> m : others.entrySet()) {
+            ordered.putIfAbsent(m.getKey(), m.getValue()[1]);
         }
-        List<String[]> kept = new ArrayList<>(Math.min(ordered.size(), MAX_METADATA_ENTRIES));
+        List<byte[][]> kept = new ArrayList<>(Math.min(ordered.size(), MAX_METADATA_ENTRIES));
         long bytes = 0;
         for (Map.Entry<String, String> m : ordered.entrySet()) {
             if (kept.size() == MAX_METADATA_ENTRIES) {
                 cut[0] = true;
                 break;
             }
-            String value = wellFormed(m.getValue());
-            long size = utf8Length(m.getKey()) + (long) utf8Length(value);
+            byte[] name = m.getKey().getBytes(StandardCharsets.UTF_8);
+            byte[] value = m.getValue().getBytes(StandardCharsets.UTF_8);
+            long size = name.length + (long) value.length;
             if (bytes + size > MAX_METADATA_BYTES) {
                 cut[0] = true; // too big to fit: skipped, smaller ones after it may still fit
                 continue;
             }
             bytes += size;
-            kept.add(new String[] {m.getKey(), value});
+            kept.add(new byte[][] {name, value});
         }
         return kept;
     }
@@ -284,17 +284,17 @@ public final class LokiPushEncoder {
                 + (n != 0 ? CodedOutputStream.computeInt32Size(2, n) : 0);
     }
 
-    private static int pairSize(String[] pair) {
-        return (pair[0].isEmpty() ? 0 : CodedOutputStream.computeStringSize(1, pair[0]))
-                + (pair[1].isEmpty() ? 0 : CodedOutputStream.computeStringSize(2, pair[1]));
+    private static int pairSize(byte[][] pair) {
+        return (pair[0].length == 0 ? 0 : CodedOutputStream.computeByteArraySize(1, pair[0]))
+                + (pair[1].length == 0 ? 0 : CodedOutputStream.computeByteArraySize(2, pair[1]));
     }
 
     private static int entrySize(Line l) {
         int size = lengthDelimitedSize(1, timestampSize(l.timestampNanos));
-        if (!l.line.isEmpty()) {
-            size += CodedOutputStream.computeStringSize(2, l.line);
+        if (l.line.length > 0) {
+            size += CodedOutputStream.computeByteArraySize(2, l.line);
         }
-        for (String[] pair : l.metadata) {
+        for (byte[][] pair : l.metadata) {
             size += lengthDelimitedSize(3, pairSize(pair));
         }
         return size;
@@ -312,59 +312,22 @@ public final class LokiPushEncoder {
         if (n != 0) {
             cos.writeInt32(2, n);
         }
-        if (!l.line.isEmpty()) {
-            cos.writeString(2, l.line);
+        if (l.line.length > 0) {
+            cos.writeByteArray(2, l.line);
         }
-        for (String[] pair : l.metadata) {
+        for (byte[][] pair : l.metadata) {
             cos.writeTag(3, 2);
             cos.writeUInt32NoTag(pairSize(pair));
-            if (!pair[0].isEmpty()) {
-                cos.writeString(1, pair[0]);
+            if (pair[0].length > 0) {
+                cos.writeByteArray(1, pair[0]);
             }
-            if (!pair[1].isEmpty()) {
-                cos.writeString(2, pair[1]);
+            if (pair[1].length > 0) {
+                cos.writeByteArray(2, pair[1]);
             }
         }
     }
 
     // ---------------------------------------------------------------- text helpers
-
-    /** Unpaired surrogates replaced (as String.getBytes does), so that sizes computed match what is written. */
-    private static String wellFormed(String s) {
-        try {
-            utf8Length(s);
-            return s;
-        } catch (IllegalArgumentException unpairedSurrogate) {
-            return new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
-        }
-    }
-
-    /** UTF-8 length; IllegalArgumentException on an unpaired surrogate. */
-    static int utf8Length(String s) {
-        int n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n += 1;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    n += 4;
-                    i++;
-                } else {
-                    throw new IllegalArgumentException("unpaired surrogate at " + i);
-                }
-            } else {
-                n += 3;
-            }
-        }
-        return n;
-    }
-
-    private static int utf8Bytes(int cp) {
-        return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    }
 
     /** An index ≤ max that does not split a surrogate pair. */
     private static int cutBefore(String s, int max) {

@@ -4,6 +4,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.correlationstation.connectors.loki.LokiEntry;
 import org.correlationstation.core.model.LogEvent;
 import org.correlationstation.core.model.SpanEvent;
+import org.correlationstation.core.record.CorrelationRecord;
 
 /** The type information of the job's records between operators (no POJO reflection). */
 public final class CompactTypes {
@@ -15,6 +16,8 @@ public final class CompactTypes {
             new CompactTypeInfo<>(TraceSpans.class, () -> TraceSpansSerializer.INSTANCE);
     public static final TypeInformation<TraceLogs> TRACE_LOGS =
             new CompactTypeInfo<>(TraceLogs.class, () -> TraceLogsSerializer.INSTANCE);
+    public static final TypeInformation<CorrelationRecord> CORRELATION_RECORD =
+            new CompactTypeInfo<>(CorrelationRecord.class, () -> CorrelationRecordSerializer.INSTANCE);
     public static final TypeInformation<LokiEntry> LOKI_ENTRY =
             new CompactTypeInfo<>(LokiEntry.class, () -> LokiEntryTypeSerializer.INSTANCE);
     /**
