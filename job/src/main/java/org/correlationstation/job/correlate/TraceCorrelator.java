@@ -134,7 +134,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             boolean canonical = id != null && CompactEncoding.isHexId(id, 16);
             long key = canonical ? HexFormat.fromHexDigitsToLong(id) : 0;
             if (canonical ? ids.contains(key) : id != null && ((otherIds != null && otherIds.contains(id))
-                    || (existed && s.trackedSpans > 0 && timerSpans().containsKey(id)))) {
+                    || (existed && s.trackedSpans > 0 && spansWith(added).containsKey(id)))) {
                 continue; // duplicate: first copy wins
             }
             metrics.spans.inc();
@@ -226,9 +226,21 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         finish(s, wasTruncated, ctx);
     }
 
-    /** The tracked spans, when the batch names any span and the trace has tracked one. */
+    /**
+     * The tracked spans, when the batch names one that is tracked. The set of tracked ids (one small
+     * value) answers first, so that a batch naming only spans that have not arrived yet (common: spans
+     * are reported when they end) does not read them all, nor every log batch of a trace with
+     * thousands of spans.
+     */
     private Map<String, SpanInfo> knownSpans(TraceSummary s, Set<String> spanIds) throws Exception {
-        return s.trackedSpans == 0 || spanIds.isEmpty() ? Map.of() : timerSpans();
+        if (s.trackedSpans == 0 || spanIds.isEmpty()) return Map.of();
+        SeenSet tracked = null;
+        for (String id : spanIds) {
+            if (!CompactEncoding.isHexId(id, 16)) return timerSpans(); // other ids are in the list only
+            if (tracked == null) tracked = new SeenSet(spanIdsState.value());
+            if (tracked.contains(HexFormat.fromHexDigitsToLong(id))) return timerSpans();
+        }
+        return Map.of();
     }
 
     @Override
@@ -525,6 +537,18 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         Iterable<SpanInfo> stored = spansState.get();
         if (stored != null) for (SpanInfo span : stored) spans.put(span.spanId, span);
         return spans;
+    }
+
+    /**
+     * The stored spans and those a span batch added so far (written after its loop): the cache stays
+     * whole for the rest of the call.
+     */
+    private Map<String, SpanInfo> spansWith(List<SpanInfo> added) throws Exception {
+        if (timerSpans == null) {
+            timerSpans = loadSpans();
+            for (SpanInfo span : added) timerSpans.put(span.spanId, span);
+        }
+        return timerSpans;
     }
 
     /** The trace's spans, read at most once per call: a firing's decisions and emission share the read. */
