@@ -65,9 +65,9 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
 
     private transient ValueState<TraceSummary> summaryState;
     /**
-     * The tracked spans, appended a batch at a time (a RocksDB merge, no read). Every reader wants all of
-     * them or a good share (emission, inferred joins, a log batch's links), and one value is read at a
-     * fraction of the cost of a scan over one key per span.
+     * The tracked spans, appended a batch at a time (a RocksDB merge, no read). Emission and inferred
+     * joins want all of them, and one value is read at a fraction of the cost of a scan over one key per
+     * span; a log batch reads them only when it names a tracked span ({@link #knownSpans}).
      */
     private transient ListState<SpanInfo> spansState;
     /** Tracked span ids that are canonical (16 hex digits) as longs; other ids are looked up in the spans. */
