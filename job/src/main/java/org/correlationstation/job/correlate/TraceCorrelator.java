@@ -227,13 +227,14 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     }
 
     /**
-     * The tracked spans, when the batch names one that is tracked. The set of tracked ids (one small
-     * value) answers first, so that a batch naming only spans that have not arrived yet (common: spans
-     * are reported when they end) does not read them all, nor every log batch of a trace with
-     * thousands of spans.
+     * The tracked spans, when {@code spanIds} (a log batch's, or the due logs') names one that is
+     * tracked. The set of tracked ids (one small value) answers first, so that logs naming only spans
+     * that have not arrived (common: spans are reported when they end) do not read them all, nor every
+     * log batch of a trace with thousands of spans.
      */
     private Map<String, SpanInfo> knownSpans(TraceSummary s, Set<String> spanIds) throws Exception {
         if (s.trackedSpans == 0 || spanIds.isEmpty()) return Map.of();
+        if (timerSpans != null) return timerSpans; // already read in this call
         SeenSet tracked = null;
         for (String id : spanIds) {
             if (!CompactEncoding.isHexId(id, 16)) return timerSpans(); // other ids are in the list only
@@ -406,22 +407,26 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     /** Logs whose span is unknown (or known but beyond the tracking cap) once their wait is over. */
     private void decideWithSpanId(TraceSummary s, Context ctx, DueRound round) throws Exception {
         List<PendingLog> kept = new ArrayList<>(0);
-        int decided = 0;
+        List<PendingLog> due = new ArrayList<>();
+        Set<String> dueIds = new HashSet<>();
         for (PendingLog p : pendingState.get()) {
-            if (!round.due(p)) {
+            if (round.due(p)) {
+                due.add(p);
+                dueIds.add(p.log.spanId);
+            } else {
                 kept.add(p);
-                continue;
             }
-            decided++;
-            String id = p.log.spanId;
-            SpanInfo span = s.trackedSpans > 0 ? timerSpans().get(id) : null;
-            ctx.output(DECIDED_LOGS, new JoinedLog(p.log, s.correlationId, id, span == null ? null : span.name, false));
         }
-        if (decided == 0) return;
+        if (due.isEmpty()) return;
+        Map<String, SpanInfo> known = knownSpans(s, dueIds);
+        for (PendingLog p : due) {
+            SpanInfo span = known.get(p.log.spanId);
+            ctx.output(DECIDED_LOGS, new JoinedLog(p.log, s.correlationId, p.log.spanId, span == null ? null : span.name, false));
+        }
         if (kept.isEmpty()) pendingState.clear();
         else pendingState.update(kept);
-        s.pendingLogs -= decided;
-        s.pendingWithSpanId -= decided;
+        s.pendingLogs -= due.size();
+        s.pendingWithSpanId -= due.size();
     }
 
     /** Logs without span id: joined to the innermost span of their service that holds their time. */
