@@ -2,15 +2,25 @@ package org.correlationstation.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.state.rocksdb.PredefinedOptions;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.state.rocksdb.RocksDBOptions;
+import org.apache.flink.state.rocksdb.RocksDBResourceContainer;
 import org.correlationstation.core.config.Settings;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.CompactionStyle;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.TableProperties;
 
 /** The RocksDB and pipeline settings the correlator's state layout and the benchmarks rely on. */
 class JobEnvironmentTest {
@@ -23,5 +33,33 @@ class JobEnvironmentTest {
                 .isEqualTo(EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP);
         assertThat(conf.get(PipelineOptions.OBJECT_REUSE)).isTrue();
         assertThat(conf.get(PipelineOptions.GENERIC_TYPES)).isFalse();
+    }
+
+    /**
+     * The options as Flink hands them to RocksDB: a flush (what a checkpoint waits for on the task thread)
+     * writes an uncompressed table, and compaction compresses the state it keeps.
+     */
+    @Test
+    void flushesAreUncompressedAndCompactionsCompressed(@TempDir Path dir) throws Exception {
+        Configuration conf = JobEnvironment.configuration(Settings.from(Map.of(), new String[0]), true);
+        RocksDB.loadLibrary();
+        try (RocksDBResourceContainer options = new RocksDBResourceContainer(conf, PredefinedOptions.DEFAULT, null, null, null, false);
+                Options dbOptions = new Options(options.getDbOptions().setCreateIfMissing(true), options.getColumnOptions());
+                RocksDB db = RocksDB.open(dbOptions, dir.toString());
+                FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+            byte[] value = "a trace summary, repeated; ".repeat(20).getBytes(StandardCharsets.UTF_8);
+            for (int i = 0; i < 2_000; i++) db.put(("trace-" + i).getBytes(StandardCharsets.UTF_8), value);
+            db.flush(flush);
+            assertThat(compressionOfTables(db)).containsExactly("NoCompression");
+
+            for (int i = 2_000; i < 4_000; i++) db.put(("trace-" + i).getBytes(StandardCharsets.UTF_8), value);
+            db.flush(flush);
+            db.compactRange();
+            assertThat(compressionOfTables(db)).containsExactly("Snappy");
+        }
+    }
+
+    private static List<String> compressionOfTables(RocksDB db) throws Exception {
+        return db.getPropertiesOfAllTables().values().stream().map(TableProperties::getCompressionName).distinct().toList();
     }
 }

@@ -23,6 +23,8 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsStatus;
+import org.apache.flink.runtime.checkpoint.TaskStateStats;
+import org.apache.flink.runtime.jobgraph.JobVertexID;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
@@ -112,6 +114,44 @@ final class BenchCluster implements AutoCloseable {
         }
         result.sort((a, b) -> Long.compare(a.id(), b.id()));
         return result;
+    }
+
+    /**
+     * Where each task's checkpoint time went, as markdown rows: per task, over the completed checkpoints,
+     * the median and the max of the slowest subtask's barrier delay (trigger to barrier arrival: the
+     * in-flight data ahead of it), alignment, synchronous part (on the task thread, which then processes
+     * nothing) and asynchronous part.
+     */
+    String checkpointPhases(JobID job) throws Exception {
+        var graph = miniCluster.getExecutionGraph(job).get();
+        var stats = graph.getCheckpointStatsSnapshot();
+        Map<JobVertexID, List<long[]>> byTask = new java.util.LinkedHashMap<>();
+        graph.getVerticesTopologically().forEach(v -> byTask.put(v.getJobVertexId(), new ArrayList<>()));
+        if (stats != null) {
+            for (AbstractCheckpointStats c : stats.getHistory().getCheckpoints()) {
+                if (c.getStatus() != CheckpointStatsStatus.COMPLETED) continue;
+                for (TaskStateStats task : c.getAllTaskStateStats()) {
+                    var summary = task.getSummaryStats();
+                    byTask.computeIfAbsent(task.getJobVertexId(), k -> new ArrayList<>()).add(new long[] {
+                        summary.getCheckpointStartDelayStats().getMaximum(), summary.getAlignmentDurationStats().getMaximum(),
+                        summary.getSyncCheckpointDurationStats().getMaximum(), summary.getAsyncCheckpointDurationStats().getMaximum()});
+                }
+            }
+        }
+        StringBuilder b = new StringBuilder("| task | barrier delay ms | alignment ms | synchronous ms | asynchronous ms |\n|---|---|---|---|---|\n");
+        graph.getVerticesTopologically().forEach(v -> {
+            List<long[]> rows = byTask.get(v.getJobVertexId());
+            if (rows == null || rows.isEmpty()) return;
+            String name = v.getName().length() > 80 ? v.getName().substring(0, 77) + "..." : v.getName();
+            b.append("| ").append(name.replace("|", "/"));
+            for (int k = 0; k < 4; k++) {
+                final int col = k;
+                long[] sorted = rows.stream().mapToLong(r -> r[col]).sorted().toArray();
+                b.append(" | ").append(sorted[sorted.length / 2]).append(" / ").append(sorted[sorted.length - 1]);
+            }
+            b.append(" |\n");
+        });
+        return b.toString();
     }
 
     /** The sum over subtasks of every Prometheus sample whose name ends with {@code suffix}. */

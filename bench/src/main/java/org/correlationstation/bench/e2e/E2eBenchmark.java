@@ -74,7 +74,8 @@ public final class E2eBenchmark {
 
     record Soak(double rate, Histogram micros, int unseen, double[] t, double[] p50, double[] p99, double[] max,
             double[] heapMiB, double[] rssMiB, double[] openTraces, List<BenchCluster.Checkpoint> checkpoints,
-            double[] bytesPerOpenTrace, double[] bytesPerHeldTrace, long traces, long spans, RecordChecker.Result checked) {}
+            double[] bytesPerOpenTrace, double[] bytesPerHeldTrace, long traces, long spans, RecordChecker.Result checked,
+            String checkpointPhases) {}
 
     private E2eBenchmark(String[] argv) throws Exception {
         args = new CommandLine(argv);
@@ -312,6 +313,8 @@ public final class E2eBenchmark {
         } while (System.nanoTime() < checkDeadline);
         say("records: " + checked);
         List<BenchCluster.Checkpoint> checkpoints = cluster.completedCheckpoints(job);
+        String phases = cluster.checkpointPhases(job);
+        say("checkpoint phases (median / max over checkpoints of the slowest subtask):\n" + phases);
         cluster.cancel(job);
         // state per open trace: each checkpoint's full size over the open traces sampled nearest to it
         long t0Millis = System.currentTimeMillis() - (long) (rows.get(rows.size() - 1)[0] * 1000);
@@ -329,7 +332,7 @@ public final class E2eBenchmark {
         return new Soak(rate, total, unseen, column(rows, 0), column(rows, 1), column(rows, 2), column(rows, 3),
                 column(rows, 4), column(rows, 5), column(rows, 6), checkpoints,
                 perTrace.stream().mapToDouble(Double::doubleValue).toArray(),
-                perHeldTrace.stream().mapToDouble(Double::doubleValue).toArray(), generator.traces(), generator.spans(), checked);
+                perHeldTrace.stream().mapToDouble(Double::doubleValue).toArray(), generator.traces(), generator.spans(), checked, phases);
     }
 
     private void report(List<Run> runs, Soak s, long[] input, String loadStart, String loadEnd, int top) throws Exception {
@@ -396,7 +399,9 @@ public final class E2eBenchmark {
             md.append(String.format(Locale.ROOT, "#%d %d ms %.1f MiB full / %.1f MiB incr; ", c.id(), c.durationMillis(),
                     c.fullBytes() / 1048576.0, c.incrementalBytes() / 1048576.0));
         }
-        md.append("\n\nJVM and RocksDB are the whole process here (broker, redis-server excluded: separate process; the broker is in this JVM).\n");
+        md.append("\n\nCheckpoint phases over the constant-rate run (per task: median / max over the checkpoints of its slowest subtask; "
+                + "the synchronous part runs on the task thread, which processes nothing meanwhile):\n\n").append(s.checkpointPhases());
+        md.append("\nJVM and RocksDB are the whole process here (broker, redis-server excluded: separate process; the broker is in this JVM).\n");
         String summary = String.format(Locale.ROOT, "e2e: %.0f events/s, %.2f of reference, freshness p99 %.0f ms", job, job / ref, p99);
         md.append("\n").append(summary).append("\n");
 
