@@ -2,6 +2,7 @@ package org.correlationstation.connectors.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,6 +40,19 @@ public final class CasScript {
      * @return the version stored, or {@link #REJECTED}
      */
     public CompletionStage<Long> write(
+            RedisClusterAsyncCommands<String, String> commands, RedisRecordWrite write, long ttlMillis) {
+        if (write.version() == 1) {
+            // A trace's first emission almost always finds nothing stored, and then the script would only
+            // SET it: SET NX does that without running Lua (the script was most of Redis's time). When a
+            // record is there (a replay after a restore), the script decides as for any other write.
+            return commands.set(RedisKeys.record(write.correlationId()), write.json(), SetArgs.Builder.px(ttlMillis).nx())
+                    .toCompletableFuture()
+                    .thenCompose(ok -> ok != null ? CompletableFuture.completedFuture(1L) : compareAndSet(commands, write, ttlMillis));
+        }
+        return compareAndSet(commands, write, ttlMillis);
+    }
+
+    private CompletionStage<Long> compareAndSet(
             RedisClusterAsyncCommands<String, String> commands, RedisRecordWrite write, long ttlMillis) {
         String[] keys = {RedisKeys.record(write.correlationId())};
         String[] args = {

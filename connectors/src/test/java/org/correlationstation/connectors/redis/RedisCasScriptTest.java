@@ -323,9 +323,47 @@ class RedisCasScriptTest {
         write(first);
         redis.scriptFlush();
         CorrelationRecord second = TestRecords.record(TestRecords.newTraceId(), 1);
+        second.version = 2; // a first emission would not need the script
 
-        assertThat(write(second)).isEqualTo(1);
+        assertThat(write(second)).isEqualTo(2);
         assertThat(stored(second)).isEqualTo(RecordCodec.toJson(second));
+    }
+
+    @Test
+    void aFirstEmissionIsStoredWithoutTheScript() throws Exception {
+        CorrelationRecord r = TestRecords.record(TestRecords.newTraceId(), 3);
+        long scriptsBefore = scriptCalls();
+
+        assertThat(write(r)).isEqualTo(1);
+        assertThat(stored(r)).isEqualTo(RecordCodec.toJson(r));
+        assertThat(redis.pttl(RedisKeys.record(r.correlationId))).isPositive().isLessThanOrEqualTo(TTL_MS);
+        assertThat(scriptCalls()).isEqualTo(scriptsBefore);
+    }
+
+    @Test
+    void aFirstEmissionReplayedAfterARestoreIsJudgedByTheScript() throws Exception {
+        String trace = TestRecords.newTraceId();
+        CorrelationRecord stored = TestRecords.record(trace, 10);
+        stored.version = 4;
+        write(stored);
+        CorrelationRecord replayed = TestRecords.record(trace, 5); // version 1, less advanced
+        CorrelationRecord grown = TestRecords.record(trace, 12);   // version 1, more advanced
+
+        assertThat(write(replayed)).isEqualTo(CasScript.REJECTED);
+        assertThat(stored(stored)).isEqualTo(RecordCodec.toJson(stored));
+        assertThat(write(grown)).isEqualTo(5);
+        assertThat(RecordCodec.fromJson(stored(grown)).spanCount).isEqualTo(12);
+    }
+
+    /** EVAL and EVALSHA calls the server has answered so far. */
+    private long scriptCalls() {
+        long calls = 0;
+        for (String line : redis.info("commandstats").split("\r?\n")) {
+            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+                calls += Long.parseLong(line.replaceAll(".*calls=(\\d+).*", "$1"));
+            }
+        }
+        return calls;
     }
 
     @Test
