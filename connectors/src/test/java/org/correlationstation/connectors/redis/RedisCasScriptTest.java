@@ -299,6 +299,48 @@ class RedisCasScriptTest {
     }
 
     @Test
+    void aReEmissionWithUnchangedIndexesRefreshesTheirExpiryWithoutIndexingAgain() throws Exception {
+        RedisSinkOptions options = RedisSink.builder().setRedisUri(REDIS.uri()).buildOptions();
+        RecordBatchWriter writer = new RecordBatchWriter(cas, options);
+        CorrelationRecord first = TestRecords.record(TestRecords.newTraceId(), 1, "cart");
+        CorrelationRecord second = TestRecords.record(first.traceId, 4, "cart");
+        second.version = 2;
+        CorrelationRecord third = TestRecords.record(first.traceId, 6, "cart", "payments");
+        third.version = 3;
+        long now = System.currentTimeMillis();
+        writeBatch(writer, first, now);
+        String cart = RedisKeys.service("cart");
+        redis.pexpire(cart, 1_000);
+        redis.pexpire(RedisKeys.indexesOf(first.correlationId), 1_000);
+        long indexWritesBefore = calls("zadd") + calls("sadd");
+
+        writeBatch(writer, second, now + 1_000);
+
+        assertThat(calls("zadd") + calls("sadd")).isEqualTo(indexWritesBefore);
+        assertThat(RecordCodec.fromJson(stored(second)).spanCount).isEqualTo(4);
+        assertThat(redis.pttl(cart)).isGreaterThan(1_000);
+        assertThat(redis.pttl(RedisKeys.indexesOf(first.correlationId))).isGreaterThan(1_000);
+
+        writeBatch(writer, third, now + 2_000); // a new service: indexed under it
+        assertThat(redis.zrange(RedisKeys.service("payments"), 0, -1)).containsExactly(first.correlationId);
+        assertThat(redis.zrange(cart, 0, -1)).containsExactly(first.correlationId);
+        assertThat(redis.smembers(RedisKeys.indexesOf(first.correlationId))).containsExactlyInAnyOrder(
+                RedisKeys.TIME_INDEX, cart, RedisKeys.service("payments"));
+    }
+
+    private void writeBatch(RecordBatchWriter writer, CorrelationRecord record, long now) throws Exception {
+        writer.write(connection.async(), List.of(RedisRecordWrite.of(record)), now).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    /** How many times the server ran {@code command} so far. */
+    private long calls(String command) {
+        for (String line : redis.info("commandstats").split("\\r?\\n")) {
+            if (line.startsWith("cmdstat_" + command + ":")) return Long.parseLong(line.replaceAll("^[^:]*:calls=(\\d+),.*", "$1"));
+        }
+        return 0;
+    }
+
+    @Test
     void theStoredRecordIsJudgedByItsTopLevelFieldsOnly() throws Exception {
         // links carry their own log_count, and text may quote field names: neither may pass for the
         // record's progress or status
@@ -357,13 +399,7 @@ class RedisCasScriptTest {
 
     /** EVAL and EVALSHA calls the server has answered so far. */
     private long scriptCalls() {
-        long calls = 0;
-        for (String line : redis.info("commandstats").split("\r?\n")) {
-            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
-                calls += Long.parseLong(line.replaceAll(".*calls=(\\d+).*", "$1"));
-            }
-        }
-        return calls;
+        return calls("evalsha") + calls("eval");
     }
 
     @Test
