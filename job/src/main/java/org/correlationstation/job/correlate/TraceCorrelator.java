@@ -163,7 +163,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         if (s == null) return;
         if (!added.isEmpty()) spansState.addAll(added);
         if (ids.changed()) spanIdsState.update(ids.merged());
-        if (arrivedForPending != null) decideForSpans(s, ctx, arrivedForPending);
+        if (arrivedForPending != null) decideForSpans(s, ctx, arrivedForPending, ids);
         finish(s, wasTruncated, ctx);
     }
 
@@ -340,24 +340,39 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      * Decides the pending logs waiting for the spans that just arrived, in one pass over the pending list.
      * The earliest due times stay as they are (at worst early: a timer that finds nothing due only
      * recomputes them).
+     *
+     * <p>The list is not rewritten without the logs decided here: a pending log whose (canonical) span id
+     * is tracked was decided when that span arrived, and every reader skips it ({@link #decidedEarlier}).
+     * Rewriting the rest of the list after each span batch wrote a trace's waiting logs again and again,
+     * and was the largest share of what RocksDB flushed at every checkpoint. The list is cleared when no
+     * log waits any more, and rewritten without those logs whenever a timer decides some.
      */
-    private void decideForSpans(TraceSummary s, Context ctx, Map<String, SpanInfo> arrived) throws Exception {
+    private void decideForSpans(TraceSummary s, Context ctx, Map<String, SpanInfo> arrived, SeenSet tracked)
+            throws Exception {
         List<PendingLog> kept = new ArrayList<>();
         int decided = 0;
+        boolean otherIds = false;
         for (PendingLog p : pendingState.get()) {
             SpanInfo span = arrived.get(p.log.spanId);
             if (span == null) {
-                kept.add(p);
+                if (!decidedEarlier(p, tracked)) kept.add(p);
                 continue;
             }
             ctx.output(DECIDED_LOGS, new JoinedLog(p.log, s.correlationId, p.log.spanId, span.name, false));
             decided++;
+            otherIds |= !CompactEncoding.isHexId(p.log.spanId, 16);
         }
         if (decided == 0) return;
-        if (kept.isEmpty()) pendingState.clear();
-        else pendingState.update(kept);
         s.pendingLogs -= decided;
         s.pendingWithSpanId -= decided;
+        if (s.pendingWithSpanId == 0) pendingState.clear();
+        else if (otherIds) pendingState.update(kept); // their spans are not in the id set
+    }
+
+    /** A pending log that was decided when its span arrived, left in the list (see {@link #decideForSpans}). */
+    private static boolean decidedEarlier(PendingLog p, SeenSet tracked) {
+        String id = p.log.spanId;
+        return tracked != null && CompactEncoding.isHexId(id, 16) && tracked.contains(HexFormat.fromHexDigitsToLong(id));
     }
 
     /** Whether any pending log's wait can be over: the summary keeps the earliest due time per domain. */
@@ -409,7 +424,9 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         List<PendingLog> kept = new ArrayList<>(0);
         List<PendingLog> due = new ArrayList<>();
         Set<String> dueIds = new HashSet<>();
+        SeenSet tracked = s.trackedSpans > 0 ? new SeenSet(spanIdsState.value()) : null;
         for (PendingLog p : pendingState.get()) {
+            if (decidedEarlier(p, tracked)) continue;
             if (round.due(p)) {
                 due.add(p);
                 dueIds.add(p.log.spanId);

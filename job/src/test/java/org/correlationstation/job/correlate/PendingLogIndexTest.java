@@ -57,6 +57,28 @@ class PendingLogIndexTest {
     }
 
     @Test
+    void aLogDecidedByItsSpanIsNeverDecidedAgainByLaterSpansTimersOrTheClose() throws Exception {
+        h.log(log(sid(0x1), "svc", T0 + 10, 9, "first"));
+        h.log(log(sid(0x2), "svc", T0 + 20, 9, "second"));
+        h.log(log(sid(0x3), "svc", T0 + 30, 9, "third"));
+        h.log(log("not-hex-span", "svc", T0 + 40, 9, "legacy id"));
+
+        h.span(span(sid(0x1), null, "one", "svc", T0, T0 + 100));
+        h.span(span("not-hex-span", null, "legacy", "svc", T0, T0 + 100));
+        h.span(span(sid(0x2), null, "two", "svc", T0, T0 + 100));
+        assertThat(h.decided()).extracting(j -> j.log.body + "/" + j.spanName)
+                .containsExactly("first/one", "legacy id/legacy", "second/two");
+
+        h.time(2000); // the third log's wait is over: decided without its span
+        h.span(span(sid(0x3), null, "three", "svc", T0, T0 + 100));
+        h.watermark(T0 + 120_000); // closes the trace, deciding whatever still waits
+        assertThat(h.decided()).extracting(j -> j.log.body + "/" + j.spanName)
+                .containsExactly("first/one", "legacy id/legacy", "second/two", "third/null");
+        assertThat(h.last().status).isEqualTo("closed");
+        assertThat(h.last().links).extracting(l -> l.logCount).containsOnly(1L);
+    }
+
+    @Test
     void aTimerDecidesOnlyWhatIsDueAndTheRestAtItsOwnTime() throws Exception {
         h.log(log(sid(0xa), "svc", T0, 9, "early"));
         h.time(1500);
