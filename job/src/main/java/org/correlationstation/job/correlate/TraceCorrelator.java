@@ -344,8 +344,8 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      * <p>The list is not rewritten without the logs decided here: a pending log whose (canonical) span id
      * is tracked was decided when that span arrived, and every reader skips it ({@link #decidedEarlier}).
      * Rewriting the rest of the list after each span batch wrote a trace's waiting logs again and again,
-     * and was the largest share of what RocksDB flushed at every checkpoint. The list is cleared when no
-     * log waits any more, and rewritten without those logs whenever a timer decides some.
+     * into what RocksDB must flush at every checkpoint, on this thread. The list is cleared when no log
+     * waits any more, and rewritten without those logs whenever a timer decides some.
      */
     private void decideForSpans(TraceSummary s, Context ctx, Map<String, SpanInfo> arrived, SeenSet tracked)
             throws Exception {
