@@ -233,9 +233,13 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      * log batch of a trace with thousands of spans.
      */
     private Map<String, SpanInfo> knownSpans(TraceSummary s, Set<String> spanIds) throws Exception {
+        return knownSpans(s, spanIds, null);
+    }
+
+    /** As above, with the tracked-id set when the caller has read it already ({@code null}: read here if needed). */
+    private Map<String, SpanInfo> knownSpans(TraceSummary s, Set<String> spanIds, SeenSet tracked) throws Exception {
         if (s.trackedSpans == 0 || spanIds.isEmpty()) return Map.of();
         if (timerSpans != null) return timerSpans; // already read in this call
-        SeenSet tracked = null;
         for (String id : spanIds) {
             if (!CompactEncoding.isHexId(id, 16)) return timerSpans(); // other ids are in the list only
             if (tracked == null) tracked = new SeenSet(spanIdsState.value());
@@ -435,7 +439,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             }
         }
         if (due.isEmpty()) return;
-        Map<String, SpanInfo> known = knownSpans(s, dueIds);
+        Map<String, SpanInfo> known = knownSpans(s, dueIds, tracked);
         for (PendingLog p : due) {
             SpanInfo span = known.get(p.log.spanId);
             ctx.output(DECIDED_LOGS, new JoinedLog(p.log, s.correlationId, p.log.spanId, span == null ? null : span.name, false));
