@@ -7,6 +7,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.correlationstation.core.testing.RedisServerExtension;
@@ -254,9 +255,7 @@ class RedisCasScriptTest {
         RedisSinkOptions options = RedisSink.builder().setRedisUri(REDIS.uri())
                 .setRecordTtl(Duration.ofSeconds(30)).buildOptions();
         CorrelationRecord r = TestRecords.record(TestRecords.newTraceId(), 1);
-        new RecordBatchWriter(cas, options)
-                .write(connection.async(), List.of(RedisRecordWrite.of(r)), System.currentTimeMillis())
-                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        writeBatch(new RecordBatchWriter(cas, options), System.currentTimeMillis(), r);
 
         assertThat(redis.ttl(RedisKeys.record(r.correlationId))).isPositive().isLessThanOrEqualTo(30);
         assertThat(redis.ttl(RedisKeys.trace(r.traceId))).isPositive().isLessThanOrEqualTo(30);
@@ -276,11 +275,9 @@ class RedisCasScriptTest {
         earlierA.spanCount = 2;
         long now = System.currentTimeMillis();
         RecordBatchWriter writer = new RecordBatchWriter(cas, options);
-        writer.write(connection.async(), List.of(RedisRecordWrite.of(a), RedisRecordWrite.of(b)), now)
-                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        writeBatch(writer, now, a, b);
         // a later batch may only lower a score (LT), per member
-        writer.write(connection.async(), List.of(RedisRecordWrite.of(earlierA)), now)
-                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        writeBatch(writer, now, earlierA);
 
         double aScore = RecordCodec.parseTime(earlierA.firstSeen);
         double bScore = RecordCodec.parseTime(b.firstSeen);
@@ -308,28 +305,30 @@ class RedisCasScriptTest {
         CorrelationRecord third = TestRecords.record(first.traceId, 6, "cart", "payments");
         third.version = 3;
         long now = System.currentTimeMillis();
-        writeBatch(writer, first, now);
+        writeBatch(writer, now, first);
         String cart = RedisKeys.service("cart");
         redis.pexpire(cart, 1_000);
         redis.pexpire(RedisKeys.indexesOf(first.correlationId), 1_000);
         long indexWritesBefore = calls("zadd") + calls("sadd");
 
-        writeBatch(writer, second, now + 1_000);
+        writeBatch(writer, now + 1_000, second);
 
         assertThat(calls("zadd") + calls("sadd")).isEqualTo(indexWritesBefore);
         assertThat(RecordCodec.fromJson(stored(second)).spanCount).isEqualTo(4);
         assertThat(redis.pttl(cart)).isGreaterThan(1_000);
         assertThat(redis.pttl(RedisKeys.indexesOf(first.correlationId))).isGreaterThan(1_000);
 
-        writeBatch(writer, third, now + 2_000); // a new service: indexed under it
+        writeBatch(writer, now + 2_000, third); // a new service: indexed under it
         assertThat(redis.zrange(RedisKeys.service("payments"), 0, -1)).containsExactly(first.correlationId);
         assertThat(redis.zrange(cart, 0, -1)).containsExactly(first.correlationId);
         assertThat(redis.smembers(RedisKeys.indexesOf(first.correlationId))).containsExactlyInAnyOrder(
                 RedisKeys.TIME_INDEX, cart, RedisKeys.service("payments"));
     }
 
-    private void writeBatch(RecordBatchWriter writer, CorrelationRecord record, long now) throws Exception {
-        writer.write(connection.async(), List.of(RedisRecordWrite.of(record)), now).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    /** One batch of {@code records} through the batch writer, at wall-clock time {@code now}. */
+    private void writeBatch(RecordBatchWriter writer, long now, CorrelationRecord... records) throws Exception {
+        List<RedisRecordWrite> batch = Arrays.stream(records).map(RedisRecordWrite::of).toList();
+        writer.write(connection.async(), batch, now).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     /** How many times the server ran {@code command} so far. */
