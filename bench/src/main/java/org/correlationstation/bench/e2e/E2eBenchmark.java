@@ -44,6 +44,7 @@ public final class E2eBenchmark {
     private static final String SPANS = "bench_spans";
     private static final String LOGS = "bench_logs";
     private static final int PARTITIONS = 2;
+    private static final String JOB_OPTION_PREFIX = "bench.job.";
     /** A run ends early when this share of the preloaded events is through: the input ran dry. */
     private static final double EXHAUSTED = 0.97;
 
@@ -174,6 +175,10 @@ public final class E2eBenchmark {
     private Settings settings(int parallelism, String spans, String logs, String offsets) {
         int n = ++jobCounter;
         Map<String, String> env = new HashMap<>();
+        // Experiments with the job's own options (docs/configuration.md): -Dbench.job.<ENV_NAME>=<value>
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith(JOB_OPTION_PREFIX)) env.put(key.substring(JOB_OPTION_PREFIX.length()), System.getProperty(key));
+        }
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         env.put("KAFKA_SPANS_TOPIC", spans);
         env.put("KAFKA_LOGS_TOPIC", logs);

@@ -8,9 +8,15 @@ import org.correlationstation.core.config.Settings;
 /** The knobs of the correlation semantics (SPEC §3), resolved from the job's configuration. */
 public final class CorrelationSettings implements Serializable {
     private static final long serialVersionUID = 1L;
+    private static final int FIRST_EMIT_QUIET_DIVISOR = 5;
 
     public final long windowMs;
     public final long emitIntervalMs;
+    /**
+     * A trace quiet this long is emitted for the first time before the emit interval is up (0: never).
+     * Not a setting of its own: SPEC §8's catalogue is the job's, so it follows the emit interval.
+     */
+    public final long firstEmitQuietMs;
     public final long ttlMs;
     public final long joinSlackMs;
     public final long joinMaxWaitMs;
@@ -18,10 +24,18 @@ public final class CorrelationSettings implements Serializable {
     public final int maxLinks;
     public final int maxServices;
 
+    /** The first emission waits for a fifth of the emit interval of quiet (200 ms at SPEC's default). */
     public CorrelationSettings(Duration window, Duration emitInterval, Duration ttl, Duration joinSlack,
             Duration joinMaxWait, int maxSpansTracked, int maxLinks, int maxServices) {
+        this(window, emitInterval, emitInterval.dividedBy(FIRST_EMIT_QUIET_DIVISOR), ttl, joinSlack, joinMaxWait,
+                maxSpansTracked, maxLinks, maxServices);
+    }
+
+    public CorrelationSettings(Duration window, Duration emitInterval, Duration firstEmitQuiet, Duration ttl,
+            Duration joinSlack, Duration joinMaxWait, int maxSpansTracked, int maxLinks, int maxServices) {
         this.windowMs = window.toMillis();
         this.emitIntervalMs = emitInterval.toMillis();
+        this.firstEmitQuietMs = firstEmitQuiet.toMillis();
         this.ttlMs = ttl.toMillis();
         this.joinSlackMs = joinSlack.toMillis();
         this.joinMaxWaitMs = joinMaxWait.toMillis();

@@ -502,10 +502,16 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     /**
      * When a dirty trace is emitted, on the timer grid: the first emission no later than the emit interval
      * after the first event, later ones no sooner than the interval after the last (SPEC §3).
+     *
+     * <p>The first emission comes earlier once the trace has been quiet for {@code firstEmitQuietMs}: a
+     * trace whose events arrived together (one Collector batch per signal) is readable a fraction of the
+     * interval after it arrived, yet still emitted once, not once per batch. A trace that keeps growing
+     * keeps pushing that moment out, so it costs at most one emission more than waiting for the interval.
      */
     private long emitDueAt(TraceSummary s) {
-        return s.emitted ? onGridUp(s.lastEmitAt + cfg.emitIntervalMs)
-                : onGridUp(s.firstArrival + cfg.emitIntervalMs - timerGrid + 1);
+        if (s.emitted) return onGridUp(s.lastEmitAt + cfg.emitIntervalMs);
+        long latest = onGridUp(s.firstArrival + cfg.emitIntervalMs - timerGrid + 1);
+        return cfg.firstEmitQuietMs > 0 ? Math.min(latest, onGridUp(s.lastArrival + cfg.firstEmitQuietMs)) : latest;
     }
 
     /** The first grid point at or after {@code time}. */

@@ -294,7 +294,43 @@ class TraceCorrelatorTest {
     }
 
     @Test
+    void aQuietTraceIsEmittedBeforeTheInterval() throws Exception {
+        h.time(1_050);
+        h.span(span(PAY, null, "charge", "payments", T0, T0 + 500));
+        h.time(1_150); // the logs' batch, a moment later: the quiet time starts again
+        h.log(log(PAY, "payments", T0 + 100, 9, "charged"));
+        h.time(1_399);
+        assertThat(h.records()).isEmpty();
+        h.time(1_400); // 200 ms quiet since the last batch, on the grid
+        assertThat(h.records()).singleElement().satisfies(r -> {
+            assertThat(r.version).isEqualTo(1);
+            assertThat(r.spanCount).isEqualTo(1);
+            assertThat(r.logCount).isEqualTo(1);
+        });
+        // later emissions keep the interval: the next change is emitted an interval after this one
+        h.span(span(CHECKOUT, PAY, "a", "payments", T0, T0 + 10));
+        h.time(2_399);
+        assertThat(h.records()).hasSize(1);
+        h.time(2_400);
+        assertThat(h.records()).extracting(r -> r.spanCount).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void aTraceThatKeepsGrowingIsEmittedWithinTheInterval() throws Exception {
+        for (int i = 0; i < 7; i++) { // a batch every 150 ms: never quiet for 200 ms
+            h.time(i * 150L);
+            h.span(span(sid(0x100 + i), null, "op", "payments", T0 + i, T0 + i + 5));
+            h.time(Math.min(i * 150L + 149, 999));
+            assertThat(h.records()).isEmpty();
+        }
+        h.time(1_000);
+        assertThat(h.records()).singleElement().satisfies(r -> assertThat(r.spanCount).isEqualTo(7));
+    }
+
+    @Test
     void processingTimeRulesRunOnATimerGridWithinTheirBounds() throws Exception {
+        h.close();
+        h = new CorrelatorHarness(withoutQuietEmission()); // the interval alone, to see its grid
         // first emission no later than the interval after the first event, on a 100 ms grid (a tenth of it)
         h.time(1_050);
         h.span(span(PAY, null, "charge", "payments", T0, T0 + 500));
@@ -432,5 +468,13 @@ class TraceCorrelatorTest {
                 assertThat(j.spanName).isNull();
             });
         }
+    }
+
+    /** The defaults, with the first emission waiting for the emit interval however quiet the trace is. */
+    private static CorrelationSettings withoutQuietEmission() {
+        CorrelationSettings d = CorrelationSettings.defaults();
+        return new CorrelationSettings(Duration.ofMillis(d.windowMs), Duration.ofMillis(d.emitIntervalMs), Duration.ZERO,
+                Duration.ofMillis(d.ttlMs), Duration.ofMillis(d.joinSlackMs), Duration.ofMillis(d.joinMaxWaitMs),
+                d.maxSpansTracked, d.maxLinks, d.maxServices);
     }
 }
