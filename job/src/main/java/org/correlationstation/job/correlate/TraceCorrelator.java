@@ -60,6 +60,12 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     public static final OutputTag<JoinedLog> DECIDED_LOGS = new OutputTag<>("decided-logs", StateTypes.JOINED_LOG);
 
     private static final long MAX_TIMER_GRID_MS = 100;
+    /**
+     * Bounds of {@link RecentSpans} per subtask: ~330 bytes per span held, so ~33 MB; at 25k spans/s a
+     * subtask holds its last ~4 s of traces, past the trace-only logs' decision ({@code JOIN_MAX_WAIT_MS}).
+     */
+    private static final int RECENT_SPANS = 100_000;
+    private static final int RECENT_TRACES = 20_000;
 
     private final CorrelationSettings cfg;
 
@@ -83,6 +89,9 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     private transient long timerGrid;
     /** The current trace's spans once scanned, for the rest of one call (reset on every entry). */
     private transient Map<String, SpanInfo> timerSpans;
+    /** The current call's trace id (set on every entry). */
+    private transient String currentTrace;
+    private transient RecentSpans recentSpans;
     private transient ListState<Long> openTracesState;
     private transient CorrelatorMetrics metrics;
     private transient long openTraces;
@@ -114,14 +123,17 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         pendingState = getRuntimeContext().getListState(pending);
         traceOnlyState = getRuntimeContext().getListState(traceOnly);
         timerGrid = Math.max(1, Math.min(MAX_TIMER_GRID_MS, cfg.emitIntervalMs / 10));
+        recentSpans = new RecentSpans(RECENT_SPANS, RECENT_TRACES);
         metrics = new CorrelatorMetrics(getRuntimeContext().getMetricGroup(), () -> openTraces);
     }
 
     @Override
     public void processElement1(TraceSpans batch, Context ctx, Collector<CorrelationRecord> out) throws Exception {
         timerSpans = null;
+        currentTrace = ctx.getCurrentKey();
         TraceSummary s = summaryState.value();
         boolean existed = s != null;
+        boolean noSpansStored = !existed || s.trackedSpans == 0;
         boolean wasTruncated = existed && s.truncated;
         // A trace without state has no tracked spans: duplicates can only be within the batch.
         SeenSet ids = new SeenSet(existed && s.trackedSpans > 0 ? spanIdsState.value() : null);
@@ -161,7 +173,10 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             }
         }
         if (s == null) return;
-        if (!added.isEmpty()) spansState.addAll(added);
+        if (!added.isEmpty()) {
+            spansState.addAll(added);
+            recentSpans.added(currentTrace, added, noSpansStored);
+        }
         if (ids.changed()) spanIdsState.update(ids.merged());
         if (arrivedForPending != null) decideForSpans(s, ctx, arrivedForPending, ids);
         finish(s, wasTruncated, ctx);
@@ -170,6 +185,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     @Override
     public void processElement2(TraceLogs batch, Context ctx, Collector<CorrelationRecord> out) throws Exception {
         timerSpans = null;
+        currentTrace = ctx.getCurrentKey();
         TraceSummary s = summaryState.value();
         boolean existed = s != null;
         boolean wasTruncated = existed && s.truncated;
@@ -251,6 +267,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<CorrelationRecord> out) throws Exception {
         timerSpans = null;
+        currentTrace = ctx.getCurrentKey();
         TraceSummary s = summaryState.value();
         if (s == null) return;
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp == s.eventTimer) s.eventTimer = 0;
@@ -557,6 +574,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         if (s.processingTimer != 0) ctx.timerService().deleteProcessingTimeTimer(s.processingTimer);
         summaryState.clear();
         spansState.clear();
+        recentSpans.forget(currentTrace);
         spanIdsState.clear();
         fingerprintsState.clear();
         linksState.clear();
@@ -564,10 +582,14 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         traceOnlyState.clear();
     }
 
+    /** The trace's tracked spans by id; the map is the {@link RecentSpans} copy, so changes go to state too. */
     private Map<String, SpanInfo> loadSpans() throws Exception {
-        Map<String, SpanInfo> spans = new HashMap<>();
+        Map<String, SpanInfo> spans = recentSpans.get(currentTrace);
+        if (spans != null) return spans;
+        spans = new HashMap<>();
         Iterable<SpanInfo> stored = spansState.get();
         if (stored != null) for (SpanInfo span : stored) spans.put(span.spanId, span);
+        recentSpans.loaded(currentTrace, spans);
         return spans;
     }
 
