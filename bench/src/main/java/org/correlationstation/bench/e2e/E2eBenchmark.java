@@ -1,5 +1,6 @@
 package org.correlationstation.bench.e2e;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
 import org.HdrHistogram.Histogram;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -70,8 +72,13 @@ public final class E2eBenchmark {
     private long preloaded;
     private int jobCounter;
 
+    /**
+     * {@code cpuMicrosPerEvent}: CPU time of this JVM and of {@code redis-server} over the window per event
+     * ({@code redisMicrosPerEvent} of it): where both cores are busy, events/s is two cores over this.
+     */
     record Run(String pipeline, int parallelism, int round, double eventsPerSecond, double windowSeconds,
-            boolean exhausted, double[] t, double[] rate, List<BenchCluster.Checkpoint> checkpoints, String load) {}
+            boolean exhausted, double[] t, double[] rate, List<BenchCluster.Checkpoint> checkpoints, String load,
+            double cpuMicrosPerEvent, double redisMicrosPerEvent) {}
 
     record Soak(double rate, Histogram micros, int unseen, double[] t, double[] p50, double[] p99, double[] max,
             double[] heapMiB, double[] rssMiB, double[] openTraces, List<BenchCluster.Checkpoint> checkpoints,
@@ -203,6 +210,7 @@ public final class E2eBenchmark {
         double firstEvent = -1;
         double windowStart = -1;
         long atWindowStart = 0;
+        long[] cpuAtWindowStart = null;
         double lastProgress = 0;
         long last = 0;
         boolean exhausted = false;
@@ -223,6 +231,7 @@ public final class E2eBenchmark {
             if (firstEvent >= 0 && windowStart < 0 && t >= firstEvent + warmup) {
                 windowStart = t;
                 atWindowStart = n;
+                cpuAtWindowStart = cpuNanos();
             }
             exhausted = n >= EXHAUSTED * preloaded;
             if (exhausted && windowStart < 0) throw new IllegalStateException("the preloaded input ran dry during warm-up: raise --preload");
@@ -232,6 +241,10 @@ public final class E2eBenchmark {
                 break;
             }
         }
+        long[] cpuAtEnd = cpuNanos();
+        double windowEvents = Math.max(1, atEnd - atWindowStart);
+        double cpuMicrosPerEvent = (cpuAtEnd[0] - cpuAtWindowStart[0] + cpuAtEnd[1] - cpuAtWindowStart[1]) / 1e3 / windowEvents;
+        double redisMicrosPerEvent = (cpuAtEnd[1] - cpuAtWindowStart[1]) / 1e3 / windowEvents;
         List<BenchCluster.Checkpoint> checkpoints = cluster.completedCheckpoints(job);
         String taskTimes = cluster.taskTimes();
         say("  task time (ms per second, subtask) at the end of the window:\n" + taskTimes);
@@ -251,10 +264,18 @@ public final class E2eBenchmark {
             ts[i] = samples.get(i)[0];
             rates[i] = i == 0 ? samples.get(0)[1] / ts[0] : (samples.get(i)[1] - samples.get(i - 1)[1]) / (ts[i] - ts[i - 1]);
         }
-        Run run = new Run(pipeline, parallelism, round, rate, end - windowStart, exhausted, ts, rates, checkpoints, load);
-        say(String.format(Locale.ROOT, "round %d %-9s p%d: %,.0f events/s over %.0f s%s (load %s)", round, pipeline, parallelism,
-                rate, end - windowStart, exhausted ? ", input ran dry" : "", load));
+        Run run = new Run(pipeline, parallelism, round, rate, end - windowStart, exhausted, ts, rates, checkpoints, load,
+                cpuMicrosPerEvent, redisMicrosPerEvent);
+        say(String.format(Locale.ROOT, "round %d %-9s p%d: %,.0f events/s over %.0f s%s, %.1f µs CPU per event (load %s)", round,
+                pipeline, parallelism, rate, end - windowStart, exhausted ? ", input ran dry" : "", cpuMicrosPerEvent, load));
         return run;
+    }
+
+    /** {JVM, redis-server} CPU time so far, in nanoseconds (0 where the OS does not say). */
+    private long[] cpuNanos() {
+        long jvm = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? Math.max(0, os.getProcessCpuTime()) : 0;
+        return new long[] {jvm, redis.cpuTime().map(Duration::toNanos).orElse(0L)};
     }
 
     private Soak soak(double rate, int parallelism) throws Exception {
@@ -362,18 +383,26 @@ public final class E2eBenchmark {
         md.append("## Throughput (Kafka in → Redis + Loki + Tempo acknowledged)\n\n");
         md.append("Job: spans acknowledged by Tempo + log entries by Loki per second; reference: events through its keyed state per second. "
                 + "Round 0 is each JVM's warm-up and is not counted.\n\n");
-        md.append("| round | pipeline | parallelism | events/s | window s | load average | checkpoints (median / max ms) |\n|---|---|---|---|---|---|---|\n");
+        md.append("CPU per event: CPU time of this JVM (broker, receivers and all) and of `redis-server` over the window, per "
+                + "event (of it `redis-server`'s). Where both cores are busy, events/s is about the two cores over this, and the "
+                + "ratio of two such pipelines is the reference's CPU per event over the job's.\n\n");
+        md.append("| round | pipeline | parallelism | events/s | CPU µs per event (redis-server) | window s | load average | checkpoints (median / max ms) |\n"
+                + "|---|---|---|---|---|---|---|---|\n");
         for (Run r : runs) {
             long[] d = r.checkpoints.stream().mapToLong(BenchCluster.Checkpoint::durationMillis).sorted().toArray();
-            md.append(String.format(Locale.ROOT, "| %d%s | %s | %d | %,.0f%s | %.0f | %s | %s |%n", r.round, r.round == 0 ? " (warm-up)" : "",
-                    r.pipeline, r.parallelism, r.eventsPerSecond, r.exhausted ? " (input ran dry)" : "", r.windowSeconds, r.load,
+            md.append(String.format(Locale.ROOT, "| %d%s | %s | %d | %,.0f%s | %.1f (%.1f) | %.0f | %s | %s |%n", r.round,
+                    r.round == 0 ? " (warm-up)" : "", r.pipeline, r.parallelism, r.eventsPerSecond,
+                    r.exhausted ? " (input ran dry)" : "", r.cpuMicrosPerEvent, r.redisMicrosPerEvent, r.windowSeconds, r.load,
                     d.length == 0 ? "none" : d[d.length / 2] + " / " + d[d.length - 1]));
         }
-        md.append("\n| parallelism | job events/s | reference events/s | ratio |\n|---|---|---|---|\n");
+        md.append("\n| parallelism | job events/s | reference events/s | ratio | CPU µs per event, job / reference | reference's CPU over the job's |\n"
+                + "|---|---|---|---|---|---|\n");
         for (int p : parallelisms) {
             double j = median(runs, "job", p);
             double rf = median(runs, "reference", p);
-            md.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %.2f |%n", p, j, rf, j / rf));
+            double jc = median(runs, "job", p, Run::cpuMicrosPerEvent);
+            double rc = median(runs, "reference", p, Run::cpuMicrosPerEvent);
+            md.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %.2f | %.1f / %.1f | %.2f |%n", p, j, rf, j / rf, jc, rc, rc / jc));
         }
         md.append(String.format(Locale.ROOT, "%n## Freshness at a constant %,.0f events/s (%s)%n%n", s.rate,
                 soakRate > 0 ? "--soak-rate" : "50% of the job's p" + top + " rate"));
@@ -435,10 +464,15 @@ public final class E2eBenchmark {
     }
 
     private double median(List<Run> runs, String pipeline, int parallelism) {
-        double[] rates = runs.stream()
+        return median(runs, pipeline, parallelism, Run::eventsPerSecond);
+    }
+
+    /** The median of {@code measure} over the counted rounds (round 0 is warm-up unless it is the only one). */
+    private double median(List<Run> runs, String pipeline, int parallelism, ToDoubleFunction<Run> measure) {
+        double[] values = runs.stream()
                 .filter(r -> r.pipeline.equals(pipeline) && r.parallelism == parallelism && (r.round > 0 || rounds == 0))
-                .mapToDouble(Run::eventsPerSecond).toArray();
-        return median(rates);
+                .mapToDouble(measure).toArray();
+        return median(values);
     }
 
     private static double median(double[] values) {

@@ -137,6 +137,11 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** CPU time the running {@code redis-server} has used so far (user + system), if the OS reports it. */
+    public synchronized Optional<Duration> cpuTime() {
+        return process == null ? Optional.empty() : process.toHandle().info().totalCpuDuration();
+    }
+
     /** Stops the server (an outage); {@link #start()} brings it back on the same port. */
     public synchronized void stop() {
         if (process == null) {

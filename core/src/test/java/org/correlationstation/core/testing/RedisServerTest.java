@@ -24,9 +24,12 @@ class RedisServerTest {
             assertThat(server.uri()).isEqualTo("redis://127.0.0.1:" + port);
             assertThat(accepts(server)).isTrue();
 
+            assertThat(server.cpuTime()).as("the running process's CPU time, as Linux reports it").isPresent();
+
             server.stop();
             assertThat(server.isRunning()).isFalse();
             assertThat(accepts(server)).isFalse();
+            assertThat(server.cpuTime()).isEmpty();
 
             server.start();
             assertThat(server.isRunning()).isTrue();
