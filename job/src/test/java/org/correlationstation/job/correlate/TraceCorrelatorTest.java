@@ -328,6 +328,19 @@ class TraceCorrelatorTest {
     }
 
     @Test
+    void spansArrivingAfterTheTraceWasReadJoinLaterLogsAndEmissions() throws Exception {
+        h.span(span(ROOT, null, "GET /checkout", "gateway", T0, T0 + 840));
+        h.time(1_000); // emitted: the trace's spans were read (and are held in memory from here on)
+        h.span(span(CHECKOUT, ROOT, "checkout", "checkout", T0 + 100, T0 + 700));
+        h.log(log(CHECKOUT, "checkout", T0 + 150, 9, "cart loaded"));
+        assertThat(h.decided()).singleElement().satisfies(j -> assertThat(j.spanName).isEqualTo("checkout"));
+        h.time(2_000);
+        CorrelationRecord r = h.last();
+        assertThat(r.edges).containsExactly(new Edge("gateway", "checkout", 1, 0));
+        assertThat(r.links).containsExactly(new Link(CHECKOUT, "checkout", "checkout", 1, 0));
+    }
+
+    @Test
     void processingTimeRulesRunOnATimerGridWithinTheirBounds() throws Exception {
         h.close();
         h = new CorrelatorHarness(withoutQuietEmission()); // the interval alone, to see its grid
