@@ -582,7 +582,10 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         traceOnlyState.clear();
     }
 
-    /** The trace's tracked spans by id; the map is the {@link RecentSpans} copy, so changes go to state too. */
+    /**
+     * The trace's tracked spans by id. The map is the {@link RecentSpans} copy itself: a caller that adds
+     * to it must append the same spans to {@code spansState} (as {@link #processElement1} does).
+     */
     private Map<String, SpanInfo> loadSpans() throws Exception {
         Map<String, SpanInfo> spans = recentSpans.get(currentTrace);
         if (spans != null) return spans;
