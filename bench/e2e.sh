@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end benchmark: broker, redis-server, the job on a MiniCluster, counting Loki/Tempo receivers,
 # the reference pipeline, all in one JVM (see bench/README.md).
-#   bench/e2e.sh [--duration SECONDS] [--soak SECONDS] [--soak-rate EVENTS_PER_S] [--warmup SECONDS] [--rounds N] [--parallelism 1,2]
+#   bench/e2e.sh [--duration SECONDS] [--soak SECONDS] [--soak-rate EVENTS_PER_S] [--warmup SECONDS] [--rounds N] [--warmup-rounds N] [--parallelism 1,2]
 #                [--preload EVENTS] [--jfr | --asprof] [generator options, e.g. --spans-per-trace 20]
 # --asprof: async-profiler CPU profile (Java, native and kernel frames, per thread) as collapsed stacks;
 #           bench/asprof-top.sh FILE prints where each thread's CPU goes

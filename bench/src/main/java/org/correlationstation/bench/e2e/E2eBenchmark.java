@@ -37,8 +37,8 @@ import org.correlationstation.job.CorrelationPipeline;
 /**
  * The end-to-end benchmark in one JVM: an embedded KRaft broker, redis-server, counting Loki/Tempo
  * receivers and one MiniCluster. It preloads a topic pair before any clock starts, then runs the job and
- * the {@link ReferencePipeline} interleaved on that input at each parallelism, round after round (round 0
- * is the JVM's warm-up and is reported but not counted); then the job alone at a constant 50% of its
+ * the {@link ReferencePipeline} interleaved on that input at each parallelism, round after round (the first
+ * {@code --warmup-rounds} warm the JVM up and are reported but not counted); then the job alone at a constant 50% of its
  * measured rate for freshness, state size and memory (the soak). Writes a markdown table and an HTML
  * chart under the output directory; the last line printed is the summary. See bench/README.md.
  */
@@ -57,6 +57,12 @@ public final class E2eBenchmark {
     /** Events/s of the constant-rate run; 0: half the job's measured rate at the top parallelism. */
     private final double soakRate;
     private final int rounds;
+    /**
+     * Rounds of warm-up before the counted ones. Two: in the second round the JIT compiler threads still
+     * used a tenth of the job's CPU (a TaskManager running for days does not pay that); from the third on,
+     * hardly any.
+     */
+    private final int warmupRounds;
     private final long checkpointIntervalMs;
     private final int[] parallelisms;
     private final Path outDir;
@@ -74,14 +80,15 @@ public final class E2eBenchmark {
 
     /**
      * {@code cpuMicrosPerEvent}: CPU time of this JVM and of {@code redis-server} over the window per event
-     * ({@code redisMicrosPerEvent} of it): where both cores are busy, events/s is two cores over this.
+     * ({@code redisMicrosPerEvent} of it, and {@code jitMicrosPerEvent}: the JIT compiler's): where both cores
+     * are busy, events/s is two cores over this.
      */
     record Run(String pipeline, int parallelism, int round, double eventsPerSecond, double windowSeconds,
             boolean exhausted, double[] t, double[] rate, List<BenchCluster.Checkpoint> checkpoints, String load,
-            double cpuMicrosPerEvent, double redisMicrosPerEvent) {}
+            double cpuMicrosPerEvent, double redisMicrosPerEvent, double jitMicrosPerEvent) {}
 
     record Soak(double rate, Histogram micros, int unseen, double[] t, double[] p50, double[] p99, double[] max,
-            double[] heapMiB, double[] rssMiB, double[] openTraces, List<BenchCluster.Checkpoint> checkpoints,
+            double[] heapMiB, double[] heapAfterGcMiB, double[] rssMiB, double[] openTraces, List<BenchCluster.Checkpoint> checkpoints,
             double[] bytesPerOpenTrace, double[] bytesPerHeldTrace, long traces, long spans, RecordChecker.Result checked,
             String checkpointPhases) {}
 
@@ -92,6 +99,7 @@ public final class E2eBenchmark {
         soak = args.getInt("soak", 0);
         soakRate = args.getLong("soak-rate", 0);
         rounds = args.getInt("rounds", 1);
+        warmupRounds = args.getInt("warmup-rounds", 2);
         checkpointIntervalMs = args.getLong("checkpoint-interval-ms", 10_000);
         parallelisms = Arrays.stream(args.get("parallelism", "1,2").split(",")).mapToInt(Integer::parseInt).toArray();
         outDir = Path.of(args.get("out", "bench/results"));
@@ -130,7 +138,8 @@ public final class E2eBenchmark {
             long[] input = preload();
 
             List<Run> runs = new ArrayList<>();
-            for (int round = 0; round <= rounds; round++) {
+            // --rounds 0: one round, counted (for a quick look, e.g. before a soak)
+            for (int round = 0; round < (rounds == 0 ? 1 : warmupRounds + rounds); round++) {
                 for (int p : parallelisms) {
                     runs.add(measure("job", p, round, receivers::events, this::resetJobSinks, CorrelationPipeline::build));
                     runs.add(measure("reference", p, round, ReferencePipeline.EVENTS::sum, ReferencePipeline.EVENTS::reset,
@@ -245,6 +254,7 @@ public final class E2eBenchmark {
         double windowEvents = Math.max(1, atEnd - atWindowStart);
         double cpuMicrosPerEvent = (cpuAtEnd[0] - cpuAtWindowStart[0] + cpuAtEnd[1] - cpuAtWindowStart[1]) / 1e3 / windowEvents;
         double redisMicrosPerEvent = (cpuAtEnd[1] - cpuAtWindowStart[1]) / 1e3 / windowEvents;
+        double jitMicrosPerEvent = (cpuAtEnd[2] - cpuAtWindowStart[2]) / 1e3 / windowEvents;
         List<BenchCluster.Checkpoint> checkpoints = cluster.completedCheckpoints(job);
         String taskTimes = cluster.taskTimes();
         say("  task time (ms per second, subtask) at the end of the window:\n" + taskTimes);
@@ -265,17 +275,17 @@ public final class E2eBenchmark {
             rates[i] = i == 0 ? samples.get(0)[1] / ts[0] : (samples.get(i)[1] - samples.get(i - 1)[1]) / (ts[i] - ts[i - 1]);
         }
         Run run = new Run(pipeline, parallelism, round, rate, end - windowStart, exhausted, ts, rates, checkpoints, load,
-                cpuMicrosPerEvent, redisMicrosPerEvent);
-        say(String.format(Locale.ROOT, "round %d %-9s p%d: %,.0f events/s over %.0f s%s, %.1f µs CPU per event (load %s)", round,
-                pipeline, parallelism, rate, end - windowStart, exhausted ? ", input ran dry" : "", cpuMicrosPerEvent, load));
+                cpuMicrosPerEvent, redisMicrosPerEvent, jitMicrosPerEvent);
+        say(String.format(Locale.ROOT, "round %d %-9s p%d: %,.0f events/s over %.0f s%s, %.1f µs CPU per event (JIT %.1f; load %s)", round,
+                pipeline, parallelism, rate, end - windowStart, exhausted ? ", input ran dry" : "", cpuMicrosPerEvent, jitMicrosPerEvent, load));
         return run;
     }
 
-    /** {JVM, redis-server} CPU time so far, in nanoseconds (0 where the OS does not say). */
+    /** {JVM, redis-server, the JVM's JIT compiler threads} CPU time so far, in nanoseconds (0 where not known). */
     private long[] cpuNanos() {
         long jvm = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? Math.max(0, os.getProcessCpuTime()) : 0;
-        return new long[] {jvm, redis.cpuTime().map(Duration::toNanos).orElse(0L)};
+        return new long[] {jvm, redis.cpuTime().map(Duration::toNanos).orElse(0L), ProcessMemory.compilerCpuNanos()};
     }
 
     private Soak soak(double rate, int parallelism) throws Exception {
@@ -285,7 +295,7 @@ public final class E2eBenchmark {
         Settings jobSettings = settings(parallelism, "fresh_spans", "fresh_logs", "earliest");
         JobID job = cluster.submit("job-constant-rate", jobSettings, CorrelationPipeline::build);
         TrafficGenerator generator = new TrafficGenerator(profile, args.getLong("seed", 1) + 1);
-        List<double[]> rows = new ArrayList<>();   // t, p50, p99, max (ms), heap, rss (MiB), open traces, traces sent
+        List<double[]> rows = new ArrayList<>();   // t, p50, p99, max (ms), heap, rss (MiB), open traces, traces sent, heap after GC (MiB)
         AtomicLong tracesSent = new AtomicLong();
         Histogram total = new Histogram(3);
         int unseen;
@@ -319,7 +329,7 @@ public final class E2eBenchmark {
                 if (i % 5 == 1) openTraces = cluster.metric("correlation_open_traces");
                 rows.add(new double[] {(System.nanoTime() - t0) / 1e9, h.getValueAtPercentile(50) / 1e3,
                         h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3, m.heapUsedBytes() / 1048576.0,
-                        m.rssBytes() / 1048576.0, openTraces, tracesSent.get()});
+                        m.rssBytes() / 1048576.0, openTraces, tracesSent.get(), m.heapAfterGcBytes() / 1048576.0});
             }
             sender.join();
             if (target.errors() > 0) throw new IllegalStateException("constant rate: " + target.errors() + " failed sends");
@@ -356,7 +366,7 @@ public final class E2eBenchmark {
             if (nearest[7] > 0 && at < holdSeconds) perHeldTrace.add(c.fullBytes() / nearest[7]);
         }
         return new Soak(rate, total, unseen, column(rows, 0), column(rows, 1), column(rows, 2), column(rows, 3),
-                column(rows, 4), column(rows, 5), column(rows, 6), checkpoints,
+                column(rows, 4), column(rows, 8), column(rows, 5), column(rows, 6), checkpoints,
                 perTrace.stream().mapToDouble(Double::doubleValue).toArray(),
                 perHeldTrace.stream().mapToDouble(Double::doubleValue).toArray(), generator.traces(), generator.spans(), checked, phases);
     }
@@ -382,17 +392,19 @@ public final class E2eBenchmark {
                 profile.batchSize(), checkpointIntervalMs, warmup, duration));
         md.append("## Throughput (Kafka in → Redis + Loki + Tempo acknowledged)\n\n");
         md.append("Job: spans acknowledged by Tempo + log entries by Loki per second; reference: events through its keyed state per second. "
-                + "Round 0 is each JVM's warm-up and is not counted.\n\n");
+                + (rounds == 0 ? "One round only (`--rounds 0`): counted, though the JVM was not warmed up.\n\n"
+                        : String.format(Locale.ROOT, "Rounds 0 to %d warm the JVM up and are not counted.%n%n", warmupRounds - 1)));
         md.append("CPU per event: CPU time of this JVM (broker, receivers and all) and of `redis-server` over the window, per "
-                + "event (of it `redis-server`'s). Where both cores are busy, events/s is about the two cores over this, and the "
+                + "event (of it `redis-server`'s, and the JIT compiler threads', which falls as the JVM warms up). Where both cores are busy, events/s is about the two cores over this, and the "
                 + "ratio of two such pipelines is the reference's CPU per event over the job's.\n\n");
-        md.append("| round | pipeline | parallelism | events/s | CPU µs per event (redis-server) | window s | load average | checkpoints (median / max ms) |\n"
+        md.append("| round | pipeline | parallelism | events/s | CPU µs per event (redis-server, JIT) | window s | load average | checkpoints (median / max ms) |\n"
                 + "|---|---|---|---|---|---|---|---|\n");
         for (Run r : runs) {
             long[] d = r.checkpoints.stream().mapToLong(BenchCluster.Checkpoint::durationMillis).sorted().toArray();
-            md.append(String.format(Locale.ROOT, "| %d%s | %s | %d | %,.0f%s | %.1f (%.1f) | %.0f | %s | %s |%n", r.round,
-                    r.round == 0 ? " (warm-up)" : "", r.pipeline, r.parallelism, r.eventsPerSecond,
-                    r.exhausted ? " (input ran dry)" : "", r.cpuMicrosPerEvent, r.redisMicrosPerEvent, r.windowSeconds, r.load,
+            md.append(String.format(Locale.ROOT, "| %d%s | %s | %d | %,.0f%s | %.1f (%.1f, %.1f) | %.0f | %s | %s |%n", r.round,
+                    counted(r) ? "" : " (warm-up)", r.pipeline, r.parallelism, r.eventsPerSecond,
+                    r.exhausted ? " (input ran dry)" : "", r.cpuMicrosPerEvent, r.redisMicrosPerEvent, r.jitMicrosPerEvent,
+                    r.windowSeconds, r.load,
                     d.length == 0 ? "none" : d[d.length / 2] + " / " + d[d.length - 1]));
         }
         md.append("\n| parallelism | job events/s | reference events/s | ratio | CPU µs per event, job / reference | reference's CPU over the job's |\n"
@@ -427,6 +439,10 @@ public final class E2eBenchmark {
                 Arrays.toString(Arrays.stream(perHeld).mapToLong(Math::round).toArray())));
         md.append(String.format(Locale.ROOT, "- open traces: %s%n", quarterMeans(s.openTraces, "%.0f")));
         md.append(String.format(Locale.ROOT, "- heap used MiB (mean per quarter of the run): %s%n", quarterMeans(s.heapMiB, "%.0f")));
+        // Heap used swings with G1's cycles; the lowest heap after a collection in each quarter (after the
+        // mixed collections that reclaim the old generation) is the nearest this JVM reports to the live set.
+        md.append(String.format(Locale.ROOT, "- heap after GC MiB (lowest per quarter of the run, after the warm-up): %s%n",
+                quarterMins(Arrays.copyOfRange(s.heapAfterGcMiB, Math.min(warmup, s.heapAfterGcMiB.length), s.heapAfterGcMiB.length), "%.0f")));
         md.append(String.format(Locale.ROOT, "- RSS MiB (mean per quarter of the run): %s%n", quarterMeans(s.rssMiB, "%.0f")));
         md.append("- checkpoints: ");
         for (BenchCluster.Checkpoint c : s.checkpoints) {
@@ -452,11 +468,12 @@ public final class E2eBenchmark {
     private String html(String markdown, List<Run> runs, Soak s) {
         SvgChart throughput = new SvgChart("Throughput per second (measured rounds)", "events/s");
         for (Run r : runs) {
-            if (r.round > 0 || rounds == 0) throughput.add(r.pipeline + " p" + r.parallelism + " r" + r.round, r.t, r.rate);
+            if (counted(r)) throughput.add(r.pipeline + " p" + r.parallelism + " r" + r.round, r.t, r.rate);
         }
         SvgChart latency = new SvgChart(String.format(Locale.ROOT, "Freshness at %,.0f events/s (per second)", s.rate), "ms")
                 .add("p50", s.t, s.p50).add("p99", s.t, s.p99).add("max", s.t, s.max);
-        SvgChart memory = new SvgChart("Memory over the constant-rate run", "MiB").add("heap used", s.t, s.heapMiB).add("RSS", s.t, s.rssMiB);
+        SvgChart memory = new SvgChart("Memory over the constant-rate run", "MiB").add("heap used", s.t, s.heapMiB)
+                .add("heap after GC", s.t, s.heapAfterGcMiB).add("RSS", s.t, s.rssMiB);
         SvgChart open = new SvgChart("Open traces", "traces").add("open traces", s.t, s.openTraces);
         return "<!doctype html><html><head><meta charset='utf-8'><title>Correlation Station e2e</title></head><body>"
                 + throughput.render() + "<br>" + latency.render() + "<br>" + memory.render() + "<br>" + open.render()
@@ -467,10 +484,15 @@ public final class E2eBenchmark {
         return median(runs, pipeline, parallelism, Run::eventsPerSecond);
     }
 
-    /** The median of {@code measure} over the counted rounds (round 0 is warm-up unless it is the only one). */
+    /** Whether {@code r} counts: not a warm-up round, unless there are only warm-up rounds ({@code --rounds 0}). */
+    private boolean counted(Run r) {
+        return r.round >= warmupRounds || rounds == 0;
+    }
+
+    /** The median of {@code measure} over the counted rounds. */
     private double median(List<Run> runs, String pipeline, int parallelism, ToDoubleFunction<Run> measure) {
         double[] values = runs.stream()
-                .filter(r -> r.pipeline.equals(pipeline) && r.parallelism == parallelism && (r.round > 0 || rounds == 0))
+                .filter(r -> r.pipeline.equals(pipeline) && r.parallelism == parallelism && counted(r))
                 .mapToDouble(measure).toArray();
         return median(values);
     }
@@ -491,6 +513,18 @@ public final class E2eBenchmark {
             int to = i == 3 ? values.length : (i + 1) * q;
             for (int j = i * q; j < to; j++) sum += values[j];
             b.append(i == 0 ? "" : " → ").append(String.format(Locale.ROOT, format, sum / (to - i * q)));
+        }
+        return b.toString();
+    }
+
+    private static String quarterMins(double[] values, String format) {
+        if (values.length < 4) return Arrays.toString(values);
+        StringBuilder b = new StringBuilder();
+        int q = values.length / 4;
+        for (int i = 0; i < 4; i++) {
+            int to = i == 3 ? values.length : (i + 1) * q;
+            double min = Arrays.stream(values, i * q, to).min().orElse(Double.NaN);
+            b.append(i == 0 ? "" : " → ").append(String.format(Locale.ROOT, format, min));
         }
         return b.toString();
     }

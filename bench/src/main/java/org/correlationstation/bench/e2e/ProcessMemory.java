@@ -4,10 +4,14 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** This JVM's memory as the soak reports it: heap used, heap live after the last GC, resident set size. */
+/**
+ * This JVM's memory as the soak reports it: heap used, heap live after the last GC, resident set size;
+ * and what else the bench reads about the machine and this process.
+ */
 record ProcessMemory(long heapUsedBytes, long heapAfterGcBytes, long rssBytes) {
 
     static ProcessMemory now() {
@@ -28,6 +32,30 @@ record ProcessMemory(long heapUsedBytes, long heapAfterGcBytes, long rssBytes) {
             return 0;
         }
         return 0;
+    }
+
+    /**
+     * CPU time of this JVM's JIT compiler threads so far (Linux: /proc, in clock ticks of 10 ms; 0 elsewhere).
+     * Not the JVM's own compilation time, which counts the time a compiler thread waited for a core too.
+     */
+    static long compilerCpuNanos() {
+        long ticks = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    if (!Files.readString(task.resolve("comm")).contains("CompilerThre")) continue;   // "C2 CompilerThre", cut at 15
+                    String stat = Files.readString(task.resolve("stat"));
+                    // after "(comm)": state is field 3; utime and stime are fields 14 and 15
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                } catch (IOException | RuntimeException threadGone) {
+                    // a compiler thread that ended: its time is no longer listed
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return ticks * 10_000_000L;
     }
 
     static String loadAverage() {

@@ -35,25 +35,41 @@ public final class CasScript {
     }
 
     /**
-     * Writes {@code write} unless the stored record is more advanced.
+     * Writes {@code write} unless the stored record is more advanced, on a connection that flushes each
+     * command.
      *
      * @return the version stored, or {@link #REJECTED}
      */
     public CompletionStage<Long> write(
             RedisClusterAsyncCommands<String, String> commands, RedisRecordWrite write, long ttlMillis) {
+        return write(commands, RecordBatchWriter.FLUSHES_ITSELF, write, ttlMillis);
+    }
+
+    /**
+     * As {@link #write(RedisClusterAsyncCommands, RedisRecordWrite, long)}, on a connection that leaves
+     * flushing to its user: the caller flushes the first command; {@code flush} is run after each command
+     * a reply causes (the caller's flush may have come and gone by then).
+     */
+    public CompletionStage<Long> write(RedisClusterAsyncCommands<String, String> commands, Runnable flush,
+            RedisRecordWrite write, long ttlMillis) {
         if (write.version() == 1) {
             // A trace's first emission almost always finds nothing stored, and then the script would only
             // SET it: SET NX does that without running Lua (the script was most of Redis's time). When a
             // record is there (a replay after a restore), the script decides as for any other write.
             return commands.set(RedisKeys.record(write.correlationId()), write.json(), SetArgs.Builder.px(ttlMillis).nx())
                     .toCompletableFuture()
-                    .thenCompose(ok -> ok != null ? CompletableFuture.completedFuture(1L) : compareAndSet(commands, write, ttlMillis));
+                    .thenCompose(ok -> {
+                        if (ok != null) return CompletableFuture.completedFuture(1L);
+                        CompletionStage<Long> byScript = compareAndSet(commands, flush, write, ttlMillis);
+                        flush.run();
+                        return byScript;
+                    });
         }
-        return compareAndSet(commands, write, ttlMillis);
+        return compareAndSet(commands, flush, write, ttlMillis);
     }
 
-    private CompletionStage<Long> compareAndSet(
-            RedisClusterAsyncCommands<String, String> commands, RedisRecordWrite write, long ttlMillis) {
+    private CompletionStage<Long> compareAndSet(RedisClusterAsyncCommands<String, String> commands, Runnable flush,
+            RedisRecordWrite write, long ttlMillis) {
         String[] keys = {RedisKeys.record(write.correlationId())};
         String[] args = {
             write.json(),
@@ -64,9 +80,12 @@ public final class CasScript {
         };
         CompletableFuture<Long> bySha =
                 commands.<Long>evalsha(sha, ScriptOutputType.INTEGER, keys, args).toCompletableFuture();
-        return bySha.exceptionallyCompose(error -> isNoScript(error)
-                ? commands.<Long>eval(script, ScriptOutputType.INTEGER, keys, args)
-                : CompletableFuture.failedFuture(error));
+        return bySha.exceptionallyCompose(error -> {
+            if (!isNoScript(error)) return CompletableFuture.failedFuture(error);
+            CompletionStage<Long> byScript = commands.<Long>eval(script, ScriptOutputType.INTEGER, keys, args);
+            flush.run();
+            return byScript;
+        });
     }
 
     private static boolean isNoScript(Throwable error) {

@@ -40,12 +40,21 @@ final class IndexedRecords {
     }
 
     /** True when {@code write}'s index entries are all in place with a score at least as low. */
-    synchronized boolean covers(RedisRecordWrite write, List<String> indexKeys, long nowMillis) {
+    boolean covers(RedisRecordWrite write, List<String> indexKeys, long nowMillis) {
+        return indexedAt(write, indexKeys, nowMillis) >= 0;
+    }
+
+    /**
+     * When the write that put {@code write}'s index entries in place was sent, if they all are, with a
+     * score at least as low; -1 when they need writing.
+     */
+    synchronized long indexedAt(RedisRecordWrite write, List<String> indexKeys, long nowMillis) {
         Entry entry = entries.get(write.correlationId());
-        return entry != null
+        boolean covered = entry != null
                 && nowMillis - entry.indexedAtMillis < maxAgeMillis
                 && write.firstSeenMillis() >= entry.firstSeenMillis
                 && entry.indexKeys == fingerprint(indexKeys);
+        return covered ? entry.indexedAtMillis : -1;
     }
 
     /** Called once Redis acknowledged {@code write}'s index entries, written at {@code nowMillis}. */

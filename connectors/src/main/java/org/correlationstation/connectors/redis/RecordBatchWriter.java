@@ -28,16 +28,20 @@ public final class RecordBatchWriter {
      * parallelism 2 writes ~1,300 records/s.
      */
     static final int INDEXED_RECORDS_REMEMBERED = 100_000;
+    /** The flush of a connection that flushes each command as it is issued (lettuce's default). */
+    static final Runnable FLUSHES_ITSELF = () -> {};
 
     private final CasScript cas;
     private final long ttlMillis;
     private final long bookkeepingTtlMillis;
+    private final long trimIntervalMillis;
     private final IndexedRecords indexed;
 
     public RecordBatchWriter(CasScript cas, RedisSinkOptions options) {
         this.cas = cas;
         this.ttlMillis = options.recordTtl().toMillis();
         this.bookkeepingTtlMillis = options.bookkeepingTtl().toMillis();
+        this.trimIntervalMillis = options.indexTrimInterval().toMillis();
         this.indexed = new IndexedRecords(INDEXED_RECORDS_REMEMBERED, ttlMillis);
     }
 
@@ -54,9 +58,22 @@ public final class RecordBatchWriter {
         return new ArrayList<>(latest.values());
     }
 
-    /** Sends the writes of {@code batch} (already deduplicated) at wall-clock time {@code nowMillis}. */
+    /**
+     * Sends the writes of {@code batch} (already deduplicated) at wall-clock time {@code nowMillis}, on a
+     * connection that flushes each command.
+     */
     public CompletionStage<BatchResult> write(
             RedisClusterAsyncCommands<String, String> commands, List<RedisRecordWrite> batch, long nowMillis) {
+        return write(commands, FLUSHES_ITSELF, batch, nowMillis);
+    }
+
+    /**
+     * As {@link #write(RedisClusterAsyncCommands, List, long)}, on a connection that leaves flushing to its
+     * user ({@link RedisConnector#pipeline()}): {@code flush} is run once the batch's commands are issued,
+     * and after any command a reply causes.
+     */
+    public CompletionStage<BatchResult> write(RedisClusterAsyncCommands<String, String> commands, Runnable flush,
+            List<RedisRecordWrite> batch, long nowMillis) {
         List<CompletableFuture<Long>> versions = new ArrayList<>(batch.size());
         List<CompletableFuture<?>> acks = new ArrayList<>(batch.size() * 4 + 16);
         // One ZADD per index key for the whole batch rather than one per record and index: a record is in
@@ -76,13 +93,14 @@ public final class RecordBatchWriter {
 
         for (RedisRecordWrite write : batch) {
             String cid = write.correlationId();
-            versions.add(cas.write(commands, write, ttlMillis).toCompletableFuture());
+            versions.add(cas.write(commands, flush, write, ttlMillis).toCompletableFuture());
             acks.add(commands.set(RedisKeys.trace(write.traceId()), cid, traceTtl).toCompletableFuture());
 
             List<String> indexes = write.indexKeys();
             touchedIndexes.addAll(indexes);
             String indexesOf = RedisKeys.indexesOf(cid);
-            if (!indexed.covers(write, indexes, nowMillis)) {
+            long indexedAt = indexed.indexedAt(write, indexes, nowMillis);
+            if (indexedAt < 0) {
                 ScoredValue<String> entry = ScoredValue.just((double) write.firstSeenMillis(), cid);
                 for (String index : indexes) {
                     byIndex.computeIfAbsent(index, k -> new ArrayList<>()).add(entry);
@@ -94,8 +112,12 @@ public final class RecordBatchWriter {
                 newlyIndexed.add(write);
                 newlyIndexedKeys.add(indexes);
             }
-            // Outlives the record, whose TTL this write refreshed.
-            acks.add(commands.pexpire(indexesOf, bookkeepingTtlMillis).toCompletableFuture());
+            // The bookkeeping must outlive the record, whose TTL this write refreshes, by a trim round: the
+            // trimmer reads it once the record is gone. Set with the SADD to the TTL plus two rounds, it still
+            // does for a round after that; a trace's re-emissions come within seconds, so most skip this.
+            if (indexedAt < 0 || nowMillis - indexedAt >= trimIntervalMillis) {
+                acks.add(commands.pexpire(indexesOf, bookkeepingTtlMillis).toCompletableFuture());
+            }
         }
         for (Map.Entry<String, List<ScoredValue<String>>> index : byIndex.entrySet()) {
             acks.add(commands.zadd(index.getKey(), lowerOnly, scored(index.getValue())).toCompletableFuture());
@@ -106,6 +128,7 @@ public final class RecordBatchWriter {
         }
         if (!expiries.isEmpty()) acks.add(commands.zadd(RedisKeys.EXPIRIES, scored(expiries)).toCompletableFuture());
         acks.add(commands.pexpire(RedisKeys.EXPIRIES, bookkeepingTtlMillis).toCompletableFuture());
+        flush.run();
 
         acks.addAll(versions);
         CompletableFuture<BatchResult> result = CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).thenApply(ignored -> {

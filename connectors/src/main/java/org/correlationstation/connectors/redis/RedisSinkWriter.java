@@ -68,8 +68,8 @@ public final class RedisSinkWriter extends AsyncSinkWriter<CorrelationRecord, Re
     protected void submitRequestEntries(List<RedisRecordWrite> entries, ResultHandler<RedisRecordWrite> handler) {
         List<RedisRecordWrite> batch = RecordBatchWriter.latestPerCorrelation(entries);
         long started = System.nanoTime();
-        connector.commands()
-                .thenCompose(commands -> batchWriter.write(commands, batch, System.currentTimeMillis()))
+        connector.pipeline()
+                .thenCompose(p -> batchWriter.write(p.commands(), p.flush(), batch, System.currentTimeMillis()))
                 .whenComplete((result, error) -> {
                     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
                     if (error == null) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.correlationstation.core.testing.RedisServerExtension;
 import org.correlationstation.core.record.CorrelationRecord;
@@ -308,7 +309,6 @@ class RedisCasScriptTest {
         writeBatch(writer, now, first);
         String cart = RedisKeys.service("cart");
         redis.pexpire(cart, 1_000);
-        redis.pexpire(RedisKeys.indexesOf(first.correlationId), 1_000);
         long indexWritesBefore = calls("zadd") + calls("sadd");
 
         writeBatch(writer, now + 1_000, second);
@@ -316,13 +316,41 @@ class RedisCasScriptTest {
         assertThat(calls("zadd") + calls("sadd")).isEqualTo(indexWritesBefore);
         assertThat(RecordCodec.fromJson(stored(second)).spanCount).isEqualTo(4);
         assertThat(redis.pttl(cart)).isGreaterThan(1_000);
-        assertThat(redis.pttl(RedisKeys.indexesOf(first.correlationId))).isGreaterThan(1_000);
 
         writeBatch(writer, now + 2_000, third); // a new service: indexed under it
         assertThat(redis.zrange(RedisKeys.service("payments"), 0, -1)).containsExactly(first.correlationId);
         assertThat(redis.zrange(cart, 0, -1)).containsExactly(first.correlationId);
         assertThat(redis.smembers(RedisKeys.indexesOf(first.correlationId))).containsExactlyInAnyOrder(
                 RedisKeys.TIME_INDEX, cart, RedisKeys.service("payments"));
+    }
+
+    @Test
+    void theBookkeepingOfARecordIsRefreshedOnceATrimRoundAfterItWasIndexed() throws Exception {
+        RedisSinkOptions options = RedisSink.builder().setRedisUri(REDIS.uri()).buildOptions();
+        long ttl = options.recordTtl().toMillis();
+        long round = options.indexTrimInterval().toMillis();
+        RecordBatchWriter writer = new RecordBatchWriter(cas, options);
+        CorrelationRecord first = TestRecords.record(TestRecords.newTraceId(), 1, "cart");
+        String bookkeeping = RedisKeys.indexesOf(first.correlationId);
+        long now = System.currentTimeMillis();
+        writeBatch(writer, now, first);
+        long pttl = redis.pttl(bookkeeping);
+        assertThat(pttl).as("set with the index entries").isGreaterThan(ttl + round);
+
+        // Within a round of being indexed, the bookkeeping still outlives a record written now by a round.
+        CorrelationRecord second = TestRecords.record(first.traceId, 4, "cart");
+        second.version = 2;
+        writeBatch(writer, now + round - 1, second);
+        assertThat(redis.pttl(bookkeeping)).as("not refreshed").isLessThanOrEqualTo(pttl);
+        assertThat(RecordCodec.fromJson(stored(second)).spanCount).isEqualTo(4);
+
+        // A round later it would not, so the write refreshes it. (The key's real expiry is still far away; a
+        // shorter one stands in for the time that passed.)
+        redis.pexpire(bookkeeping, 1_000);
+        CorrelationRecord third = TestRecords.record(first.traceId, 6, "cart");
+        third.version = 3;
+        writeBatch(writer, now + round, third);
+        assertThat(redis.pttl(bookkeeping)).as("refreshed").isGreaterThan(ttl + round);
     }
 
     /** One batch of {@code records} through the batch writer, at wall-clock time {@code now}. */
@@ -368,6 +396,33 @@ class RedisCasScriptTest {
 
         assertThat(write(second)).isEqualTo(2);
         assertThat(stored(second)).isEqualTo(RecordCodec.toJson(second));
+    }
+
+    @Test
+    void onAConnectionFlushedByItsUserTheCommandsThatRepliesCauseAreSentToo() throws Exception {
+        try (StatefulRedisConnection<String, String> pipelined = client.connect()) {
+            pipelined.setAutoFlushCommands(false);
+            // A replayed first emission: SET NX finds the record, and the script decides...
+            CorrelationRecord stored = TestRecords.record(TestRecords.newTraceId(), 3);
+            write(stored);
+            CorrelationRecord replay = TestRecords.copy(stored);
+            replay.spanCount = 4;
+            // ...and a later one after the script cache was emptied: EVALSHA fails, then EVAL.
+            CorrelationRecord later = TestRecords.record(TestRecords.newTraceId(), 1);
+            later.version = 2;
+            redis.scriptFlush();
+
+            CompletableFuture<Long> replayed = cas.write(pipelined.async(), pipelined::flushCommands,
+                    RedisRecordWrite.of(replay), TTL_MS).toCompletableFuture();
+            CompletableFuture<Long> evaluated = cas.write(pipelined.async(), pipelined::flushCommands,
+                    RedisRecordWrite.of(later), TTL_MS).toCompletableFuture();
+            pipelined.flushCommands(); // the caller's flush; what the replies cause, the script flushes itself
+
+            assertThat(replayed.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+            assertThat(RecordCodec.fromJson(stored(replay)).spanCount).isEqualTo(4);
+            assertThat(evaluated.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+            assertThat(stored(later)).isEqualTo(RecordCodec.toJson(later));
+        }
     }
 
     @Test
