@@ -66,6 +66,8 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      */
     private static final int RECENT_SPANS = 100_000;
     private static final int RECENT_TRACES = 20_000;
+    /** Bound of {@link RecentSummaries} per subtask: a summary is a few hundred bytes. */
+    private static final int RECENT_SUMMARIES = 20_000;
 
     private final CorrelationSettings cfg;
 
@@ -92,6 +94,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     /** The current call's trace id (set on every entry). */
     private transient String currentTrace;
     private transient RecentSpans recentSpans;
+    private transient RecentSummaries recentSummaries;
     private transient ListState<Long> openTracesState;
     private transient CorrelatorMetrics metrics;
     private transient long openTraces;
@@ -124,6 +127,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         traceOnlyState = getRuntimeContext().getListState(traceOnly);
         timerGrid = Math.max(1, Math.min(MAX_TIMER_GRID_MS, cfg.emitIntervalMs / 10));
         recentSpans = new RecentSpans(RECENT_SPANS, RECENT_TRACES);
+        recentSummaries = new RecentSummaries(RECENT_SUMMARIES);
         metrics = new CorrelatorMetrics(getRuntimeContext().getMetricGroup(), () -> openTraces);
     }
 
@@ -131,7 +135,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     public void processElement1(TraceSpans batch, Context ctx, Collector<CorrelationRecord> out) throws Exception {
         timerSpans = null;
         currentTrace = ctx.getCurrentKey();
-        TraceSummary s = summaryState.value();
+        TraceSummary s = loadSummary();
         boolean existed = s != null;
         boolean noSpansStored = !existed || s.trackedSpans == 0;
         boolean wasTruncated = existed && s.truncated;
@@ -186,7 +190,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     public void processElement2(TraceLogs batch, Context ctx, Collector<CorrelationRecord> out) throws Exception {
         timerSpans = null;
         currentTrace = ctx.getCurrentKey();
-        TraceSummary s = summaryState.value();
+        TraceSummary s = loadSummary();
         boolean existed = s != null;
         boolean wasTruncated = existed && s.truncated;
         // A trace without state has no fingerprints or spans yet: nothing to look up.
@@ -268,7 +272,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<CorrelationRecord> out) throws Exception {
         timerSpans = null;
         currentTrace = ctx.getCurrentKey();
-        TraceSummary s = summaryState.value();
+        TraceSummary s = loadSummary();
         if (s == null) return;
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp == s.eventTimer) s.eventTimer = 0;
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME && timestamp == s.processingTimer) s.processingTimer = 0;
@@ -567,12 +571,14 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             s.processingTimer = processing;
         }
         summaryState.update(s);
+        recentSummaries.written(currentTrace, s);
     }
 
     private void clear(TraceSummary s, Context ctx) {
         if (s.eventTimer != 0) ctx.timerService().deleteEventTimeTimer(s.eventTimer);
         if (s.processingTimer != 0) ctx.timerService().deleteProcessingTimeTimer(s.processingTimer);
         summaryState.clear();
+        recentSummaries.forget(currentTrace);
         spansState.clear();
         recentSpans.forget(currentTrace);
         spanIdsState.clear();
@@ -580,6 +586,18 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         linksState.clear();
         pendingState.clear();
         traceOnlyState.clear();
+    }
+
+    /**
+     * The current trace's summary, or null. The object is {@link RecentSummaries}'s: whatever changes it
+     * writes it back before the call returns ({@link #syncTimers}), or clears the trace.
+     */
+    private TraceSummary loadSummary() throws Exception {
+        TraceSummary s = recentSummaries.get(currentTrace);
+        if (s != null) return s;
+        s = summaryState.value();
+        if (s != null) recentSummaries.written(currentTrace, s);
+        return s;
     }
 
     /**
