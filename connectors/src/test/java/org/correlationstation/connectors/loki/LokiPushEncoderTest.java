@@ -75,6 +75,39 @@ class LokiPushEncoderTest {
     }
 
     @Test
+    void metadataNamesThatCollideKeepOneValueWhateverTheMapOrder() throws Exception {
+        for (boolean reversed : new boolean[] {false, true}) {
+            Map<String, String> meta = new LinkedHashMap<>();
+            List<String[]> pairs = new ArrayList<>(List.of(
+                    new String[] {"a_b", "2"}, new String[] {"a.b", "1"}, new String[] {"a-b", "0"},
+                    new String[] {"trace.id", "other"}, new String[] {"trace_id", "t"},
+                    new String[] {"span.id", "s"}));
+            if (reversed) java.util.Collections.reverse(pairs);
+            for (String[] p : pairs) meta.put(p[0], p[1]);
+
+            Entry e = roundTrip(LokiPushEncoder.encode(List.of(entry("s", "info", 1, "x", meta)))).get(0).entries().get(0);
+
+            // a-b < a.b < a_b; the mandatory trace_id beats trace.id; span.id takes span_id among the others
+            assertThat(new ArrayList<>(e.metadata().keySet())).containsExactly("trace_id", "a_b", "span_id");
+            assertThat(e.metadata()).containsEntry("a_b", "0").containsEntry("trace_id", "t").containsEntry("span_id", "s");
+        }
+    }
+
+    @Test
+    void entriesWhoseLabelsComeOutTheSameShareAStreamInBatchOrder() throws Exception {
+        List<LokiEntry> batch = List.of(
+                new LokiEntry(null, "", "info", 5, "first", null),
+                new LokiEntry("", null, "info", 5, "second", null),
+                new LokiEntry(LokiPushEncoder.UNKNOWN_SERVICE, null, "info", 5, "third", null),
+                new LokiEntry(null, null, "info", 4, "earliest", null));
+
+        List<Stream> streams = roundTrip(LokiPushEncoder.encode(batch));
+
+        assertThat(streams).hasSize(1);
+        assertThat(streams.get(0).entries()).extracting(Entry::line).containsExactly("earliest", "first", "second", "third");
+    }
+
+    @Test
     void escapesLabelValuesAndDefaultsTheService() throws Exception {
         LokiEntry weird = new LokiEntry("a\"b\\c\nd\te\u0001", null, "", -1_500_000_000L, "", null);
         List<Stream> streams = roundTrip(LokiPushEncoder.encode(List.of(weird)));
