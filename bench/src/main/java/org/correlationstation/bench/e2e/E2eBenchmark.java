@@ -37,9 +37,9 @@ import org.correlationstation.job.CorrelationPipeline;
 /**
  * The end-to-end benchmark in one JVM: an embedded KRaft broker, redis-server, counting Loki/Tempo
  * receivers and one MiniCluster. It preloads a topic pair before any clock starts, then runs the job and
- * the {@link ReferencePipeline} interleaved on that input at each parallelism, round after round (the first
- * {@code --warmup-rounds} warm the JVM up and are reported but not counted); then the job alone at a constant 50% of its
- * measured rate for freshness, state size and memory (the soak). Writes a markdown table and an HTML
+ * the {@link ReferencePipeline} interleaved on that input at each parallelism, round after round (the
+ * first {@code --warmup-rounds} warm the JVM up and are reported but not counted); then the job alone at
+ * a constant 50% of its measured rate for freshness, state size and memory (the soak). Writes a markdown table and an HTML
  * chart under the output directory; the last line printed is the summary. See bench/README.md.
  */
 public final class E2eBenchmark {
