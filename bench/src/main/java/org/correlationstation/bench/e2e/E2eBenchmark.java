@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.DoubleStream;
 import org.HdrHistogram.Histogram;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -505,26 +506,22 @@ public final class E2eBenchmark {
     }
 
     private static String quarterMeans(double[] values, String format) {
-        if (values.length < 4) return Arrays.toString(values);
-        StringBuilder b = new StringBuilder();
-        int q = values.length / 4;
-        for (int i = 0; i < 4; i++) {
-            double sum = 0;
-            int to = i == 3 ? values.length : (i + 1) * q;
-            for (int j = i * q; j < to; j++) sum += values[j];
-            b.append(i == 0 ? "" : " → ").append(String.format(Locale.ROOT, format, sum / (to - i * q)));
-        }
-        return b.toString();
+        return perQuarter(values, format, quarter -> quarter.average().orElse(Double.NaN));
     }
 
     private static String quarterMins(double[] values, String format) {
+        return perQuarter(values, format, quarter -> quarter.min().orElse(Double.NaN));
+    }
+
+    /** {@code values} in four quarters (the last takes the remainder), each reduced to one figure. */
+    private static String perQuarter(double[] values, String format, ToDoubleFunction<DoubleStream> reduce) {
         if (values.length < 4) return Arrays.toString(values);
         StringBuilder b = new StringBuilder();
         int q = values.length / 4;
         for (int i = 0; i < 4; i++) {
             int to = i == 3 ? values.length : (i + 1) * q;
-            double min = Arrays.stream(values, i * q, to).min().orElse(Double.NaN);
-            b.append(i == 0 ? "" : " → ").append(String.format(Locale.ROOT, format, min));
+            double figure = reduce.applyAsDouble(Arrays.stream(values, i * q, to));
+            b.append(i == 0 ? "" : " → ").append(String.format(Locale.ROOT, format, figure));
         }
         return b.toString();
     }

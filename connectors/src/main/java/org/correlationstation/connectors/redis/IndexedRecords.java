@@ -39,11 +39,6 @@ final class IndexedRecords {
         };
     }
 
-    /** True when {@code write}'s index entries are all in place with a score at least as low. */
-    boolean covers(RedisRecordWrite write, List<String> indexKeys, long nowMillis) {
-        return indexedAt(write, indexKeys, nowMillis) >= 0;
-    }
-
     /**
      * When the write that put {@code write}'s index entries in place was sent, if they all are, with a
      * score at least as low; -1 when they need writing.
