@@ -26,6 +26,7 @@ import org.correlationstation.core.otlp.OtlpEncoding;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.job.correlate.CorrelationSettings;
 import org.correlationstation.job.correlate.TraceCorrelator;
+import org.correlationstation.job.correlate.TraceCorrelatorOperator;
 import org.correlationstation.job.correlate.TraceIdOfLog;
 import org.correlationstation.job.correlate.TraceIdOfSpan;
 import org.correlationstation.job.loki.DecidedLogToLoki;
@@ -86,8 +87,9 @@ public final class CorrelationPipeline {
 
         SingleOutputStreamOperator<CorrelationRecord> records = spans.keyBy(new TraceIdOfSpan(), CompactTypes.TRACE_ID_KEY)
                 .connect(logs.keyBy(new TraceIdOfLog(), CompactTypes.TRACE_ID_KEY))
-                .process(new TraceCorrelator(CorrelationSettings.from(settings)), CompactTypes.CORRELATION_RECORD)
-                .uid(OperatorIds.CORRELATOR).name(OperatorIds.name(OperatorIds.CORRELATOR));
+                .transform(OperatorIds.name(OperatorIds.CORRELATOR), CompactTypes.CORRELATION_RECORD,
+                        new TraceCorrelatorOperator(CorrelationSettings.from(settings)))
+                .uid(OperatorIds.CORRELATOR);
 
         if (settings.redisUrl().isPresent()) {
             // Its own task: the async writer's timed flush waits for the batch in flight (one, to keep a

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.correlationstation.job.correlate.TraceCorrelatorOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
@@ -79,7 +79,7 @@ public class CorrelatorBenchmark {
     @Setup(Level.Iteration)
     public void open() throws Exception {
         harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(new TraceCorrelator(CorrelationSettings.defaults())),
+                new TraceCorrelatorOperator(CorrelationSettings.defaults()),
                 new TraceIdOfSpan(), new TraceIdOfLog(), CompactTypes.TRACE_ID_KEY);
         if (backend.equals("rocksdb")) {
             // the harness's mock task has almost no managed memory: RocksDB would flush its memtable constantly

@@ -42,7 +42,8 @@ import org.correlationstation.job.types.TraceSpans;
  * <p>Each trace holds at most one event-time and one processing-time timer: whenever its state changes
  * the earliest moment anything can become due is recomputed, and every firing re-evaluates all rules.
  * That keeps the timer count independent of the event count and makes clearing exact, which is why
- * no state has a Flink state TTL.
+ * no state has a Flink state TTL. A closed trace with nothing left to decide or emit holds no timer:
+ * its clean-up is handed to {@link TraceCorrelatorOperator}, which fires the trace's timer when due.
  *
  * <p>State is read and written once per batch, not per event: the tracked spans (one list, a batch
  * appended without reading), the sets of tracked span ids and log fingerprints (sorted {@code long[]}
@@ -98,13 +99,22 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     private transient ListState<Long> openTracesState;
     private transient CorrelatorMetrics metrics;
     private transient long openTraces;
+    private transient ClearingSchedule clearing;
 
     public TraceCorrelator(CorrelationSettings cfg) {
         this.cfg = cfg;
     }
 
+    /** Set by the operator before {@link #open}. */
+    void clearThrough(ClearingSchedule schedule) {
+        clearing = schedule;
+    }
+
     @Override
     public void open(OpenContext openContext) {
+        if (clearing == null) {
+            throw new IllegalStateException("TraceCorrelator runs in a TraceCorrelatorOperator (the clean-up of closed traces)");
+        }
         // No Flink state TTL: every trace's clean-up timer clears all of its state (docs/semantics.md).
         // Hand-written serializers (StateTypes): the POJO serializer's reflection and Flink's String
         // encoding were the largest costs of reading state.
@@ -294,6 +304,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             s.closedAt = now;
             s.dirty = true;
             openTraces--;
+            clearing.clearAt(currentTrace, s.closedAt + cfg.ttlMs);
             emit(s, now, out);
         } else if (s.dirty && now >= emitDueAt(s)) {
             emit(s, now, out);
@@ -547,12 +558,13 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      */
     private void syncTimers(TraceSummary s, Context ctx) throws Exception {
         long event = Long.MAX_VALUE;
-        long processing;
-        if (s.closed) {
-            processing = onGridUp(s.closedAt + cfg.ttlMs);
-        } else {
+        long processing = Long.MAX_VALUE;
+        if (!s.closed) {
             event = s.lastSeen + cfg.windowMs;
             processing = onGridUp(s.lastArrival + cfg.windowMs);
+        } else if (s.processingTimer == onGridUp(s.closedAt + cfg.ttlMs)) {
+            // A clean-up timer of the trace's own, from a savepoint of an earlier version: handed over.
+            clearing.clearAt(currentTrace, s.closedAt + cfg.ttlMs);
         }
         if (s.pendingLogs > 0) {
             event = Math.min(event, s.pendingDueEventTime);
@@ -565,10 +577,11 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             if (wantEvent != 0) ctx.timerService().registerEventTimeTimer(wantEvent);
             s.eventTimer = wantEvent;
         }
-        if (processing != s.processingTimer) {
+        long wantProcessing = processing == Long.MAX_VALUE ? 0 : processing;
+        if (wantProcessing != s.processingTimer) {
             if (s.processingTimer != 0) ctx.timerService().deleteProcessingTimeTimer(s.processingTimer);
-            ctx.timerService().registerProcessingTimeTimer(processing);
-            s.processingTimer = processing;
+            if (wantProcessing != 0) ctx.timerService().registerProcessingTimeTimer(wantProcessing);
+            s.processingTimer = wantProcessing;
         }
         summaryState.update(s);
         recentSummaries.written(currentTrace, s);

@@ -2,7 +2,6 @@ package org.correlationstation.job.correlate;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
@@ -18,7 +17,7 @@ final class CorrelatorHarness implements AutoCloseable {
     final KeyedTwoInputStreamOperatorTestHarness<String, TraceSpans, TraceLogs, CorrelationRecord> harness;
 
     CorrelatorHarness(CorrelationSettings cfg) throws Exception {
-        harness = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new TraceCorrelator(cfg)),
+        harness = new KeyedTwoInputStreamOperatorTestHarness<>(new TraceCorrelatorOperator(cfg),
                 new TraceIdOfSpan(), new TraceIdOfLog(), CompactTypes.TRACE_ID_KEY);
         harness.setup();
         harness.open();

@@ -462,6 +462,8 @@ class TraceCorrelatorTest {
             t.time(61_000 + 600_000 - 500);
             t.log(log(null, "payments", T0 + 200, 9, "late, pending at TTL"));
             t.time(61_000 + 600_000);
+            assertThat(t.harness.numKeyedStateEntries()).as("cleared on the clean-up step, TTL/100 = 6 s").isPositive();
+            t.time(666_000); // the first step at or after the close + TTL
             assertThat(t.harness.numKeyedStateEntries()).isZero();
             assertThat(t.harness.numProcessingTimeTimers()).isZero();
             assertThat(t.harness.numEventTimeTimers()).isZero();

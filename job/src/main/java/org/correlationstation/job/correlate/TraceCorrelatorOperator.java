@@ -1,0 +1,117 @@
+package org.correlationstation.job.correlate;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.correlationstation.core.record.CorrelationRecord;
+import org.correlationstation.job.types.CompactTypes;
+import org.correlationstation.job.types.TraceLogs;
+import org.correlationstation.job.types.TraceSpans;
+
+/**
+ * The correlator's operator: Flink's keyed co-process operator, plus one processing-time timer per key
+ * group and clean-up step in place of one per closed trace.
+ *
+ * <p>A trace is held for {@code CORRELATION_TTL_SECONDS} after it closes, for late events. Each held
+ * trace used to keep its own heap timer for its clean-up (~140 bytes with its key): the heap grew with
+ * every trace closed in the last TTL (~450 MiB at 920 traces/s and 1 h), and heap timers are written in
+ * the checkpoint's synchronous part, which stops the task. Here a closing trace's id is appended to a
+ * list in RocksDB under a key of its own key group, one list per clean-up step; a timer on that key fires
+ * the step and registers each listed trace's own timer at once, so the correlator clears it with the
+ * same rules as before. Each key group's list moves with its traces on rescaling.
+ *
+ * <p>Flink has no timer across keys, and a keyed function cannot switch keys: this is why the operator,
+ * not the function, does it.
+ */
+public final class TraceCorrelatorOperator
+        extends KeyedCoProcessOperator<String, TraceSpans, TraceLogs, CorrelationRecord>
+        implements ClearingSchedule {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Keys of the clean-up lists: trace ids are hex, or legacy ids of {@code [A-Za-z0-9._:-]}, so none
+     * starts with '#'.
+     */
+    static final String STEP_KEY_PREFIX = "#clean-up/";
+    private static final long MAX_STEP_MS = 60_000;
+    /** A hundredth of the TTL: at most a minute late at the default hour, ≤ 100 lists per key group. */
+    private static final long STEPS_PER_TTL = 100;
+
+    private static final ListStateDescriptor<String> DUE =
+            new ListStateDescriptor<>("clean-up-due", CompactTypes.TRACE_ID_KEY);
+
+    private final long stepMs;
+    private final TraceCorrelator correlator;
+    private transient InternalTimerService<VoidNamespace> timers;
+    private transient int maxParallelism;
+    /** The list key of each key group, found on first use. */
+    private transient String[] stepKeys;
+
+    public TraceCorrelatorOperator(CorrelationSettings cfg) {
+        this(new TraceCorrelator(cfg), cfg);
+    }
+
+    private TraceCorrelatorOperator(TraceCorrelator correlator, CorrelationSettings cfg) {
+        super(correlator);
+        this.correlator = correlator;
+        this.stepMs = Math.max(1, Math.min(MAX_STEP_MS, cfg.ttlMs / STEPS_PER_TTL));
+    }
+
+    @Override
+    public void open() throws Exception {
+        correlator.clearThrough(this);
+        super.open();
+        timers = getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this); // the function's
+        maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
+        stepKeys = new String[maxParallelism];
+    }
+
+    @Override
+    public void clearAt(String traceId, long time) throws Exception {
+        long step = Math.floorDiv(time + stepMs - 1, stepMs) * stepMs;
+        Object trace = getCurrentKey();
+        setCurrentKey(stepKey(KeyGroupRangeAssignment.assignToKeyGroup(traceId, maxParallelism)));
+        getPartitionedState(step, LongSerializer.INSTANCE, DUE).add(traceId);
+        timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, step);
+        setCurrentKey(trace);
+    }
+
+    @Override
+    public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+        if (!timer.getKey().startsWith(STEP_KEY_PREFIX)) {
+            super.onProcessingTime(timer);
+            return;
+        }
+        ListState<String> due = getPartitionedState(timer.getTimestamp(), LongSerializer.INSTANCE, DUE);
+        List<String> traces = new ArrayList<>();
+        Iterable<String> listed = due.get();
+        if (listed != null) listed.forEach(traces::add);
+        due.clear();
+        // Each trace's own timer, now: the firing loop that called this one runs them next.
+        for (String trace : traces) {
+            setCurrentKey(trace);
+            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, timer.getTimestamp());
+        }
+    }
+
+    /** A key that falls into the key group: deterministic, so it is the same after a restore or rescale. */
+    private String stepKey(int keyGroup) {
+        String key = stepKeys[keyGroup];
+        if (key != null) return key;
+        for (int n = 0; ; n++) {
+            key = STEP_KEY_PREFIX + n;
+            if (KeyGroupRangeAssignment.assignToKeyGroup(key, maxParallelism) == keyGroup) {
+                stepKeys[keyGroup] = key;
+                return key;
+            }
+        }
+    }
+}

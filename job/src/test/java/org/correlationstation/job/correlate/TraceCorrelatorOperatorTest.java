@@ -1,0 +1,143 @@
+package org.correlationstation.job.correlate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.correlationstation.job.correlate.Events.T0;
+import static org.correlationstation.job.correlate.Events.sid;
+import static org.correlationstation.job.correlate.Events.span;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.correlationstation.core.model.SpanEvent;
+import org.correlationstation.core.record.CorrelationRecord;
+import org.correlationstation.job.types.CompactTypes;
+import org.correlationstation.job.types.TraceLogs;
+import org.correlationstation.job.types.TraceSpans;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The clean-up of closed traces through per-key-group lists ({@link TraceCorrelatorOperator}). */
+class TraceCorrelatorOperatorTest {
+    private static final int MAX_PARALLELISM = 128;
+    private static final int TRACES = 1000;
+    /** Window 10 s, TTL 100 s: clean-up steps of 1 s. */
+    private static final CorrelationSettings CFG = new CorrelationSettings(Duration.ofSeconds(10), Duration.ofSeconds(1),
+            Duration.ofSeconds(100), Duration.ofSeconds(1), Duration.ofSeconds(2), 10_000, 1000, 100);
+    /** Every trace's one event arrives at processing time 0: it closes at 10 s and is due at 110 s. */
+    private static final long CLOSED_AT = 10_000;
+    private static final long DUE = CLOSED_AT + 100_000;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void closedTracesHoldOneTimerPerKeyGroupNotOneEachAndAreClearedWhenDue(String backend) throws Exception {
+        try (var h = harness(backend, 1, 0)) {
+            h.setProcessingTime(0);
+            Set<Integer> keyGroups = new HashSet<>();
+            for (int i = 0; i < TRACES; i++) {
+                h.processElement1(spanOf(i));
+                keyGroups.add(KeyGroupRangeAssignment.assignToKeyGroup(traceId(i), MAX_PARALLELISM));
+            }
+            assertThat(h.numProcessingTimeTimers()).as("open traces: one each").isEqualTo(TRACES);
+
+            h.setProcessingTime(CLOSED_AT);
+            assertThat(records(h)).hasSize(TRACES).allSatisfy(r -> assertThat(r.status).isEqualTo("closed"));
+            assertThat(h.numProcessingTimeTimers()).as("held: one per key group").isEqualTo(keyGroups.size());
+            assertThat(h.numEventTimeTimers()).isZero();
+
+            h.setProcessingTime(DUE - 1);
+            h.processElement1(spanOf(7, sid(2)));
+            h.setProcessingTime(DUE - 1 + 1000 - 1); // emitted, still before the clean-up
+            assertThat(last(h, 7)).satisfies(r -> {
+                assertThat(r.lateEvents).as("held until due").isEqualTo(1);
+                assertThat(r.spanCount).isEqualTo(2);
+            });
+
+            h.setProcessingTime(DUE + 1000);
+            assertThat(h.numProcessingTimeTimers()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+            if (backend.equals("heap")) assertThat(h.numKeyedStateEntries()).isZero();
+            // Trace 8 had no timer of its own since it closed (trace 7's late event gave it one).
+            h.processElement1(spanOf(8, sid(3)));
+            h.setProcessingTime(DUE + 20_000);
+            assertThat(last(h, 8)).satisfies(r -> {
+                assertThat(r.version).as("its state was cleared: a new trace").isEqualTo(1);
+                assertThat(r.spanCount).isEqualTo(1);
+            });
+        }
+    }
+
+    @Test
+    void theListsMoveWithTheirKeyGroupsWhenTheJobIsRescaled() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness("heap", 1, 0)) {
+            h.setProcessingTime(0);
+            for (int i = 0; i < TRACES; i++) h.processElement1(spanOf(i));
+            h.setProcessingTime(CLOSED_AT);
+            assertThat(records(h)).hasSize(TRACES);
+            snapshot = h.snapshot(1, CLOSED_AT);
+        }
+        int held = 0;
+        for (int subtask = 0; subtask < 2; subtask++) {
+            try (var h = harness("heap", 2, subtask)) {
+                h.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                        snapshot, MAX_PARALLELISM, 1, 2, subtask));
+                h.open();
+                h.setProcessingTime(CLOSED_AT + 1);
+                int entries = h.numKeyedStateEntries();
+                assertThat(entries).as("subtask %d holds its share", subtask).isPositive();
+                held += entries;
+                assertThat(h.numProcessingTimeTimers()).isPositive().isLessThanOrEqualTo(MAX_PARALLELISM / 2);
+                h.setProcessingTime(DUE);
+                assertThat(h.numKeyedStateEntries()).as("subtask %d cleared its share", subtask).isZero();
+                assertThat(h.numProcessingTimeTimers()).isZero();
+            }
+        }
+        assertThat(held).isGreaterThan(TRACES);
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, TraceSpans, TraceLogs, CorrelationRecord> harness(
+            String backend, int parallelism, int subtask) throws Exception {
+        var h = new KeyedTwoInputStreamOperatorTestHarness<>(new TraceCorrelatorOperator(CFG), new TraceIdOfSpan(),
+                new TraceIdOfLog(), CompactTypes.TRACE_ID_KEY, MAX_PARALLELISM, parallelism, subtask);
+        if (backend.equals("rocksdb")) {
+            EmbeddedRocksDBStateBackend rocksDb = new EmbeddedRocksDBStateBackend();
+            rocksDb.getMemoryConfiguration().setUseManagedMemory(false);
+            h.setStateBackend(rocksDb);
+        }
+        h.setup();
+        if (parallelism == 1) h.open();
+        return h;
+    }
+
+    private static String traceId(int i) {
+        return String.format("%032x", i + 1);
+    }
+
+    private static StreamRecord<TraceSpans> spanOf(int trace) {
+        return spanOf(trace, sid(1));
+    }
+
+    private static StreamRecord<TraceSpans> spanOf(int trace, String spanId) {
+        SpanEvent s = span(spanId, null, "op", "svc", T0, T0 + 5);
+        s.traceId = traceId(trace);
+        return new StreamRecord<>(new TraceSpans(s.traceId, new SpanEvent[] {s}), T0 + 5);
+    }
+
+    private static List<CorrelationRecord> records(KeyedTwoInputStreamOperatorTestHarness<?, ?, ?, CorrelationRecord> h) {
+        return List.copyOf(h.extractOutputValues());
+    }
+
+    private static CorrelationRecord last(KeyedTwoInputStreamOperatorTestHarness<?, ?, ?, CorrelationRecord> h, int trace) {
+        List<CorrelationRecord> all = records(h).stream().filter(r -> r.traceId.equals(traceId(trace))).toList();
+        assertThat(all).isNotEmpty();
+        return all.get(all.size() - 1);
+    }
+}
