@@ -107,8 +107,10 @@ public final class E2eBenchmark {
         command = args.get("command", "bench/e2e.sh " + String.join(" ", argv));
         profile = args.profile();
         long preloadArg = args.getLong("preload", 0);
-        // enough input for the fastest run's warm-up and window at ~150k events/s, so a quiet machine does not run dry
-        preloaded = preloadArg > 0 ? preloadArg : 150_000L * (warmup + duration + 5);
+        // Enough input for the fastest pipeline's warm-up and window (the reference, up to ~300k events/s at
+        // p2): sized for 150k, the reference ran dry after 11-20 s of its 30-s window, so its figure left out
+        // the checkpoints and state growth the job's window has.
+        preloaded = preloadArg > 0 ? preloadArg : 300_000L * (warmup + duration + 5);
         args.rejectUnknown();
         work = Files.createTempDirectory("cs-e2e-");
     }
