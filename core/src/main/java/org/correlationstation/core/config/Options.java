@@ -122,7 +122,8 @@ public final class Options {
                             + " once per interval when it changed."));
     public static final ConfigOption<Long> CORRELATION_TTL_SECONDS = add(
             secondsOption("CORRELATION_TTL_SECONDS", 3_600L, 1,
-                    "Keyed state is cleared this long after a trace closed (later events are expired);"
+                    "Keyed state is cleared this long after a trace closed, on the next clean-up step (a"
+                            + " hundredth of it, at most a minute; later events are expired);"
                             + " also the expiry of Redis keys after each write."));
     public static final ConfigOption<Integer> MAX_SPANS_TRACKED_PER_TRACE = add(
             countOption("MAX_SPANS_TRACKED_PER_TRACE", 10_000,

@@ -115,7 +115,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         if (clearing == null) {
             throw new IllegalStateException("TraceCorrelator runs in a TraceCorrelatorOperator (the clean-up of closed traces)");
         }
-        // No Flink state TTL: every trace's clean-up timer clears all of its state (docs/semantics.md).
+        // No Flink state TTL: every trace's clean-up clears all of its state (docs/semantics.md).
         // Hand-written serializers (StateTypes): the POJO serializer's reflection and Flink's String
         // encoding were the largest costs of reading state.
         ValueStateDescriptor<TraceSummary> summary = new ValueStateDescriptor<>("summary", StateTypes.SUMMARY);

@@ -69,7 +69,9 @@ public final class TraceCorrelatorOperator
     public void open() throws Exception {
         correlator.clearThrough(this);
         super.open();
-        timers = getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this); // the function's
+        // The function's timer service (Flink's name for it). Were the name to change, this would be a second
+        // service with this operator as its target, and the traces' timers would still reach the function.
+        timers = getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this);
         maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
         stepKeys = new String[maxParallelism];
     }
