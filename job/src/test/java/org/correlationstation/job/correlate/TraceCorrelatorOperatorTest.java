@@ -5,6 +5,7 @@ import static org.correlationstation.job.correlate.Events.T0;
 import static org.correlationstation.job.correlate.Events.sid;
 import static org.correlationstation.job.correlate.Events.span;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.correlationstation.core.model.SpanEvent;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.job.types.CompactTypes;
@@ -103,8 +105,46 @@ class TraceCorrelatorOperatorTest {
         assertThat(held).isGreaterThan(TRACES);
     }
 
+    /**
+     * A snapshot of the correlator before this operator (d7b6eec: a heap timer per closed trace), written by a
+     * harness like the ones here: traces 1 and 2, one span each at processing time 0, closed at 10 s, due at
+     * 110 s. A trace that closed there and gets a late event here gives up its own timer; without the hand-over
+     * its state would never be cleared.
+     */
+    @Test
+    void closedTracesFromASnapshotOfTheEarlierCorrelatorAreClearedWhenDue() throws Exception {
+        OperatorSubtaskState legacy = OperatorSnapshotUtil.readStateHandle(
+                Path.of(TraceCorrelatorOperatorTest.class.getResource("/savepoints/correlator-d7b6eec.snapshot").toURI())
+                        .toString());
+        try (var h = harness("heap", 1, 0, false)) {
+            h.initializeState(legacy);
+            h.open();
+            h.setProcessingTime(CLOSED_AT + 1);
+            assertThat(h.numProcessingTimeTimers()).as("the two traces' own clean-up timers").isEqualTo(2);
+            assertThat(h.numKeyedStateEntries()).isPositive();
+
+            h.setProcessingTime(50_000);
+            h.processElement1(spanOf(0, sid(2)));
+            h.setProcessingTime(51_000);
+            assertThat(last(h, 0)).satisfies(r -> {
+                assertThat(r.lateEvents).isEqualTo(1);
+                assertThat(r.spanCount).isEqualTo(2);
+            });
+            assertThat(h.numProcessingTimeTimers()).as("trace 2's own timer, trace 1's key group's step").isEqualTo(2);
+
+            h.setProcessingTime(DUE + 1000);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numProcessingTimeTimers()).isZero();
+        }
+    }
+
     private static KeyedTwoInputStreamOperatorTestHarness<String, TraceSpans, TraceLogs, CorrelationRecord> harness(
             String backend, int parallelism, int subtask) throws Exception {
+        return harness(backend, parallelism, subtask, parallelism == 1);
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, TraceSpans, TraceLogs, CorrelationRecord> harness(
+            String backend, int parallelism, int subtask, boolean open) throws Exception {
         var h = new KeyedTwoInputStreamOperatorTestHarness<>(new TraceCorrelatorOperator(CFG), new TraceIdOfSpan(),
                 new TraceIdOfLog(), CompactTypes.TRACE_ID_KEY, MAX_PARALLELISM, parallelism, subtask);
         if (backend.equals("rocksdb")) {
@@ -113,7 +153,7 @@ class TraceCorrelatorOperatorTest {
             h.setStateBackend(rocksDb);
         }
         h.setup();
-        if (parallelism == 1) h.open();
+        if (open) h.open();
         return h;
     }
 
