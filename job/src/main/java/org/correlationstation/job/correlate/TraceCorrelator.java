@@ -100,19 +100,21 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     private transient CorrelatorMetrics metrics;
     private transient long openTraces;
     private transient ClearingSchedule clearing;
+    private transient OtherTraces otherTraces;
 
     public TraceCorrelator(CorrelationSettings cfg) {
         this.cfg = cfg;
     }
 
-    /** Set by the operator before {@link #open}. */
-    void clearThrough(ClearingSchedule schedule) {
+    /** Set by the operator before {@link #open}: what a keyed function cannot do itself. */
+    void attach(ClearingSchedule schedule, OtherTraces others) {
         clearing = schedule;
+        otherTraces = others;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        if (clearing == null) {
+        if (clearing == null || otherTraces == null) {
             throw new IllegalStateException("TraceCorrelator runs in a TraceCorrelatorOperator (the clean-up of closed traces)");
         }
         // No Flink state TTL: every trace's clean-up clears all of its state (docs/semantics.md).
@@ -137,7 +139,8 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         traceOnlyState = getRuntimeContext().getListState(traceOnly);
         timerGrid = Math.max(1, Math.min(MAX_TIMER_GRID_MS, cfg.emitIntervalMs / 10));
         recentSpans = new RecentSpans(RECENT_SPANS, RECENT_TRACES);
-        recentSummaries = new RecentSummaries(RECENT_SUMMARIES);
+        recentSummaries = new RecentSummaries(RECENT_SUMMARIES,
+                (trace, held) -> otherTraces.runAs(trace, () -> summaryState.update(held)));
         metrics = new CorrelatorMetrics(getRuntimeContext().getMetricGroup(), () -> openTraces);
     }
 
@@ -553,8 +556,9 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     }
 
     /**
-     * Registers the earliest moment in each time domain at which a rule can become due, and writes the
-     * summary back (the one state write per event or timer).
+     * Registers the earliest moment in each time domain at which a rule can become due, and hands the
+     * changed summary back to {@link RecentSummaries}, which writes it to state when it leaves or before a
+     * checkpoint.
      */
     private void syncTimers(TraceSummary s, Context ctx) throws Exception {
         long event = Long.MAX_VALUE;
@@ -583,8 +587,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             if (wantProcessing != 0) ctx.timerService().registerProcessingTimeTimer(wantProcessing);
             s.processingTimer = wantProcessing;
         }
-        summaryState.update(s);
-        recentSummaries.written(currentTrace, s);
+        recentSummaries.changed(currentTrace, s);
     }
 
     private void clear(TraceSummary s, Context ctx) {
@@ -603,13 +606,13 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
 
     /**
      * The current trace's summary, or null. The object is {@link RecentSummaries}'s: whatever changes it
-     * writes it back before the call returns ({@link #syncTimers}), or clears the trace.
+     * hands it back before the call returns ({@link #syncTimers}), or clears the trace.
      */
     private TraceSummary loadSummary() throws Exception {
         TraceSummary s = recentSummaries.get(currentTrace);
         if (s != null) return s;
         s = summaryState.value();
-        if (s != null) recentSummaries.written(currentTrace, s);
+        if (s != null) recentSummaries.loaded(currentTrace, s);
         return s;
     }
 
@@ -659,6 +662,8 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        // Runs before the keyed state is snapshotted (the operator's part comes first).
+        recentSummaries.saveAll();
         openTracesState.update(List.of(openTraces));
     }
 

@@ -18,7 +18,8 @@ import org.correlationstation.job.types.TraceSpans;
 
 /**
  * The correlator's operator: Flink's keyed co-process operator, plus one processing-time timer per key
- * group and clean-up step in place of one per closed trace.
+ * group and clean-up step in place of one per closed trace, and access to other traces' state for the
+ * summaries the correlator writes back late ({@link OtherTraces}, {@link RecentSummaries}).
  *
  * <p>A trace is held for {@code CORRELATION_TTL_SECONDS} after it closes, for late events. Each held
  * trace used to keep its own heap timer for its clean-up (~140 bytes with its key): the heap grew with
@@ -29,11 +30,11 @@ import org.correlationstation.job.types.TraceSpans;
  * same rules as before. Each key group's list moves with its traces on rescaling.
  *
  * <p>Flink has no timer across keys, and a keyed function cannot switch keys: this is why the operator,
- * not the function, does it.
+ * not the function, does both.
  */
 public final class TraceCorrelatorOperator
         extends KeyedCoProcessOperator<String, TraceSpans, TraceLogs, CorrelationRecord>
-        implements ClearingSchedule {
+        implements ClearingSchedule, OtherTraces {
     private static final long serialVersionUID = 1L;
 
     /**
@@ -67,7 +68,7 @@ public final class TraceCorrelatorOperator
 
     @Override
     public void open() throws Exception {
-        correlator.clearThrough(this);
+        correlator.attach(this, this);
         super.open();
         // The function's timer service (Flink's name for it). Were the name to change, this would be a second
         // service with this operator as its target, and the traces' timers would still reach the function.
@@ -84,6 +85,17 @@ public final class TraceCorrelatorOperator
         getPartitionedState(step, LongSerializer.INSTANCE, DUE).add(traceId);
         timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, step);
         setCurrentKey(trace);
+    }
+
+    @Override
+    public void runAs(String traceId, StateAction action) throws Exception {
+        Object trace = getCurrentKey();
+        setCurrentKey(traceId);
+        try {
+            action.run();
+        } finally {
+            if (trace != null) setCurrentKey(trace);
+        }
     }
 
     @Override

@@ -7,11 +7,14 @@ import static org.correlationstation.job.correlate.Events.span;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.state.storage.JobManagerCheckpointStorage;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
@@ -106,6 +109,37 @@ class TraceCorrelatorOperatorTest {
     }
 
     /**
+     * Summaries are written back to state only when they leave the subtask's recent ones (more than 20,000
+     * traces here) or before a checkpoint: a restored subtask, which starts with none held, must find every
+     * trace's summary under its own key.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void everySummaryChangedBeforeASnapshotIsInItUnderItsOwnTrace(String backend) throws Exception {
+        int traces = 20_500;
+        OperatorSubtaskState snapshot;
+        try (var h = harness(backend, 1, 0)) {
+            h.setProcessingTime(0);
+            for (int i = 0; i < traces; i++) h.processElement1(spanOf(i));
+            snapshot = h.snapshot(1, 0);
+        }
+        try (var h = harness(backend, 1, 0, false)) {
+            h.initializeState(snapshot);
+            h.open();
+            h.setProcessingTime(1);
+            for (int i = 0; i < traces; i++) h.processElement1(spanOf(i, sid(2)));
+            h.setProcessingTime(CLOSED_AT + 1);
+            Map<String, CorrelationRecord> lastByTrace = new HashMap<>();
+            for (CorrelationRecord r : records(h)) lastByTrace.put(r.traceId, r);
+            assertThat(lastByTrace).hasSize(traces);
+            assertThat(lastByTrace.values()).allSatisfy(r -> {
+                assertThat(r.spanCount).as("trace %s", r.traceId).isEqualTo(2);
+                assertThat(r.status).isEqualTo("closed");
+            });
+        }
+    }
+
+    /**
      * A snapshot of the correlator before this operator (d7b6eec: a heap timer per closed trace), written by a
      * harness like the ones here: traces 1 and 2, one span each at processing time 0, closed at 10 s, due at
      * 110 s. A trace that closed there and gets a late event here gives up its own timer; without the hand-over
@@ -153,6 +187,7 @@ class TraceCorrelatorOperatorTest {
             h.setStateBackend(rocksDb);
         }
         h.setup();
+        h.setCheckpointStorage(new JobManagerCheckpointStorage(64 << 20)); // a few MB for 20,000 traces
         if (open) h.open();
         return h;
     }
