@@ -1,9 +1,7 @@
 package org.correlationstation.job.correlate;
 
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -68,13 +66,11 @@ final class RecentSummaries {
 
     /** Writes every summary changed since it was last written (before a checkpoint); they stay held. */
     void saveAll() throws Exception {
-        List<Map.Entry<String, Held>> unsaved = new ArrayList<>();
         for (Map.Entry<String, Held> entry : byTrace.entrySet()) {
-            if (entry.getValue().unsaved) unsaved.add(entry);
-        }
-        for (Map.Entry<String, Held> entry : unsaved) {
-            store.save(entry.getKey(), entry.getValue().summary);
-            entry.getValue().unsaved = false;
+            Held held = entry.getValue();
+            if (!held.unsaved) continue;
+            store.save(entry.getKey(), held.summary); // touches state only, not this map
+            held.unsaved = false;
         }
     }
 

@@ -80,11 +80,10 @@ public final class TraceCorrelatorOperator
     @Override
     public void clearAt(String traceId, long time) throws Exception {
         long step = Math.floorDiv(time + stepMs - 1, stepMs) * stepMs;
-        Object trace = getCurrentKey();
-        setCurrentKey(stepKey(KeyGroupRangeAssignment.assignToKeyGroup(traceId, maxParallelism)));
-        getPartitionedState(step, LongSerializer.INSTANCE, DUE).add(traceId);
-        timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, step);
-        setCurrentKey(trace);
+        runAs(stepKey(KeyGroupRangeAssignment.assignToKeyGroup(traceId, maxParallelism)), () -> {
+            getPartitionedState(step, LongSerializer.INSTANCE, DUE).add(traceId);
+            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, step);
+        });
     }
 
     @Override
