@@ -40,7 +40,7 @@ public final class LocalMode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalMode.class);
     private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
     /** Partitions of each topic: a trace's spans and logs land on the same partition number in both. */
-    private static final int PARTITIONS = 2;
+    public static final int PARTITIONS = 2;
     private static final String STORE_NAME = "local";
     /** Not a setting: an action of the {@code local} command (SPEC §10). */
     private static final String DEMO_FLAG = "--demo";
@@ -111,7 +111,7 @@ public final class LocalMode implements AutoCloseable {
     }
 
     /** The input and DLQ topics, and the optional output topics that are configured (the broker creates none itself). */
-    private static Set<String> topics(Settings settings) {
+    public static Set<String> topics(Settings settings) {
         Set<String> topics = new LinkedHashSet<>();
         for (ConfigOption<String> topic : List.of(Options.KAFKA_SPANS_TOPIC, Options.KAFKA_LOGS_TOPIC,
                 Options.KAFKA_DLQ_TOPIC, Options.KAFKA_CORRELATIONS_TOPIC, Options.KAFKA_NORMALIZED_SPANS_TOPIC,

@@ -271,10 +271,21 @@ public final class Options {
             portOption("KAFKA_PORT", 9092, "Port of the embedded Kafka broker."));
     public static final ConfigOption<Integer> KAFKA_CONTROLLER_PORT = add(
             portOption("KAFKA_CONTROLLER_PORT", 9093, "Port of the embedded Kafka KRaft controller."));
+    public static final ConfigOption<Integer> FLINK_RPC_PORT = add(
+            portOption("FLINK_RPC_PORT", 6123, "JobManager RPC port of cluster mode's Flink session cluster."));
+    public static final ConfigOption<Integer> TASKMANAGERS = add(
+            countOption("TASKMANAGERS", 2, "TaskManager processes of cluster mode."));
+    public static final ConfigOption<Integer> TASKMANAGER_SLOTS = add(
+            countOption("TASKMANAGER_SLOTS", 2, "Task slots of each TaskManager in cluster mode."));
+    public static final ConfigOption<Long> TASKMANAGER_RESTART_DELAY_MS = add(
+            msOption("TASKMANAGER_RESTART_DELAY_MS", 5_000L, 0,
+                    "Cluster mode replaces a TaskManager that died after this pause, as Kubernetes would."));
+    public static final ConfigOption<Integer> REDIS_PORT = add(
+            portOption("REDIS_PORT", 6379, "Port of the redis-server cluster mode starts when REDIS_URL is unset."));
     public static final ConfigOption<String> DATA_DIR = add(
             ConfigOption.builder("DATA_DIR", String.class, string())
                     .defaultValue("./data").valueHint("path")
-                    .description("Data directory of local mode (Kafka logs, checkpoints)."));
+                    .description("Data directory of local and cluster mode (Kafka logs, checkpoints, Redis, logs)."));
 
     private static final List<ConfigOption<?>> ALL_VIEW = Collections.unmodifiableList(ALL);
     private static final Map<String, ConfigOption<?>> BY_ENV = new LinkedHashMap<>();

@@ -1,0 +1,325 @@
+package org.correlationstation.local.cluster;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.correlationstation.core.build.ProjectVersion;
+import org.correlationstation.core.config.Options;
+import org.correlationstation.core.config.Settings;
+import org.correlationstation.local.flink.RestorePoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ./bin/correlation-station cluster}: the engine as on a real deployment, each part its own
+ * process on this machine: a Flink standalone session cluster (one JobManager, {@code TASKMANAGERS}
+ * TaskManagers), the embedded Kafka broker, the ingest service, the query API and a redis-server.
+ * The job is submitted with Flink's own CLI ({@code flink run}), resuming from the newest savepoint or
+ * retained checkpoint under {@code DATA_DIR}. This process supervises the others as Kubernetes would:
+ * a part that dies is started again (a TaskManager after {@code TASKMANAGER_RESTART_DELAY_MS}); a
+ * JobManager that dies takes the job with it (no HA service), so the job is submitted again from its
+ * newest retained checkpoint. SIGTERM or Ctrl-C stops the job with a savepoint, then every part.
+ */
+public final class ClusterMode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterMode.class);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    private static final Duration SAVEPOINT_TIMEOUT = Duration.ofMinutes(3);
+    private static final long PART_RESTART_DELAY_MS = 1_000;
+
+    private final Settings settings;
+    /** The command's own arguments, handed on to every part (each reads the options it knows). */
+    private final List<String> args;
+    private final ClusterLayout layout;
+    private final FlinkProcesses flink;
+    private final FlinkRest rest;
+    private final ScheduledExecutorService supervisor = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cluster-supervisor");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, ChildProcess> parts = new HashMap<>();
+    private final List<String> startOrder = new ArrayList<>();
+    private volatile boolean stopping;
+    private volatile String jobId;
+    private volatile Optional<Path> restoredFrom = Optional.empty();
+    private String redisUrl;
+
+    private ClusterMode(Settings settings, List<String> args) {
+        this.settings = settings;
+        this.args = args;
+        this.layout = ClusterLayout.of(settings);
+        this.flink = new FlinkProcesses(layout);
+        this.rest = new FlinkRest(ClusterLayout.HOST, layout.uiPort());
+    }
+
+    public static ClusterMode start(Settings settings, List<String> args) throws Exception {
+        ClusterMode cluster = new ClusterMode(settings, args);
+        try {
+            cluster.startParts();
+        } catch (Exception | Error e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
+    private void startParts() throws Exception {
+        Files.createDirectories(layout.logDir());
+        Files.createDirectories(layout.runDir());
+        FlinkConfigFile.write(layout);
+
+        if (settings.redisUrl().isPresent()) {
+            redisUrl = settings.redisUrl().get();
+        } else {
+            int port = settings.get(Options.REDIS_PORT);
+            Files.createDirectories(layout.redisDir());
+            start(new ChildProcess.Spec("redis", List.of("redis-server", "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1", "--dir", layout.redisDir().toString(), "--appendonly", "yes",
+                    "--appendfsync", "everysec", "--save", "", "--daemonize", "no"), Map.of()));
+            redisUrl = "redis://localhost:" + port;
+            awaitPort("redis", port);
+        }
+
+        String java = javaBinary();
+        Map<String, String> common = new HashMap<>();
+        common.put("DATA_DIR", layout.dataDir().toString());
+        common.put("KAFKA_BOOTSTRAP_SERVERS", ClusterLayout.HOST + ":" + settings.get(Options.KAFKA_PORT));
+        common.put("REDIS_URL", redisUrl);
+
+        start(new ChildProcess.Spec("kafka", withArgs(java, "-Xmx512m", "-cp", layout.localClassPath(),
+                BrokerMain.class.getName()), common));
+        start(new ChildProcess.Spec("ingest", withArgs(java, "-Xmx512m", "-jar", layout.ingestJar().toString()), common));
+        start(new ChildProcess.Spec("api", withArgs(java, "-Xmx512m", "-jar", layout.apiJar().toString()), common));
+        start(flink.jobManager());
+        for (int i = 1; i <= layout.taskManagers(); i++) start(flink.taskManager(i));
+
+        awaitPort("kafka", settings.get(Options.KAFKA_PORT));
+        awaitPort("ingest", settings.get(Options.OTLP_HTTP_PORT));
+        awaitPort("api", settings.get(Options.PORT));
+        awaitTaskManagers();
+        submitJob();
+    }
+
+    private List<String> withArgs(String... command) {
+        List<String> all = new ArrayList<>(Arrays.asList(command));
+        all.addAll(args);
+        return all;
+    }
+
+    private void start(ChildProcess.Spec spec) {
+        ChildProcess process = ChildProcess.start(spec, layout.runDir(), layout.logDir());
+        LOG.info("started {} (pid {})", spec.name(), process.pid());
+        synchronized (parts) {
+            if (!startOrder.contains(spec.name())) startOrder.add(spec.name());
+            parts.put(spec.name(), process);
+        }
+        process.onExit().thenRun(() -> exited(process));
+    }
+
+    /** Starts a part again when it died, unless the cluster is stopping. */
+    private void exited(ChildProcess process) {
+        if (stopping) return;
+        synchronized (parts) {
+            if (parts.get(process.name()) != process) return;
+        }
+        process.removePidFile();
+        boolean taskManager = process.name().startsWith(FlinkProcesses.TASKMANAGER);
+        long delay = taskManager ? layout.taskManagerRestartDelayMs() : PART_RESTART_DELAY_MS;
+        LOG.warn("{} (pid {}) exited with code {}; starting it again in {} ms", process.name(), process.pid(),
+                process.exitValue(), delay);
+        supervisor.schedule(() -> restart(process), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void restart(ChildProcess dead) {
+        if (stopping) return;
+        try {
+            start(dead.spec());
+            if (dead.name().equals(FlinkProcesses.JOBMANAGER)) {
+                // Without an HA service the new JobManager knows no job: submit it again from the newest
+                // retained checkpoint once the TaskManagers registered with it again.
+                awaitTaskManagers();
+                submitJob();
+                System.out.println("job resubmitted after a JobManager restart: " + jobId);
+            }
+        } catch (Exception e) {
+            LOG.error("could not restart {}: {}", dead.name(), e.toString(), e);
+            if (!stopping) supervisor.schedule(() -> restart(dead), PART_RESTART_DELAY_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void submitJob() throws Exception {
+        Optional<Path> restoreFrom = RestorePoint.newest(layout.checkpoints(), layout.savepoints());
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", ClusterLayout.HOST + ":" + settings.get(Options.KAFKA_PORT));
+        env.put("REDIS_URL", redisUrl);
+        env.put("CHECKPOINT_DIR", layout.checkpoints().toUri().toString());
+        env.put("PARALLELISM", Integer.toString(layout.parallelism()));
+        String id = flink.submit(restoreFrom, env, args);
+        jobId = id;
+        restoredFrom = restoreFrom;
+        await("the job " + id + " to run", () -> rest.allTasksRunning(id));
+        restoreFrom.ifPresent(path -> RestorePoint.pruneAllBut(path, layout.checkpoints(), layout.savepoints()));
+        Files.writeString(layout.runDir().resolve("job.id"), id + "\n");
+    }
+
+    private void awaitTaskManagers() {
+        await(layout.taskManagers() + " TaskManagers to register",
+                () -> rest.taskManagers().map(n -> n >= layout.taskManagers()).orElse(false));
+    }
+
+    private void awaitPort(String part, int port) {
+        await(part + " to listen on port " + port, () -> {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(ClusterLayout.HOST, port), 500);
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    private void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (stopping) throw new IllegalStateException("stopping while waiting for " + what);
+            if (System.nanoTime() > deadline) throw new IllegalStateException("timed out waiting for " + what);
+            try {
+                // Other processes' readiness has no push notification here; poll as the web UI does.
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + what, e);
+            }
+        }
+    }
+
+    public String jobId() {
+        return jobId;
+    }
+
+    public String describe() {
+        return String.join("\n",
+                "  OTLP gRPC       localhost:" + settings.get(Options.OTLP_GRPC_PORT) + "  (ingest service)",
+                "  OTLP HTTP       http://localhost:" + settings.get(Options.OTLP_HTTP_PORT) + "/v1/traces, /v1/logs",
+                "  query API       http://localhost:" + settings.get(Options.PORT) + "/api/correlations",
+                "  Flink web UI    " + rest.base() + "  (job " + jobId + ")",
+                "  Flink metrics   http://localhost:" + layout.metricsPort() + "-" + layout.lastMetricsPort()
+                        + "/metrics  (JobManager, then each TaskManager)",
+                "  Flink CLI       ./bin/correlation-station flink list",
+                "  Flink cluster   JobManager rpc localhost:" + layout.rpcPort() + ", " + layout.taskManagers()
+                        + " TaskManagers x " + layout.slotsPerTaskManager() + " slots, parallelism " + layout.parallelism(),
+                "  Kafka           localhost:" + settings.get(Options.KAFKA_PORT),
+                "  Redis           " + redisUrl.replaceAll("//[^@/]*@", "//***@"),
+                "  logs, pids      " + layout.logDir() + ", " + layout.runDir(),
+                "  data            " + layout.dataDir()
+                        + restoredFrom.map(p -> " (resumed from " + p.getFileName() + ")").orElse(""));
+    }
+
+    /** Stop-with-savepoint, then every part in the reverse order of starting. */
+    @Override
+    public void close() {
+        stopping = true;
+        supervisor.shutdownNow();
+        String id = jobId;
+        if (id != null) {
+            try {
+                String savepoint = rest.stopWithSavepoint(id, layout.savepoints().toUri().toString(), SAVEPOINT_TIMEOUT);
+                System.out.println("stopped the job with a savepoint at " + savepoint);
+            } catch (Exception e) {
+                LOG.warn("could not stop the job with a savepoint ({}); the next start resumes from its newest "
+                        + "retained checkpoint", e.toString());
+            }
+        }
+        List<String> order;
+        synchronized (parts) {
+            order = new ArrayList<>(startOrder);
+        }
+        // TaskManagers and the JobManager first (they hold the job), the API, the receiver, Kafka, Redis.
+        order.sort((a, b) -> Integer.compare(stopRank(a), stopRank(b)));
+        for (String name : order) {
+            ChildProcess p;
+            synchronized (parts) {
+                p = parts.get(name);
+            }
+            if (p != null) p.stop(60);
+        }
+        Path jobIdFile = layout.runDir().resolve("job.id");
+        try {
+            Files.deleteIfExists(jobIdFile);
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+
+    private static int stopRank(String name) {
+        if (name.startsWith(FlinkProcesses.TASKMANAGER)) return 0;
+        return switch (name) {
+            case FlinkProcesses.JOBMANAGER -> 1;
+            case "api" -> 2;
+            case "ingest" -> 3;
+            case "kafka" -> 4;
+            default -> 5;
+        };
+    }
+
+    static String javaBinary() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    // ---------------------------------------------------------------- the `cluster` command
+
+    public static void main(String[] args) {
+        Settings settings;
+        try {
+            settings = Settings.fromEnvironment(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("correlation-station cluster: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Configurator.setRootLevel(Level.WARN);
+        Configurator.setLevel("org.correlationstation",
+                Level.toLevel(settings.get(Options.LOG_LEVEL).toUpperCase(java.util.Locale.ROOT), Level.INFO));
+        System.out.println("Correlation Station " + ProjectVersion.get() + " (cluster mode): starting "
+                + Arrays.toString(new String[] {"redis", "kafka", "ingest", "api", "jobmanager",
+                        settings.get(Options.TASKMANAGERS) + " taskmanagers"}));
+        ClusterMode cluster;
+        try {
+            cluster = start(settings, List.of(args));
+        } catch (Exception e) {
+            LOG.error("cluster mode could not start: {}", e.toString(), e);
+            System.err.println("correlation-station cluster: could not start: " + e.getMessage()
+                    + " (logs under " + ClusterLayout.of(settings).logDir() + ")");
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("stopping (savepoint, then every process) ...");
+            cluster.close();
+            System.out.println("stopped");
+        }, "cluster-mode-shutdown"));
+        System.out.println(cluster.describe());
+        System.out.println("ready");
+        // Every other thread is a daemon: main stays until the JVM is told to stop (the hook above runs then).
+        try {
+            new java.util.concurrent.CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
