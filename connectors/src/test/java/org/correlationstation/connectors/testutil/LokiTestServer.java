@@ -119,6 +119,13 @@ public final class LokiTestServer implements AutoCloseable {
         }
     }
 
+    /** Drops the failures {@link #failNext} queued that were not answered yet: requests succeed again. */
+    public void clearFailures() {
+        synchronized (lock) {
+            failures.clear();
+        }
+    }
+
     /** Answers every request only after {@code delay} (zero: at once). */
     public void setDelay(Duration delay) {
         this.delay = delay;

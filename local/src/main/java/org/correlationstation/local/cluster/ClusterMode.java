@@ -19,6 +19,7 @@ import java.util.function.BooleanSupplier;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.correlationstation.core.build.ProjectVersion;
+import org.correlationstation.core.config.ConfigOption;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
 import org.correlationstation.local.flink.RestorePoint;
@@ -164,17 +165,49 @@ public final class ClusterMode implements AutoCloseable {
 
     private void submitJob() throws Exception {
         Optional<Path> restoreFrom = RestorePoint.newest(layout.checkpoints(), layout.savepoints());
-        Map<String, String> env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", ClusterLayout.HOST + ":" + settings.get(Options.KAFKA_PORT));
-        env.put("REDIS_URL", redisUrl);
-        env.put("CHECKPOINT_DIR", layout.checkpoints().toUri().toString());
-        env.put("PARALLELISM", Integer.toString(layout.parallelism()));
+        Map<String, String> env = jobEnvironment();
+        writeJobEnvironment(env);
         String id = flink.submit(restoreFrom, env, args);
         jobId = id;
         restoredFrom = restoreFrom;
         await("the job " + id + " to run", () -> rest.allTasksRunning(id));
         restoreFrom.ifPresent(path -> RestorePoint.pruneAllBut(path, layout.checkpoints(), layout.savepoints()));
         Files.writeString(layout.runDir().resolve("job.id"), id + "\n");
+    }
+
+    /**
+     * The job's settings (its main runs in the CLI's JVM, which reads them from its environment): every
+     * option given to this command, and where this cluster's Kafka, Redis and checkpoints are. The
+     * parallelism is {@code flink run}'s {@code -p}, so that one given by hand is not overridden.
+     */
+    private Map<String, String> jobEnvironment() {
+        Map<String, String> env = new java.util.TreeMap<>();
+        for (ConfigOption<?> option : Options.all()) {
+            if (settings.isSet(option)) env.put(option.envName(), formatted(option));
+        }
+        env.put(Options.KAFKA_BOOTSTRAP_SERVERS.envName(), ClusterLayout.HOST + ":" + settings.get(Options.KAFKA_PORT));
+        env.put(Options.REDIS_URL.envName(), redisUrl);
+        env.put(Options.CHECKPOINT_DIR.envName(), layout.checkpoints().toUri().toString());
+        return env;
+    }
+
+    private <T> String formatted(ConfigOption<T> option) {
+        return option.format(settings.get(option));
+    }
+
+    /**
+     * {@code DATA_DIR/run/job.env}: the same settings for {@code ./bin/correlation-station flink run}, so
+     * that a job a user submits by hand (a rescale, an upgrade) writes where this cluster's job does.
+     * Owner-only: it may hold a Redis password.
+     */
+    private void writeJobEnvironment(Map<String, String> env) throws IOException {
+        StringBuilder out = new StringBuilder("# The job's settings in this cluster; read by `correlation-station flink run`.\n");
+        env.forEach((k, v) -> out.append(k).append("='").append(v.replace("'", "'\\''")).append("'\n"));
+        Path file = layout.runDir().resolve("job.env");
+        Files.deleteIfExists(file);
+        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, out);
     }
 
     private void awaitTaskManagers() {
@@ -235,14 +268,15 @@ public final class ClusterMode implements AutoCloseable {
     public void close() {
         stopping = true;
         supervisor.shutdownNow();
-        String id = jobId;
-        if (id != null) {
+        // Every job that runs, not only the one submitted here: a user may have stopped it and run another
+        // (a rescale, an upgrade) with `flink run`.
+        for (String id : rest.runningJobs()) {
             try {
                 String savepoint = rest.stopWithSavepoint(id, layout.savepoints().toUri().toString(), SAVEPOINT_TIMEOUT);
-                System.out.println("stopped the job with a savepoint at " + savepoint);
+                System.out.println("stopped the job " + id + " with a savepoint at " + savepoint);
             } catch (Exception e) {
-                LOG.warn("could not stop the job with a savepoint ({}); the next start resumes from its newest "
-                        + "retained checkpoint", e.toString());
+                LOG.warn("could not stop the job {} with a savepoint ({}); the next start resumes from its newest "
+                        + "retained checkpoint", id, e.toString());
             }
         }
         List<String> order;

@@ -120,7 +120,8 @@ final class FlinkProcesses {
      * The job's main runs in the CLI's JVM, so the job's settings come from {@code env} and {@code args}.
      */
     String submit(Optional<Path> restoreFrom, Map<String, String> env, List<String> args) throws IOException, InterruptedException {
-        List<String> run = new ArrayList<>(List.of("run", "--detached"));
+        List<String> run = new ArrayList<>(List.of("run", "--detached", "--parallelism",
+                Integer.toString(layout.parallelism())));
         restoreFrom.ifPresent(p -> run.addAll(List.of("--fromSavepoint", p.toUri().toString())));
         run.add(layout.jobJar().toString());
         run.addAll(args);

@@ -39,6 +39,21 @@ final class FlinkRest {
         return get("/jobs/" + jobId).map(j -> j.path("state").asText());
     }
 
+    /** The ids of the jobs that are running or restarting. */
+    java.util.List<String> runningJobs() {
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        get("/jobs/overview").ifPresent(o -> {
+            for (JsonNode job : o.path("jobs")) {
+                String state = job.path("state").asText();
+                if (state.equals("RUNNING") || state.equals("RESTARTING") || state.equals("CREATED")
+                        || state.equals("INITIALIZING")) {
+                    ids.add(job.path("jid").asText());
+                }
+            }
+        });
+        return ids;
+    }
+
     /** True when the job and every one of its tasks run. */
     boolean allTasksRunning(String jobId) {
         Optional<JsonNode> job = get("/jobs/" + jobId);
