@@ -39,6 +39,7 @@ final class ClusterProcess implements AutoCloseable {
     private final List<String> output = new ArrayList<>();
     private final CountDownLatch ready = new CountDownLatch(1);
     private Process process;
+    private Thread reader;
 
     ClusterProcess(Path root, Path dataDir, Map<String, String> settings) {
         this.root = root;
@@ -58,7 +59,7 @@ final class ClusterProcess implements AutoCloseable {
                 .directory(root.toFile()).redirectErrorStream(true);
         builder.environment().putAll(env);
         process = builder.start();
-        Thread reader = new Thread(() -> {
+        reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
@@ -193,6 +194,7 @@ final class ClusterProcess implements AutoCloseable {
         if (process == null) return;
         process.destroy();
         if (!process.waitFor(3, TimeUnit.MINUTES)) process.destroyForcibly();
+        reader.join(TimeUnit.SECONDS.toMillis(30)); // the last lines it printed, before anyone reads them
         // Parts run in sessions of their own: a supervisor that did not stop them leaves them behind.
         Path run = dataDir.resolve("run");
         if (Files.isDirectory(run)) {
