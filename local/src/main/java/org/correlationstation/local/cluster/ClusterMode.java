@@ -48,7 +48,8 @@ public final class ClusterMode implements AutoCloseable {
     private final ClusterLayout layout;
     private final FlinkProcesses flink;
     private final FlinkRest rest;
-    private final ScheduledExecutorService supervisor = Executors.newSingleThreadScheduledExecutor(r -> {
+    /** Two threads: a resubmission waiting for the TaskManagers must not hold up their own restarts. */
+    private final ScheduledExecutorService supervisor = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "cluster-supervisor");
         t.setDaemon(true);
         return t;
@@ -150,16 +151,26 @@ public final class ClusterMode implements AutoCloseable {
         if (stopping) return;
         try {
             start(dead.spec());
-            if (dead.name().equals(FlinkProcesses.JOBMANAGER)) {
-                // Without an HA service the new JobManager knows no job: submit it again from the newest
-                // retained checkpoint once the TaskManagers registered with it again.
-                awaitTaskManagers();
-                submitJob();
-                System.out.println("job resubmitted after a JobManager restart: " + jobId);
-            }
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             LOG.error("could not restart {}: {}", dead.name(), e.toString(), e);
-            if (!stopping) supervisor.schedule(() -> restart(dead), PART_RESTART_DELAY_MS, TimeUnit.MILLISECONDS);
+            supervisor.schedule(() -> restart(dead), PART_RESTART_DELAY_MS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        // Without an HA service the new JobManager knows no job: submit it again from the newest retained
+        // checkpoint once the TaskManagers registered with it again.
+        if (dead.name().equals(FlinkProcesses.JOBMANAGER)) supervisor.execute(this::resubmit);
+    }
+
+    private void resubmit() {
+        if (stopping) return;
+        try {
+            awaitTaskManagers();
+            submitJob();
+            System.out.println("job resubmitted after a JobManager restart: " + jobId);
+        } catch (Exception e) {
+            if (stopping) return;
+            LOG.error("could not resubmit the job after a JobManager restart: {}; trying again in 5 s", e.toString(), e);
+            supervisor.schedule(this::resubmit, 5, TimeUnit.SECONDS);
         }
     }
 
