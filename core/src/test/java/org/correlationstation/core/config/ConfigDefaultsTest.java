@@ -85,6 +85,12 @@ class ConfigDefaultsTest {
         SPEC.put("FLINK_METRICS_PORT", 9249);
         SPEC.put("KAFKA_PORT", 9092);
         SPEC.put("KAFKA_CONTROLLER_PORT", 9093);
+        // cluster mode (not in SPEC; docs/cluster.md)
+        SPEC.put("FLINK_RPC_PORT", 6123);
+        SPEC.put("TASKMANAGERS", 2);
+        SPEC.put("TASKMANAGER_SLOTS", 2);
+        SPEC.put("TASKMANAGER_RESTART_DELAY_MS", 5_000L);
+        SPEC.put("REDIS_PORT", 6379);
         SPEC.put("DATA_DIR", "./data");
     }
 

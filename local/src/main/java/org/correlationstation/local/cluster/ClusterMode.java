@@ -182,7 +182,8 @@ public final class ClusterMode implements AutoCloseable {
         jobId = id;
         restoredFrom = restoreFrom;
         await("the job " + id + " to run", () -> rest.allTasksRunning(id));
-        restoreFrom.ifPresent(path -> RestorePoint.pruneAllBut(path, layout.checkpoints(), layout.savepoints()));
+        // Never the running job's own directory: its first checkpoint may be under way.
+        restoreFrom.ifPresent(path -> RestorePoint.pruneAllBut(path, layout.checkpoints(), layout.savepoints(), id));
         Files.writeString(layout.runDir().resolve("job.id"), id + "\n");
     }
 

@@ -78,7 +78,9 @@ public final class LocalJob implements AutoCloseable {
         LocalJob job = new LocalJob(client, savepoints, restoreFrom);
         job.awaitRunning(timeout);
         // Only once the restore worked: a failed one leaves the older snapshots to fall back to.
-        restoreFrom.ifPresent(path -> RestorePoint.pruneAllBut(path, checkpoints, savepoints));
+        // Never the running job's own directory: its first checkpoint may be under way.
+        restoreFrom.ifPresent(path -> RestorePoint.pruneAllBut(path, checkpoints, savepoints,
+                client.getJobID().toHexString()));
         return job;
     }
 

@@ -51,6 +51,70 @@ class RestorePointTest {
         assertThat(keep.resolve("_metadata")).exists();
     }
 
+    @Test
+    void pruningDeletesSnapshotsLeftIncompleteByACrashButNotTheFilesTheKeptOneReferences() throws Exception {
+        Path checkpoints = data.resolve("checkpoints");
+        Path savepoints = data.resolve("savepoints");
+        // kill -9 while a savepoint and checkpoints were being written: folders without _metadata.
+        Path partialSavepoint = Files.createDirectories(savepoints.resolve("savepoint-cccccc-3"));
+        Files.writeString(partialSavepoint.resolve("op-state"), "x");
+        Path partialInOldJob = Files.createDirectories(checkpoints.resolve("job1").resolve("chk-4"));
+        Path keep = snapshot(checkpoints.resolve("job2").resolve("chk-9"), 3_000);
+        Path partialBesideKeep = Files.createDirectories(checkpoints.resolve("job2").resolve("chk-10"));
+        Files.writeString(partialBesideKeep.resolve("op-state"), "x");
+        Path shared = Files.writeString(
+                Files.createDirectories(checkpoints.resolve("job2").resolve("shared")).resolve("sst-1"), "x");
+        Path taskOwned = Files.createDirectories(checkpoints.resolve("job2").resolve("taskowned"));
+
+        RestorePoint.pruneAllBut(keep, checkpoints, savepoints);
+
+        assertThat(partialSavepoint).doesNotExist();
+        assertThat(partialInOldJob).doesNotExist();
+        assertThat(checkpoints.resolve("job1")).doesNotExist();
+        assertThat(partialBesideKeep).doesNotExist();
+        assertThat(keep.resolve("_metadata")).exists();
+        assertThat(shared).exists();
+        assertThat(taskOwned).exists();
+    }
+
+    @Test
+    void pruningFromASavepointDeletesPartialSavepointsAndEveryJobDirectory() throws Exception {
+        Path checkpoints = data.resolve("checkpoints");
+        Path savepoints = data.resolve("savepoints");
+        Path keep = snapshot(savepoints.resolve("savepoint-aaaaaa-1"), 1_000);
+        Path partial = Files.createDirectories(savepoints.resolve("savepoint-bbbbbb-2"));
+        Path partialCheckpoint = Files.createDirectories(checkpoints.resolve("job1").resolve("chk-1"));
+        Files.createDirectories(checkpoints.resolve("job1").resolve("shared"));
+
+        RestorePoint.pruneAllBut(keep, checkpoints, savepoints);
+
+        assertThat(keep.resolve("_metadata")).exists();
+        assertThat(partial).doesNotExist();
+        assertThat(partialCheckpoint).doesNotExist();
+        assertThat(checkpoints.resolve("job1")).doesNotExist();
+    }
+
+    @Test
+    void pruningLeavesTheRunningJobsDirectoryAlone() throws Exception {
+        Path checkpoints = data.resolve("checkpoints");
+        Path savepoints = data.resolve("savepoints");
+        Path keep = snapshot(checkpoints.resolve("job1").resolve("chk-5"), 1_000);
+        Path stale = snapshot(checkpoints.resolve("job1").resolve("chk-4"), 900);
+        // The job just started from chk-5: its first checkpoint is being written.
+        Path running = checkpoints.resolve("job2");
+        Path inProgress = Files.createDirectories(running.resolve("chk-1"));
+        Path runningShared = Files.createDirectories(running.resolve("shared"));
+        Path runningTaskOwned = Files.createDirectories(running.resolve("taskowned"));
+
+        RestorePoint.pruneAllBut(keep, checkpoints, savepoints, "job2");
+
+        assertThat(stale).doesNotExist();
+        assertThat(keep.resolve("_metadata")).exists();
+        assertThat(inProgress).exists();
+        assertThat(runningShared).exists();
+        assertThat(runningTaskOwned).exists();
+    }
+
     private static Path snapshot(Path dir, long metadataMillis) throws Exception {
         Files.createDirectories(dir);
         Path metadata = Files.writeString(dir.resolve("_metadata"), "x");
