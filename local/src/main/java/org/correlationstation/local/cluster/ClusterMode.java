@@ -81,6 +81,7 @@ public final class ClusterMode implements AutoCloseable {
     }
 
     private void startParts() throws Exception {
+        refuseWhileAnotherRuns();
         Files.createDirectories(layout.logDir());
         Files.createDirectories(layout.runDir());
         FlinkConfigFile.write(layout);
@@ -121,6 +122,29 @@ public final class ClusterMode implements AutoCloseable {
         List<String> all = new ArrayList<>(Arrays.asList(command));
         all.addAll(args);
         return all;
+    }
+
+    /**
+     * A cluster whose supervisor was killed leaves its parts running (they run in sessions of their
+     * own): starting another on the same DATA_DIR would fight over its ports and files.
+     */
+    private void refuseWhileAnotherRuns() throws IOException {
+        if (!Files.isDirectory(layout.runDir())) return;
+        List<String> alive = new ArrayList<>();
+        try (var files = Files.list(layout.runDir())) {
+            for (Path pidFile : files.filter(f -> f.getFileName().toString().endsWith(".pid")).sorted().toList()) {
+                String pid = Files.readString(pidFile).trim();
+                boolean ours = pid.matches("\\d+") && ProcessHandle.of(Long.parseLong(pid))
+                        .flatMap(h -> h.info().commandLine())
+                        .filter(cmd -> cmd.contains(layout.dataDir().toString()) || cmd.contains("redis-server"))
+                        .isPresent();
+                if (ours) alive.add(pidFile.getFileName() + " (" + pid + ")");
+            }
+        }
+        if (!alive.isEmpty()) {
+            throw new IllegalStateException("a cluster is still running from " + layout.dataDir() + ": " + String.join(", ", alive)
+                    + "; stop it first (kill $(cat " + layout.runDir() + "/*.pid))");
+        }
     }
 
     private void start(ChildProcess.Spec spec) {
@@ -280,9 +304,14 @@ public final class ClusterMode implements AutoCloseable {
     public void close() {
         stopping = true;
         supervisor.shutdownNow();
+        boolean ownJobManager;
+        synchronized (parts) {
+            ownJobManager = parts.containsKey(FlinkProcesses.JOBMANAGER);
+        }
         // Every job that runs, not only the one submitted here: a user may have stopped it and run another
-        // (a rescale, an upgrade) with `flink run`.
-        for (String id : rest.runningJobs()) {
+        // (a rescale, an upgrade) with `flink run`. Only on this cluster's own JobManager: a start that
+        // failed before it began must not stop the jobs of one that answers on the same port.
+        for (String id : ownJobManager ? rest.runningJobs() : List.<String>of()) {
             try {
                 String savepoint = rest.stopWithSavepoint(id, layout.savepoints().toUri().toString(), SAVEPOINT_TIMEOUT);
                 System.out.println("stopped the job " + id + " with a savepoint at " + savepoint);
@@ -348,7 +377,7 @@ public final class ClusterMode implements AutoCloseable {
         try {
             cluster = start(settings, List.of(args));
         } catch (Exception e) {
-            LOG.error("cluster mode could not start: {}", e.toString(), e);
+            LOG.debug("cluster mode could not start", e);
             System.err.println("correlation-station cluster: could not start: " + e.getMessage()
                     + " (logs under " + ClusterLayout.of(settings).logDir() + ")");
             System.exit(1);
