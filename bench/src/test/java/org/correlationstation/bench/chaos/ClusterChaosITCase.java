@@ -61,6 +61,8 @@ class ClusterChaosITCase {
     private SteadyLoad load;
     private long lokiDuplicatesBefore;
     private long tempoDuplicatesBefore;
+    private long lastLokiDuplicates;
+    private long lastTempoDuplicates;
 
     @BeforeAll
     void startCluster() throws Exception {
@@ -97,8 +99,8 @@ class ClusterChaosITCase {
             Recovery r = recover(at, Optional.empty());
             ClusterProcess.await("a replacement for " + victim, RECOVERY_TIMEOUT,
                     () -> cluster.pid(victim) != pid && cluster.taskManagers() == 2);
-            report.add(String.format("TaskManager kill %d (%s, pid %d): %s; replacement registered after %.1f s",
-                    kill, victim, pid, r, (System.currentTimeMillis() - at) / 1e3));
+            report.add(String.format("TaskManager kill %d (%s, pid %d): %s; replacement registered after %.1f s; %s",
+                    kill, victim, pid, r, (System.currentTimeMillis() - at) / 1e3, duplicatesSinceLastCount()));
         }
         load.stopAndAwait();
         assertExact("3 TaskManager kills");
@@ -160,7 +162,7 @@ class ClusterChaosITCase {
         long at = System.currentTimeMillis();
         long pid = cluster.kill9("jobmanager");
         Recovery r = recover(at, Optional.of(job));
-        report.add(String.format("JobManager kill (pid %d): %s", pid, r));
+        report.add(String.format("JobManager kill (pid %d): %s; %s", pid, r, duplicatesSinceLastCount()));
         load.stopAndAwait();
         assertExact("JobManager kill");
     }
@@ -243,8 +245,26 @@ class ClusterChaosITCase {
                 tempo[1] - tempoDuplicatesBefore));
         lokiDuplicatesBefore = loki[1];
         tempoDuplicatesBefore = tempo[1];
+        lastLokiDuplicates = loki[1];
+        lastTempoDuplicates = tempo[1];
         assertThat(loki[0]).as("distinct logs at Loki").isEqualTo(logs);
         assertThat(tempo[0]).as("distinct spans at Tempo").isEqualTo(spans);
+    }
+
+    /**
+     * The duplicates Loki and Tempo got since the last count (per kill: what the restored sinks sent
+     * again by the time records were fresh; the phase's check counts what came later too).
+     */
+    private String duplicatesSinceLastCount() {
+        long[] l = new long[2];
+        long[] t = new long[2];
+        countLoki(l);
+        countTempo(t);
+        String s = String.format("duplicates since the previous count: %,d at Loki, %,d at Tempo", l[1] - lastLokiDuplicates,
+                t[1] - lastTempoDuplicates);
+        lastLokiDuplicates = l[1];
+        lastTempoDuplicates = t[1];
+        return s;
     }
 
     private RecordChecker.Result check(List<SentTrace> traces) {
