@@ -170,10 +170,19 @@ class ClusterChaosITCase {
     @AfterAll
     void stop() throws Exception {
         try {
-            if (cluster != null) cluster.close();
             if (cluster != null) {
-                assertThat(cluster.output()).as("SIGTERM stopped the job with a savepoint")
-                        .anyMatch(l -> l.startsWith("stopped the job ") && l.contains("savepoint"));
+                long stoppedAt = System.currentTimeMillis();
+                cluster.close();
+                // SIGTERM stops the job with a savepoint, then every part (their pid files go with them).
+                Path savepoints = cluster.dataDir().resolve("savepoints");
+                try (Stream<Path> all = Files.list(savepoints)) {
+                    assertThat(all.map(p -> p.resolve("_metadata")).filter(Files::isRegularFile)
+                            .filter(m -> m.toFile().lastModified() >= stoppedAt - 1_000))
+                            .as("a savepoint written by the stop under %s", savepoints).isNotEmpty();
+                }
+                try (Stream<Path> pids = Files.list(cluster.dataDir().resolve("run"))) {
+                    assertThat(pids.filter(p -> p.toString().endsWith(".pid"))).as("pid files left after the stop").isEmpty();
+                }
             }
         } finally {
             if (load != null) load.close();
