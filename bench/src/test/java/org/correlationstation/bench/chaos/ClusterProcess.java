@@ -86,10 +86,6 @@ final class ClusterProcess implements AutoCloseable {
         }
     }
 
-    String setting(String name) {
-        return env.get(name);
-    }
-
     String kafkaBootstrap() {
         return "localhost:" + env.get("KAFKA_PORT");
     }

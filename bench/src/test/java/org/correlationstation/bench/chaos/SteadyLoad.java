@@ -11,14 +11,12 @@ import org.correlationstation.bench.load.TrafficProfile;
 
 /**
  * The bench's generator at a steady rate into the cluster's Kafka topics, on a thread of its own, with
- * its manifest (every trace sent, and when) kept for the checks. The manifest and the event counts
+ * its manifest (every trace sent) kept for the checks. The manifest and the event counts
  * cover every phase sent so far.
  */
 final class SteadyLoad {
     /** Traces of at most 200 spans (no long tail past the caps), no root spans held back. */
     static final TrafficProfile PROFILE = TrafficProfile.defaults().withSpansPerTrace(10, 200).withLongTail(0).withLate(0, 0);
-
-    record Sent(long atMillis, SentTrace trace) {}
 
     private static final long SEED = 20261204L;
     private static final Duration MAX_PHASE = Duration.ofMinutes(10);
@@ -27,7 +25,7 @@ final class SteadyLoad {
     /** The probes' own generator: the load's is not thread-safe. */
     private final TrafficGenerator probes = new TrafficGenerator(PROFILE, SEED - 1);
     private final KafkaTarget target;
-    private final List<Sent> manifest = new ArrayList<>();
+    private final List<SentTrace> manifest = new ArrayList<>();
     private Thread thread;
     private volatile LoadDriver driver;
     private volatile Exception failure;
@@ -44,7 +42,7 @@ final class SteadyLoad {
         generators.add(generator);
         driver = new LoadDriver(generator, target, eventsPerSecond, 0, MAX_PHASE, (trace, intended) -> {
                     synchronized (manifest) {
-                        manifest.add(new Sent(System.currentTimeMillis(), trace));
+                        manifest.add(trace);
                     }
                 });
         thread = new Thread(() -> {
@@ -67,7 +65,7 @@ final class SteadyLoad {
 
     List<SentTrace> traces() {
         synchronized (manifest) {
-            return manifest.stream().map(Sent::trace).toList();
+            return List.copyOf(manifest);
         }
     }
 
@@ -83,7 +81,7 @@ final class SteadyLoad {
         }
         target.flush();
         synchronized (manifest) {
-            manifest.add(new Sent(System.currentTimeMillis(), trace));
+            manifest.add(trace);
         }
         return trace;
     }
