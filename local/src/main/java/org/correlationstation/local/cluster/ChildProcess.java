@@ -67,10 +67,6 @@ final class ChildProcess {
         return process.pid();
     }
 
-    boolean isAlive() {
-        return process.isAlive();
-    }
-
     CompletableFuture<Process> onExit() {
         return process.onExit();
     }

@@ -51,10 +51,6 @@ record ClusterLayout(Path home, Path dataDir, int rpcPort, int uiPort, int metri
         return dataDir.resolve("savepoints");
     }
 
-    Path kafkaDir() {
-        return dataDir.resolve("kafka");
-    }
-
     Path redisDir() {
         return dataDir.resolve("redis");
     }

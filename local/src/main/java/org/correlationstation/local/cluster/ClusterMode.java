@@ -99,10 +99,8 @@ public final class ClusterMode implements AutoCloseable {
         }
 
         String java = javaBinary();
-        Map<String, String> common = new HashMap<>();
-        common.put("DATA_DIR", layout.dataDir().toString());
-        common.put("KAFKA_BOOTSTRAP_SERVERS", ClusterLayout.HOST + ":" + settings.get(Options.KAFKA_PORT));
-        common.put("REDIS_URL", redisUrl);
+        Map<String, String> common = new HashMap<>(endpoints());
+        common.put(Options.DATA_DIR.envName(), layout.dataDir().toString());
 
         start(new ChildProcess.Spec("kafka", withArgs(java, "-Xmx512m", "-cp", layout.localClassPath(),
                 BrokerMain.class.getName()), common));
@@ -221,10 +219,15 @@ public final class ClusterMode implements AutoCloseable {
         for (ConfigOption<?> option : Options.all()) {
             if (settings.isSet(option)) env.put(option.envName(), formatted(option));
         }
-        env.put(Options.KAFKA_BOOTSTRAP_SERVERS.envName(), ClusterLayout.HOST + ":" + settings.get(Options.KAFKA_PORT));
-        env.put(Options.REDIS_URL.envName(), redisUrl);
+        env.putAll(endpoints());
         env.put(Options.CHECKPOINT_DIR.envName(), layout.checkpoints().toUri().toString());
         return env;
+    }
+
+    /** Where this cluster's Kafka and Redis are, for every part that uses them. */
+    private Map<String, String> endpoints() {
+        return Map.of(Options.KAFKA_BOOTSTRAP_SERVERS.envName(), ClusterLayout.HOST + ":" + settings.get(Options.KAFKA_PORT),
+                Options.REDIS_URL.envName(), redisUrl);
     }
 
     private <T> String formatted(ConfigOption<T> option) {
@@ -277,10 +280,6 @@ public final class ClusterMode implements AutoCloseable {
         }
     }
 
-    public String jobId() {
-        return jobId;
-    }
-
     public String describe() {
         return String.join("\n",
                 "  OTLP gRPC       localhost:" + settings.get(Options.OTLP_GRPC_PORT) + "  (ingest service)",
@@ -293,7 +292,7 @@ public final class ClusterMode implements AutoCloseable {
                 "  Flink cluster   JobManager rpc localhost:" + layout.rpcPort() + ", " + layout.taskManagers()
                         + " TaskManagers x " + layout.slotsPerTaskManager() + " slots, parallelism " + layout.parallelism(),
                 "  Kafka           localhost:" + settings.get(Options.KAFKA_PORT),
-                "  Redis           " + redisUrl.replaceAll("//[^@/]*@", "//***@"),
+                "  Redis           " + Options.REDIS_URL.redact(redisUrl),
                 "  logs, pids      " + layout.logDir() + ", " + layout.runDir(),
                 "  data            " + layout.dataDir()
                         + restoredFrom.map(p -> " (resumed from " + p.getFileName() + ")").orElse(""));

@@ -70,8 +70,9 @@ final class FlinkProcesses {
     }
 
     ChildProcess.Spec jobManager() {
-        JobManagerProcessSpec spec = JobManagerProcessUtils.processSpecFromConfig(configuration());
-        List<String> cmd = java(JOBMANAGER, JobManagerProcessUtils.generateJvmParametersStr(spec, configuration()));
+        Configuration conf = configuration();
+        JobManagerProcessSpec spec = JobManagerProcessUtils.processSpecFromConfig(conf);
+        List<String> cmd = java(JOBMANAGER, JobManagerProcessUtils.generateJvmParametersStr(spec, conf));
         cmd.add("org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
         cmd.addAll(List.of("--configDir", layout.flinkConfDir().toString()));
         cmd.addAll(split(JobManagerProcessUtils.generateDynamicConfigsStr(spec)));

@@ -34,11 +34,6 @@ final class FlinkRest {
         return get("/overview").map(o -> o.path("taskmanagers").asInt());
     }
 
-    /** The job's state (RUNNING, RESTARTING, …), or empty when the JobManager does not know it or is down. */
-    Optional<String> jobState(String jobId) {
-        return get("/jobs/" + jobId).map(j -> j.path("state").asText());
-    }
-
     /** The ids of the jobs that are running or restarting. */
     java.util.List<String> runningJobs() {
         java.util.List<String> ids = new java.util.ArrayList<>();
