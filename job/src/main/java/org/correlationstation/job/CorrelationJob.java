@@ -2,6 +2,7 @@ package org.correlationstation.job;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.correlationstation.core.config.Settings;
+import org.correlationstation.job.upgrade.SwitchedOffSinks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,7 @@ public final class CorrelationJob {
         LOG.info("Correlation Station job settings:\n{}", settings.describe());
         StreamExecutionEnvironment env = JobEnvironment.create(settings, false);
         CorrelationPipeline.build(env, settings);
+        SwitchedOffSinks.allowDroppingTheirState(env);
         env.execute(JOB_NAME);
     }
 }

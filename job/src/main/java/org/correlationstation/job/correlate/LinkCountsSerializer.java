@@ -4,11 +4,11 @@ import static org.correlationstation.job.types.CompactEncoding.readVarLong;
 import static org.correlationstation.job.types.CompactEncoding.writeVarLong;
 
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.correlationstation.job.types.CompactSerializer;
+import org.correlationstation.job.types.LayoutSnapshot;
 
 /** Two small counters per linked span: varints, usually two bytes in all. */
 public final class LinkCountsSerializer extends CompactSerializer<LinkCounts> {
@@ -47,9 +47,10 @@ public final class LinkCountsSerializer extends CompactSerializer<LinkCounts> {
         return new Snapshot();
     }
 
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<LinkCounts> {
+    /** Layout 1 (release 0.1.0): a change of {@code serialize} is a new layout (docs/upgrades.md). */
+    public static final class Snapshot extends LayoutSnapshot<LinkCounts> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(1, 1, layout -> layout == 1 ? INSTANCE : null);
         }
     }
 }

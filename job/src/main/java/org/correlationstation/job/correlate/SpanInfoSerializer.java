@@ -6,11 +6,11 @@ import static org.correlationstation.job.types.CompactEncoding.writeId;
 import static org.correlationstation.job.types.CompactEncoding.writeString;
 
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.correlationstation.job.types.CompactSerializer;
+import org.correlationstation.job.types.LayoutSnapshot;
 
 /** A tracked span in state: one per span, so every byte counts towards the state per trace. */
 public final class SpanInfoSerializer extends CompactSerializer<SpanInfo> {
@@ -64,9 +64,10 @@ public final class SpanInfoSerializer extends CompactSerializer<SpanInfo> {
         return new Snapshot();
     }
 
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<SpanInfo> {
+    /** Layout 1 (release 0.1.0): a change of {@code serialize} is a new layout (docs/upgrades.md). */
+    public static final class Snapshot extends LayoutSnapshot<SpanInfo> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(1, 1, layout -> layout == 1 ? INSTANCE : null);
         }
     }
 }

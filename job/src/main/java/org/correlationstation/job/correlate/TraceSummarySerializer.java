@@ -11,13 +11,13 @@ import static org.correlationstation.job.types.CompactEncoding.writeVarLong;
 
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 import org.correlationstation.job.types.CompactSerializer;
+import org.correlationstation.job.types.LayoutSnapshot;
 
 /**
  * The trace summary, read and written once per event batch and timer: every field in a fixed order,
@@ -148,33 +148,26 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
 
     /**
      * The summary's snapshot also stands for the layout of the correlator's other states, which it
-     * describes (counts of tracked spans, logs and links, pending logs). Savepoints of an earlier layout
-     * wrote {@link StateLayout3Snapshot} or {@link Snapshot}; restoring one fails with Flink's
+     * describes (counts of tracked spans, logs and links, pending logs). Layout 4 (one list of tracked
+     * spans) is the layout of release 0.1.0, and of this one. Savepoints of the unreleased layouts before
+     * it wrote {@link StateLayout3Snapshot} or {@link Snapshot}; restoring one fails with Flink's
      * incompatible-serializer error rather than pairing restored summaries with states under names this
-     * job no longer reads (docs/operations.md). Layout 4 keeps a trace's tracked spans in one list.
+     * job no longer reads (docs/upgrades.md).
      */
-    public static final class StateLayout4Snapshot extends SimpleTypeSerializerSnapshot<TraceSummary> {
+    public static final class StateLayout4Snapshot extends LayoutSnapshot<TraceSummary> {
         public StateLayout4Snapshot() {
-            super(() -> INSTANCE);
-        }
-
-        @Override
-        public TypeSerializerSchemaCompatibility<TraceSummary> resolveSchemaCompatibility(
-                TypeSerializerSnapshot<TraceSummary> oldSnapshot) {
-            return oldSnapshot instanceof StateLayout4Snapshot
-                    ? TypeSerializerSchemaCompatibility.compatibleAsIs()
-                    : TypeSerializerSchemaCompatibility.incompatible();
+            super(4, 4, layout -> layout == 4 ? INSTANCE : null);
         }
     }
 
-    /** Layout 3 (one state entry per tracked span): kept so that its savepoints can be read and refused. */
+    /** Layout 3 (one state entry per tracked span, unreleased): kept so that its savepoints can be read and refused. */
     public static final class StateLayout3Snapshot extends SimpleTypeSerializerSnapshot<TraceSummary> {
         public StateLayout3Snapshot() {
             super(() -> INSTANCE);
         }
     }
 
-    /** The snapshot savepoints of the earliest state layout hold: kept so that they can be read and refused. */
+    /** The snapshot of the earliest (unreleased) layout: kept so that its savepoints can be read and refused. */
     public static final class Snapshot extends SimpleTypeSerializerSnapshot<TraceSummary> {
         public Snapshot() {
             super(() -> INSTANCE);

@@ -1,7 +1,6 @@
 package org.correlationstation.job.types;
 
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -44,9 +43,10 @@ public final class HexIdSerializer extends CompactSerializer<String> {
         return new Snapshot();
     }
 
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<String> {
+    /** Layout 1 (release 0.1.0): a change of {@code serialize} is a new layout (docs/upgrades.md). */
+    public static final class Snapshot extends LayoutSnapshot<String> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(1, 1, layout -> layout == 1 ? INSTANCE : null);
         }
     }
 }

@@ -10,7 +10,6 @@ import static org.correlationstation.job.types.CompactEncoding.writeVarInt;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -104,9 +103,10 @@ public final class LogEventSerializer extends CompactSerializer<LogEvent> {
         return new Snapshot();
     }
 
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<LogEvent> {
+    /** Layout 1 (release 0.1.0): a change of {@code serialize} is a new layout (docs/upgrades.md). */
+    public static final class Snapshot extends LayoutSnapshot<LogEvent> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(1, 1, layout -> layout == 1 ? INSTANCE : null);
         }
     }
 }

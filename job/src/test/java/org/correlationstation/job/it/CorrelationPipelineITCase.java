@@ -360,20 +360,12 @@ class CorrelationPipelineITCase {
             expected.put(t.traceId(), RecordCodec.toJson(ExpectedRecord.of(t.traceId(), t.spans(), t.logs(), SLACK_MS)));
         }
         Map<String, CorrelationRecord> actual = awaitRecords(stored, traces,
-                r -> comparable(r).equals(expected.get(r.traceId)), "every record closed and exact", job);
+                r -> ExpectedRecord.comparable(r).equals(expected.get(r.traceId)), "every record closed and exact", job);
         for (GeneratedTrace t : traces) {
-            assertThat(comparable(actual.get(t.traceId()))).as("record of trace " + t.traceId())
+            assertThat(ExpectedRecord.comparable(actual.get(t.traceId()))).as("record of trace " + t.traceId())
                     .isEqualTo(expected.get(t.traceId()));
             assertThat(actual.get(t.traceId()).version).isGreaterThanOrEqualTo(2);
         }
-    }
-
-    /** The record's JSON with the fields a reference cannot know (version, updated_at) blanked. */
-    private static String comparable(CorrelationRecord record) {
-        CorrelationRecord r = RecordCodec.fromJson(RecordCodec.toJson(record));
-        r.version = 0;
-        r.updatedAt = null;
-        return RecordCodec.toJson(r);
     }
 
     private void assertIndexes(StoredRecords stored, List<GeneratedTrace> traces) {

@@ -109,10 +109,10 @@ class CorrelationsTopicITCase {
                 expected.put(t.traceId(), RecordCodec.toJson(ExpectedRecord.of(t.traceId(), t.spans(), t.logs(), SLACK_MS)));
             }
             Map<String, CorrelationRecord> latest = awaitLatest(job, traces.size(),
-                    r -> comparable(r).equals(expected.get(r.traceId)), "every record closed and exact");
+                    r -> ExpectedRecord.comparable(r).equals(expected.get(r.traceId)), "every record closed and exact");
             assertThat(latest.keySet()).containsAll(expected.keySet());
             for (GeneratedTrace t : traces) {
-                assertThat(comparable(latest.get(t.traceId()))).as("latest record of " + t.traceId())
+                assertThat(ExpectedRecord.comparable(latest.get(t.traceId()))).as("latest record of " + t.traceId())
                         .isEqualTo(expected.get(t.traceId()));
             }
         } finally {
@@ -170,14 +170,6 @@ class CorrelationsTopicITCase {
             }
         }
         return records;
-    }
-
-    /** The record's JSON with the fields a reference cannot know (version, updated_at) blanked. */
-    private static String comparable(CorrelationRecord record) {
-        CorrelationRecord r = RecordCodec.fromJson(RecordCodec.toJson(record));
-        r.version = 0;
-        r.updatedAt = null;
-        return RecordCodec.toJson(r);
     }
 
     private static void pushWatermarkPastEveryTrace(TelemetryProducer producer, List<GeneratedTrace> traces) throws Exception {

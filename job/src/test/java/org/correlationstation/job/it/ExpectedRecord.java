@@ -95,6 +95,14 @@ final class ExpectedRecord {
         return r;
     }
 
+    /** A record's JSON with the fields a reference cannot know (version, updated_at) blanked. */
+    static String comparable(CorrelationRecord record) {
+        CorrelationRecord r = RecordCodec.fromJson(RecordCodec.toJson(record));
+        r.version = 0;
+        r.updatedAt = null;
+        return RecordCodec.toJson(r);
+    }
+
     static String innermost(List<SpanEvent> spans, LogEvent log, long slackMs) {
         SpanEvent best = null;
         long t = log.timeNanos;

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
@@ -19,6 +20,7 @@ import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.correlationstation.core.config.Settings;
 import org.correlationstation.job.CorrelationPipeline;
 import org.correlationstation.job.JobEnvironment;
+import org.correlationstation.job.upgrade.SwitchedOffSinks;
 
 /** One MiniCluster (2 slots) for a test class, running the real pipeline. */
 final class PipelineCluster implements AutoCloseable {
@@ -26,6 +28,8 @@ final class PipelineCluster implements AutoCloseable {
     final MiniCluster miniCluster;
     /** Where the Flink Prometheus reporter serves, as on a real cluster. */
     final int metricsPort;
+    /** The operators whose state the last start dropped: sinks switched off since its savepoint. */
+    List<String> droppedState = List.of();
 
     PipelineCluster() throws Exception {
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -52,6 +56,7 @@ final class PipelineCluster implements AutoCloseable {
         if (savepoint != null) conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         StreamExecutionEnvironment env = JobEnvironment.create(conf, settings);
         CorrelationPipeline.build(env, settings);
+        droppedState = SwitchedOffSinks.allowDroppingTheirState(env);
         JobClient client = env.executeAsync("correlation-station-it");
         return client.getJobID();
     }

@@ -19,6 +19,7 @@ import org.correlationstation.core.config.Settings;
 import org.correlationstation.job.CorrelationJob;
 import org.correlationstation.job.CorrelationPipeline;
 import org.correlationstation.job.JobEnvironment;
+import org.correlationstation.job.upgrade.SwitchedOffSinks;
 import org.correlationstation.job.OperatorIds;
 import org.correlationstation.local.store.MemoryStoreSink;
 import org.slf4j.Logger;
@@ -73,6 +74,7 @@ public final class LocalJob implements AutoCloseable {
         memoryStore.ifPresent(name -> streams.records().sinkTo(new MemoryStoreSink(name))
                 .setParallelism(1)
                 .uid(OperatorIds.MEMORY_STORE_SINK).name(OperatorIds.name(OperatorIds.MEMORY_STORE_SINK)));
+        SwitchedOffSinks.allowDroppingTheirState(env);
 
         JobClient client = env.executeAsync(CorrelationJob.JOB_NAME);
         LocalJob job = new LocalJob(client, savepoints, restoreFrom);
