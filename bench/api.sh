@@ -31,8 +31,8 @@ if [[ ${#missing[@]} -gt 0 ]]; then
     fi
 fi
 
-API_JAR=$ROOT/api/target/correlation-station-api-0.1.0-SNAPSHOT.jar
-BENCH_JAR=$ROOT/bench/target/correlation-station-bench-0.1.0-SNAPSHOT.jar
+API_JAR=$ROOT/api/target/correlation-station-api-0.2.0-SNAPSHOT.jar
+BENCH_JAR=$ROOT/bench/target/correlation-station-bench-0.2.0-SNAPSHOT.jar
 if [[ ! -f $API_JAR || ! -f $BENCH_JAR ]]; then
     mvn -B -ntp -q -DskipTests -pl api,bench -am package
 fi

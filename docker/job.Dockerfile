@@ -1,10 +1,10 @@
 # The correlation job on Flink 2.2 (application mode: `standalone-job` finds the jar in usrlib).
 # Build from the repository root after `mvn -B -DskipTests package`:
-#   docker build -f docker/job.Dockerfile -t correlation-station-job:0.1.0 .
+#   docker build -f docker/job.Dockerfile -t correlation-station-job:0.2.0 .
 FROM flink:2.2.0-java17
 
 # The job's shaded jar (Flink itself is provided by the image).
-COPY --chown=flink:flink job/target/correlation-station-job-0.1.0-SNAPSHOT.jar /opt/flink/usrlib/correlation-station-job.jar
+COPY --chown=flink:flink job/target/correlation-station-job-0.2.0-SNAPSHOT.jar /opt/flink/usrlib/correlation-station-job.jar
 # The Pyroscope agent, attached with -javaagent through env.java.opts.{jobmanager,taskmanager};
 # it profiles only when PYROSCOPE_AGENT_ENABLED=true (docs/operations.md#profiling).
 COPY --chown=flink:flink job/target/pyroscope/pyroscope-agent.jar /opt/flink/lib/pyroscope-agent.jar

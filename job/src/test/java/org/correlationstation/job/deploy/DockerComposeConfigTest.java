@@ -42,7 +42,7 @@ class DockerComposeConfigTest {
         });
         assertThat(unpinned).as("images without an exact x.y.z tag").isEmpty();
         assertThat(noHealthcheck.keySet()).as("long-running services without a healthcheck").isEmpty();
-        assertThat(services.path("jobmanager").path("image").asText()).isEqualTo("correlation-station-job:0.1.0");
+        assertThat(services.path("jobmanager").path("image").asText()).isEqualTo("correlation-station-job:0.2.0");
         assertThat(services.path("jobmanager").path("depends_on").path("redis").path("condition").asText())
                 .isEqualTo("service_healthy");
         assertThat(services.path("redis").path("command").toString()).contains("--appendonly", "yes");

@@ -54,7 +54,7 @@ class DockerfilesTest {
         List<Instruction> job = parse(RepoFiles.path("docker/job.Dockerfile"));
         assertThat(job.get(0).args()).isEqualTo("flink:2.2.0-java17");
         assertThat(job).filteredOn(i -> i.keyword().equals("COPY")).extracting(Instruction::args)
-                .anySatisfy(a -> assertThat(a).contains("correlation-station-job-0.1.0-SNAPSHOT.jar /opt/flink/usrlib/"))
+                .anySatisfy(a -> assertThat(a).contains("correlation-station-job-0.2.0-SNAPSHOT.jar /opt/flink/usrlib/"))
                 .anySatisfy(a -> assertThat(a).contains("pyroscope-agent.jar /opt/flink/lib/"));
     }
 

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.Properties;
 import java.util.function.Predicate;
 import org.apache.flink.api.common.JobID;
@@ -28,6 +29,7 @@ import org.correlationstation.core.record.RecordCodec;
 import org.correlationstation.core.testdata.GeneratedTrace;
 import org.correlationstation.core.testdata.TraceGenerator;
 import org.correlationstation.core.testing.EmbeddedKafka;
+import org.correlationstation.job.OperatorIds;
 import org.correlationstation.job.topics.TopicSinks;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,21 +68,7 @@ class CorrelationsTopicITCase {
 
     @Test
     void oneLatestExactRecordPerTraceAfterStopWithSavepointAndResume() throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("KAFKA_SPANS_TOPIC", "eos-spans");
-        env.put("KAFKA_LOGS_TOPIC", "eos-logs");
-        env.put("KAFKA_DLQ_TOPIC", "eos-dlq");
-        env.put("KAFKA_GROUP_ID", "eos");
-        env.put("KAFKA_LOGS_ENCODING", "otlp_json");
-        env.put("KAFKA_CORRELATIONS_TOPIC", TOPIC);
-        env.put("CHECKPOINT_DIR", tmp.resolve("checkpoints").toUri().toString());
-        env.put("CHECKPOINT_INTERVAL_MS", "500");
-        env.put("PARALLELISM", String.valueOf(PipelineCluster.PARALLELISM));
-        env.put("MAX_OUT_OF_ORDERNESS_MS", "2000");
-        env.put("SOURCE_IDLE_TIMEOUT_MS", "1000");
-        env.put("CORR_WINDOW_SECONDS", "600");
-        for (String topic : List.of("eos-spans", "eos-logs", "eos-dlq", TOPIC)) kafka.createTopic(topic, 2);
+        Map<String, String> env = env("eos", TOPIC);
         Settings settings = Settings.from(env, new String[0]);
         assertThat(TopicSinks.transactionalIdPrefix(settings, "x")).isEqualTo("eos-x");
 
@@ -129,6 +117,54 @@ class CorrelationsTopicITCase {
         assertThat(versions).hasSize(traces.size() + 1); // + the pusher's trace
         versions.forEach((trace, v) -> assertThat(v).as("versions of " + trace + " in offset order")
                 .isSortedAccordingTo(Long::compare).doesNotHaveDuplicates());
+    }
+
+    @Test
+    void aRestoreWithTheTopicSwitchedOffDropsOnlyThatSinksState() throws Exception {
+        Map<String, String> env = env("eos-off", "eos-off-correlations");
+        List<GeneratedTrace> traces = new TraceGenerator(9).traceSpacingMillis(10).generate(50);
+        JobID job = cluster.start(Settings.from(env, new String[0]), new Configuration(), null);
+        String savepoint;
+        try {
+            new TelemetryProducer(kafka, 99).spans("eos-off-spans", GeneratedTrace.allSpans(traces));
+            cluster.awaitAllTasksRunning(job, DEADLINE);
+            savepoint = cluster.stopWithSavepoint(job, tmp.resolve("off-savepoints").toUri().toString());
+        } finally {
+            cluster.cancel(job);
+        }
+        env.remove("KAFKA_CORRELATIONS_TOPIC");
+        job = cluster.start(Settings.from(env, new String[0]), new Configuration(), savepoint);
+        try {
+            // The exactly-once sink's writer and the committer Flink adds to it, nothing else.
+            assertThat(cluster.droppedState).contains(OperatorIds.CORRELATIONS_TOPIC_SINK)
+                    .allSatisfy(uid -> assertThat(uid).contains(OperatorIds.CORRELATIONS_TOPIC_SINK));
+            cluster.awaitAllTasksRunning(job, DEADLINE); // restored: a refused savepoint fails the job
+            cluster.miniCluster.triggerCheckpoint(job).get(2, TimeUnit.MINUTES);
+        } finally {
+            cluster.cancel(job);
+        }
+    }
+
+    /** The job's settings for run {@code name} writing records to {@code correlationsTopic} (topics created here). */
+    private Map<String, String> env(String name, String correlationsTopic) throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("KAFKA_SPANS_TOPIC", name + "-spans");
+        env.put("KAFKA_LOGS_TOPIC", name + "-logs");
+        env.put("KAFKA_DLQ_TOPIC", name + "-dlq");
+        env.put("KAFKA_GROUP_ID", name);
+        env.put("KAFKA_LOGS_ENCODING", "otlp_json");
+        env.put("KAFKA_CORRELATIONS_TOPIC", correlationsTopic);
+        env.put("CHECKPOINT_DIR", tmp.resolve(name + "-checkpoints").toUri().toString());
+        env.put("CHECKPOINT_INTERVAL_MS", "500");
+        env.put("PARALLELISM", String.valueOf(PipelineCluster.PARALLELISM));
+        env.put("MAX_OUT_OF_ORDERNESS_MS", "2000");
+        env.put("SOURCE_IDLE_TIMEOUT_MS", "1000");
+        env.put("CORR_WINDOW_SECONDS", "600");
+        for (String topic : List.of(name + "-spans", name + "-logs", name + "-dlq", correlationsTopic)) {
+            kafka.createTopic(topic, 2);
+        }
+        return env;
     }
 
     private Map<String, CorrelationRecord> awaitLatest(JobID job, int count, Predicate<CorrelationRecord> done, String what)

@@ -84,6 +84,23 @@ final class PipelineCluster implements AutoCloseable {
                 + (failure == null ? "" : ": " + failure.getExceptionAsString()));
     }
 
+    /** Polls until every task of the job runs (a savepoint needs them all); fails at once if the job ended. */
+    void awaitAllTasksRunning(JobID job, java.time.Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            requireRunning(job);
+            boolean running = status(job) == JobStatus.RUNNING; // before that, the job master may not answer
+            if (running) {
+                for (var vertex : miniCluster.getExecutionGraph(job).get().getAllExecutionVertices()) {
+                    running &= vertex.getExecutionState() == org.apache.flink.runtime.execution.ExecutionState.RUNNING;
+                }
+            }
+            if (running) return;
+            if (System.nanoTime() > deadline) throw new AssertionError("job " + job + " has tasks not running after " + timeout);
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+    }
+
     /** The Prometheus text the reporter serves now. */
     String scrapeMetrics() throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
