@@ -89,7 +89,8 @@ public final class E2eBenchmark {
             double cpuMicrosPerEvent, double redisMicrosPerEvent, double jitMicrosPerEvent) {}
 
     record Soak(double rate, Histogram micros, int unseen, double[] t, double[] p50, double[] p99, double[] max,
-            double[] heapMiB, double[] heapAfterGcMiB, double[] rssMiB, double[] openTraces, List<BenchCluster.Checkpoint> checkpoints,
+            double[] heapMiB, double[] heapAfterGcMiB, double[] rssMiB, double[] openTraces, double[] clearedTraces,
+            List<BenchCluster.Checkpoint> checkpoints,
             double[] bytesPerOpenTrace, double[] bytesPerHeldTrace, long traces, long spans, RecordChecker.Result checked,
             String checkpointPhases) {}
 
@@ -298,7 +299,8 @@ public final class E2eBenchmark {
         Settings jobSettings = settings(parallelism, "fresh_spans", "fresh_logs", "earliest");
         JobID job = cluster.submit("job-constant-rate", jobSettings, CorrelationPipeline::build);
         TrafficGenerator generator = new TrafficGenerator(profile, args.getLong("seed", 1) + 1);
-        List<double[]> rows = new ArrayList<>();   // t, p50, p99, max (ms), heap, rss (MiB), open traces, traces sent, heap after GC (MiB)
+        // t, p50, p99, max (ms), heap, rss (MiB), open traces, traces sent, heap after GC (MiB), traces cleared so far
+        List<double[]> rows = new ArrayList<>();
         AtomicLong tracesSent = new AtomicLong();
         Histogram total = new Histogram(3);
         int unseen;
@@ -322,6 +324,7 @@ public final class E2eBenchmark {
             sender.start();
             long t0 = System.nanoTime();
             double openTraces = 0;
+            double cleared = 0;
             for (int i = 1; sender.isAlive(); i++) {
                 Thread.sleep(Math.max(0, (t0 + i * 1_000_000_000L - System.nanoTime()) / 1_000_000));
                 if (cluster.status(job).isGloballyTerminalState()) throw new IllegalStateException("job stopped" + cluster.failure(job));
@@ -329,10 +332,13 @@ public final class E2eBenchmark {
                 if (i > warmup) total.add(h);
                 ProcessMemory m = ProcessMemory.now();
                 // the reporter renders every metric of the job per scrape: every 5 s keeps its cost out of the figures
-                if (i % 5 == 1) openTraces = cluster.metric("correlation_open_traces");
+                if (i % 5 == 1) {
+                    openTraces = cluster.metric("correlation_open_traces");
+                    cleared = cluster.metric("correlation_cleared_traces");
+                }
                 rows.add(new double[] {(System.nanoTime() - t0) / 1e9, h.getValueAtPercentile(50) / 1e3,
                         h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3, m.heapUsedBytes() / 1048576.0,
-                        m.rssBytes() / 1048576.0, openTraces, tracesSent.get(), m.heapAfterGcBytes() / 1048576.0});
+                        m.rssBytes() / 1048576.0, openTraces, tracesSent.get(), m.heapAfterGcBytes() / 1048576.0, cleared});
             }
             sender.join();
             if (target.errors() > 0) throw new IllegalStateException("constant rate: " + target.errors() + " failed sends");
@@ -369,7 +375,7 @@ public final class E2eBenchmark {
             if (nearest[7] > 0 && at < holdSeconds) perHeldTrace.add(c.fullBytes() / nearest[7]);
         }
         return new Soak(rate, total, unseen, column(rows, 0), column(rows, 1), column(rows, 2), column(rows, 3),
-                column(rows, 4), column(rows, 8), column(rows, 5), column(rows, 6), checkpoints,
+                column(rows, 4), column(rows, 8), column(rows, 5), column(rows, 6), column(rows, 9), checkpoints,
                 perTrace.stream().mapToDouble(Double::doubleValue).toArray(),
                 perHeldTrace.stream().mapToDouble(Double::doubleValue).toArray(), generator.traces(), generator.spans(), checked, phases);
     }
@@ -441,6 +447,12 @@ public final class E2eBenchmark {
                 perHeld.length == 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", median(perHeld)),
                 Arrays.toString(Arrays.stream(perHeld).mapToLong(Math::round).toArray())));
         md.append(String.format(Locale.ROOT, "- open traces: %s%n", quarterMeans(s.openTraces, "%.0f")));
+        // Clean-up runs once traces are CORRELATION_TTL_SECONDS past closing: with a TTL shorter than the run,
+        // freshness and state must stay flat while it does (it is spread over key groups, capped per firing).
+        md.append(String.format(Locale.ROOT, "- traces cleared per second (per quarter of the run): %s; %,.0f in all%n",
+                quarterRates(s.t, s.clearedTraces), s.clearedTraces.length == 0 ? 0 : s.clearedTraces[s.clearedTraces.length - 1]));
+        md.append(String.format(Locale.ROOT, "- freshness p99 of each second, ms (highest per quarter of the run): %s%n",
+                perQuarter(s.p99, "%.0f", quarter -> quarter.max().orElse(Double.NaN))));
         md.append(String.format(Locale.ROOT, "- heap used MiB (mean per quarter of the run): %s%n", quarterMeans(s.heapMiB, "%.0f")));
         // Heap used swings with G1's cycles; the lowest heap after a collection in each quarter (after the
         // mixed collections that reclaim the old generation) is the nearest this JVM reports to the live set.
@@ -509,6 +521,22 @@ public final class E2eBenchmark {
 
     private static String quarterMeans(double[] values, String format) {
         return perQuarter(values, format, quarter -> quarter.average().orElse(Double.NaN));
+    }
+
+    /** The rate of a running total {@code totals} sampled at times {@code t}, per quarter of the run. */
+    private static String quarterRates(double[] t, double[] totals) {
+        if (t.length < 4) return "n/a";
+        StringBuilder b = new StringBuilder();
+        int q = t.length / 4;
+        for (int i = 0; i < 4; i++) {
+            int from = i * q;
+            int to = i == 3 ? t.length - 1 : (i + 1) * q;
+            double seconds = t[to] - (from == 0 ? 0 : t[from]);
+            double n = totals[to] - (from == 0 ? 0 : totals[from]);
+            if (b.length() > 0) b.append(" → ");
+            b.append(String.format(Locale.ROOT, "%.0f", seconds <= 0 ? 0 : n / seconds));
+        }
+        return b.toString();
     }
 
     private static String quarterMins(double[] values, String format) {

@@ -16,6 +16,7 @@ final class CorrelatorMetrics {
     final Counter late;
     final Counter expired;
     final Counter truncated;
+    final Counter cleared;
     private final Counter recordsEmitted;
     private final Histogram emitLatency;
 
@@ -26,6 +27,7 @@ final class CorrelatorMetrics {
         late = group.counter("late_events");
         expired = group.counter("expired_events");
         truncated = group.counter("truncated_traces");
+        cleared = group.counter("cleared_traces");
         recordsEmitted = group.counter("records_emitted");
         emitLatency = group.histogram("emit_latency", new DescriptiveStatisticsHistogram(1024));
         group.gauge("open_traces", (Gauge<Long>) openTraces::getAsLong);

@@ -602,6 +602,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         linksState.clear();
         pendingState.clear();
         traceOnlyState.clear();
+        metrics.cleared.inc();
     }
 
     /**

@@ -29,6 +29,11 @@ import org.correlationstation.job.types.TraceSpans;
  * the step and registers each listed trace's own timer at once, so the correlator clears it with the
  * same rules as before. Each key group's list moves with its traces on rescaling.
  *
+ * <p>Clean-up is spread, not done in bursts: each key group's steps are offset within the step by its
+ * share of it (128 key groups: a firing every {@code step/128} on some key group, instead of every key
+ * group of the subtask at once), and one firing hands at most {@link #MAX_CLEARED_PER_FIRING} traces to
+ * their timers; the rest wait a millisecond in a list of their own, so records are processed between.
+ *
  * <p>Flink has no timer across keys, and a keyed function cannot switch keys: this is why the operator,
  * not the function, does both.
  */
@@ -46,10 +51,14 @@ public final class TraceCorrelatorOperator
     /** A hundredth of the TTL: at most a minute late at the default hour, ≤ 100 lists per key group. */
     private static final long STEPS_PER_TTL = 100;
 
+    /** Traces one firing clears (at ~20-50 µs each in RocksDB, a few milliseconds of the task thread). */
+    static final int MAX_CLEARED_PER_FIRING = 200;
+
     private static final ListStateDescriptor<String> DUE =
             new ListStateDescriptor<>("clean-up-due", CompactTypes.TRACE_ID_KEY);
 
     private final long stepMs;
+    private final int maxClearedPerFiring;
     private final TraceCorrelator correlator;
     private transient InternalTimerService<VoidNamespace> timers;
     private transient int maxParallelism;
@@ -57,13 +66,18 @@ public final class TraceCorrelatorOperator
     private transient String[] stepKeys;
 
     public TraceCorrelatorOperator(CorrelationSettings cfg) {
-        this(new TraceCorrelator(cfg), cfg);
+        this(cfg, MAX_CLEARED_PER_FIRING);
     }
 
-    private TraceCorrelatorOperator(TraceCorrelator correlator, CorrelationSettings cfg) {
+    TraceCorrelatorOperator(CorrelationSettings cfg, int maxClearedPerFiring) {
+        this(new TraceCorrelator(cfg), cfg, maxClearedPerFiring);
+    }
+
+    private TraceCorrelatorOperator(TraceCorrelator correlator, CorrelationSettings cfg, int maxClearedPerFiring) {
         super(correlator);
         this.correlator = correlator;
         this.stepMs = Math.max(1, Math.min(MAX_STEP_MS, cfg.ttlMs / STEPS_PER_TTL));
+        this.maxClearedPerFiring = maxClearedPerFiring;
     }
 
     @Override
@@ -79,8 +93,10 @@ public final class TraceCorrelatorOperator
 
     @Override
     public void clearAt(String traceId, long time) throws Exception {
-        long step = Math.floorDiv(time + stepMs - 1, stepMs) * stepMs;
-        runAs(stepKey(KeyGroupRangeAssignment.assignToKeyGroup(traceId, maxParallelism)), () -> {
+        int keyGroup = KeyGroupRangeAssignment.assignToKeyGroup(traceId, maxParallelism);
+        long offset = keyGroup * stepMs / maxParallelism;
+        long step = Math.floorDiv(time - offset + stepMs - 1, stepMs) * stepMs + offset;
+        runAs(stepKey(keyGroup), () -> {
             getPartitionedState(step, LongSerializer.INSTANCE, DUE).add(traceId);
             timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, step);
         });
@@ -108,8 +124,15 @@ public final class TraceCorrelatorOperator
         Iterable<String> listed = due.get();
         if (listed != null) listed.forEach(traces::add);
         due.clear();
+        int firing = Math.min(traces.size(), maxClearedPerFiring);
+        if (firing < traces.size()) {
+            // Later than the time this firing runs for, so in a firing (a mailbox action) of its own.
+            long later = getProcessingTimeService().getCurrentProcessingTime() + 1;
+            getPartitionedState(later, LongSerializer.INSTANCE, DUE).addAll(traces.subList(firing, traces.size()));
+            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, later);
+        }
         // Each trace's own timer, now: the firing loop that called this one runs them next.
-        for (String trace : traces) {
+        for (String trace : traces.subList(0, firing)) {
             setCurrentKey(trace);
             timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, timer.getTimestamp());
         }

@@ -54,11 +54,20 @@ public final class SwitchedOffSinks {
      *
      * @return the uids of the operators whose state is dropped (empty: nothing to allow)
      */
-    public static List<String> allowDroppingTheirState(StreamExecutionEnvironment env) throws IOException {
+    public static List<String> allowDroppingTheirState(StreamExecutionEnvironment env) {
         ReadableConfig conf = env.getConfiguration();
         Optional<String> path = conf.getOptional(StateRecoveryOptions.SAVEPOINT_PATH);
         if (path.isEmpty() || conf.get(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE)) return List.of();
-        List<String> dropped = unclaimedOptional(load(path.get()), operatorIds(env.getStreamGraph(false).getJobGraph()));
+        CheckpointMetadata snapshot;
+        try {
+            snapshot = load(path.get());
+        } catch (IOException | RuntimeException e) {
+            // Flink reads it again to restore, and reports what is wrong with it in its own words.
+            LOG.warn("Could not read the metadata of {} to compare its operators with this job's ({}); the restore is "
+                    + "left to Flink", path.get(), e.toString());
+            return List.of();
+        }
+        List<String> dropped = unclaimedOptional(snapshot, operatorIds(env.getStreamGraph(false).getJobGraph()));
         if (dropped.isEmpty()) return dropped;
         env.configure(new Configuration().set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true));
         LOG.warn("Restoring {} without the state of {}: switched off since it was taken. Only their writers' state is"

@@ -39,6 +39,7 @@ class TraceCorrelatorOperatorTest {
     /** Every trace's one event arrives at processing time 0: it closes at 10 s and is due at 110 s. */
     private static final long CLOSED_AT = 10_000;
     private static final long DUE = CLOSED_AT + 100_000;
+    private static final long STEP = 1000;
 
     @ParameterizedTest
     @ValueSource(strings = {"heap", "rocksdb"})
@@ -80,6 +81,34 @@ class TraceCorrelatorOperatorTest {
     }
 
     @Test
+    void theCleanUpIsSpreadOverTheStepAndCappedPerFiring() throws Exception {
+        int cap = 3;
+        try (var h = harness("heap", 1, 0, false, cap)) {
+            h.open();
+            h.setProcessingTime(0);
+            Map<Integer, Integer> perKeyGroup = new HashMap<>();
+            for (int i = 0; i < TRACES; i++) {
+                h.processElement1(spanOf(i));
+                perKeyGroup.merge(KeyGroupRangeAssignment.assignToKeyGroup(traceId(i), MAX_PARALLELISM), 1, Integer::sum);
+            }
+            h.setProcessingTime(CLOSED_AT);
+            int held = h.numKeyedStateEntries();
+            // Key group k's step is offset by k/128 of a step: half the step in, about half the key groups fired.
+            h.setProcessingTime(DUE + STEP / 2);
+            int halfway = h.numKeyedStateEntries();
+            assertThat(halfway).isLessThan(held).isGreaterThan(0);
+            h.setProcessingTime(DUE + STEP);
+            // Each key group's firing cleared at most `cap` of its traces; the rest wait for later firings.
+            int maxPerKeyGroup = perKeyGroup.values().stream().mapToInt(Integer::intValue).max().orElseThrow();
+            assertThat(maxPerKeyGroup).isGreaterThan(cap);
+            assertThat(h.numKeyedStateEntries()).as("after the step's firings").isPositive();
+            for (int ms = 1; ms <= maxPerKeyGroup / cap + 1; ms++) h.setProcessingTime(DUE + STEP + ms);
+            assertThat(h.numKeyedStateEntries()).as("every trace cleared, a few milliseconds later").isZero();
+            assertThat(h.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    @Test
     void theListsMoveWithTheirKeyGroupsWhenTheJobIsRescaled() throws Exception {
         OperatorSubtaskState snapshot;
         try (var h = harness("heap", 1, 0)) {
@@ -100,7 +129,7 @@ class TraceCorrelatorOperatorTest {
                 assertThat(entries).as("subtask %d holds its share", subtask).isPositive();
                 held += entries;
                 assertThat(h.numProcessingTimeTimers()).isPositive().isLessThanOrEqualTo(MAX_PARALLELISM / 2);
-                h.setProcessingTime(DUE);
+                h.setProcessingTime(DUE + STEP); // each key group's step lies within one step after it is due
                 assertThat(h.numKeyedStateEntries()).as("subtask %d cleared its share", subtask).isZero();
                 assertThat(h.numProcessingTimeTimers()).isZero();
             }
@@ -179,7 +208,13 @@ class TraceCorrelatorOperatorTest {
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, TraceSpans, TraceLogs, CorrelationRecord> harness(
             String backend, int parallelism, int subtask, boolean open) throws Exception {
-        var h = new KeyedTwoInputStreamOperatorTestHarness<>(new TraceCorrelatorOperator(CFG), new TraceIdOfSpan(),
+        return harness(backend, parallelism, subtask, open, TraceCorrelatorOperator.MAX_CLEARED_PER_FIRING);
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, TraceSpans, TraceLogs, CorrelationRecord> harness(
+            String backend, int parallelism, int subtask, boolean open, int maxClearedPerFiring) throws Exception {
+        var h = new KeyedTwoInputStreamOperatorTestHarness<>(new TraceCorrelatorOperator(CFG, maxClearedPerFiring),
+                new TraceIdOfSpan(),
                 new TraceIdOfLog(), CompactTypes.TRACE_ID_KEY, MAX_PARALLELISM, parallelism, subtask);
         if (backend.equals("rocksdb")) {
             EmbeddedRocksDBStateBackend rocksDb = new EmbeddedRocksDBStateBackend();
