@@ -147,23 +147,10 @@ class CorrelationsTopicITCase {
 
     /** The job's settings for run {@code name} writing records to {@code correlationsTopic} (topics created here). */
     private Map<String, String> env(String name, String correlationsTopic) throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("KAFKA_SPANS_TOPIC", name + "-spans");
-        env.put("KAFKA_LOGS_TOPIC", name + "-logs");
-        env.put("KAFKA_DLQ_TOPIC", name + "-dlq");
-        env.put("KAFKA_GROUP_ID", name);
-        env.put("KAFKA_LOGS_ENCODING", "otlp_json");
+        Map<String, String> env = PipelineSettings.env(kafka, null, tmp, name);
         env.put("KAFKA_CORRELATIONS_TOPIC", correlationsTopic);
-        env.put("CHECKPOINT_DIR", tmp.resolve(name + "-checkpoints").toUri().toString());
         env.put("CHECKPOINT_INTERVAL_MS", "500");
-        env.put("PARALLELISM", String.valueOf(PipelineCluster.PARALLELISM));
-        env.put("MAX_OUT_OF_ORDERNESS_MS", "2000");
-        env.put("SOURCE_IDLE_TIMEOUT_MS", "1000");
-        env.put("CORR_WINDOW_SECONDS", "600");
-        for (String topic : List.of(name + "-spans", name + "-logs", name + "-dlq", correlationsTopic)) {
-            kafka.createTopic(topic, 2);
-        }
+        kafka.createTopic(correlationsTopic, 2);
         return env;
     }
 

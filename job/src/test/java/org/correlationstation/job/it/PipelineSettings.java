@@ -19,6 +19,13 @@ final class PipelineSettings {
      */
     static Settings create(EmbeddedKafka kafka, String redisUri, Path tmp, String name, Map<String, String> extra)
             throws Exception {
+        Map<String, String> env = env(kafka, redisUri, tmp, name);
+        env.putAll(extra);
+        return Settings.from(env, new String[0]);
+    }
+
+    /** The same settings as a mutable map, without Redis when {@code redisUri} is null (topics created here). */
+    static Map<String, String> env(EmbeddedKafka kafka, String redisUri, Path tmp, String name) throws Exception {
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         env.put("KAFKA_SPANS_TOPIC", name + "-spans");
@@ -26,7 +33,7 @@ final class PipelineSettings {
         env.put("KAFKA_DLQ_TOPIC", name + "-dlq");
         env.put("KAFKA_GROUP_ID", name);
         env.put("KAFKA_LOGS_ENCODING", "otlp_json");
-        env.put("REDIS_URL", redisUri);
+        if (redisUri != null) env.put("REDIS_URL", redisUri);
         env.put("CHECKPOINT_DIR", tmp.resolve(name + "-checkpoints").toUri().toString());
         env.put("CHECKPOINT_INTERVAL_MS", "1000");
         env.put("PARALLELISM", String.valueOf(PipelineCluster.PARALLELISM));
@@ -39,8 +46,7 @@ final class PipelineSettings {
         env.put("CORR_WINDOW_SECONDS", "600");
         env.put("REDIS_BATCH_WAIT_MS", "50");
         env.put("EXPORT_RETRY_DELAY", "0.2");
-        env.putAll(extra);
         for (String topic : List.of("-spans", "-logs", "-dlq")) kafka.createTopic(name + topic, 2);
-        return Settings.from(env, new String[0]);
+        return env;
     }
 }
