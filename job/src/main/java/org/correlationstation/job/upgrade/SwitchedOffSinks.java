@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * job restores without their state and says so in one line; anything else is left to Flink's refusal.
  *
  * <p>Nothing is lost with that state: each of our sinks flushes everything it holds at every checkpoint
- * (a completed checkpoint means the backend has it), so its writer state is empty; the exactly-once topic
- * sinks commit their transactions before a savepoint completes.
+ * (a completed checkpoint means the backend has it), so its writer state is empty. An exactly-once
+ * topic's committer holds the snapshot's own transaction, committed by the time a stop-with-savepoint
+ * ends; from a retained checkpoint it stays uncommitted (docs/upgrades.md).
  */
 public final class SwitchedOffSinks {
     private static final Logger LOG = LoggerFactory.getLogger(SwitchedOffSinks.class);

@@ -3,11 +3,13 @@ package org.correlationstation.job.correlate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -136,13 +138,13 @@ class StateSerializerUpgradeTest {
     }
 
     /** A sink's writer-state serializer and a state of one buffered entry. */
-    record SinkState<T extends java.io.Serializable>(SimpleVersionedSerializer<BufferedRequestState<T>> serializer, BufferedRequestState<T> state) {
+    record SinkState<T extends Serializable>(SimpleVersionedSerializer<BufferedRequestState<T>> serializer, BufferedRequestState<T> state) {
         byte[] bytes() throws IOException {
             return SimpleVersionedSerialization.writeVersionAndSerialize(serializer, state);
         }
     }
 
-    private static <T extends java.io.Serializable> SinkState<T> sinkState(SimpleVersionedSerializer<BufferedRequestState<T>> serializer, T entry) {
+    private static <T extends Serializable> SinkState<T> sinkState(SimpleVersionedSerializer<BufferedRequestState<T>> serializer, T entry) {
         return new SinkState<>(serializer, new BufferedRequestState<>(List.of(new RequestEntryWrapper<>(entry, 100))));
     }
 
@@ -155,7 +157,7 @@ class StateSerializerUpgradeTest {
         record.lastSeen = "2026-11-20T00:00:01.250Z";
         record.spanCount = 3;
         record.version = 2;
-        Map<String, SinkState<?>> sinks = new java.util.LinkedHashMap<>();
+        Map<String, SinkState<?>> sinks = new LinkedHashMap<>();
         sinks.put("loki", sinkState(new LokiEntrySerializer(), new LokiEntry("checkout", "prod", "error",
                 1_795_000_000_123_456_789L, "payment declined", Map.of("trace_id", record.traceId, "span_name", "charge"))));
         sinks.put("tempo", sinkState(new TracesEntrySerializer(), new TracesEntry(new byte[] {10, 2, 8, 1}, 1)));

@@ -11,9 +11,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
@@ -192,9 +194,9 @@ class SavepointMigrationITCase {
                 FileUtils.copy(new org.apache.flink.core.fs.Path(savepoint), new org.apache.flink.core.fs.Path(dir.toUri()), false);
                 Files.writeString(dir.resolve(WRITTEN_AT), System.currentTimeMillis() + "\n", StandardCharsets.UTF_8);
                 // A completed savepoint means the sinks delivered everything before it.
-                Files.write(dir.resolve(LOKI_BEFORE), new java.util.TreeSet<>(SinkAssertions.distinctLokiKeys(loki.entries())));
+                Files.write(dir.resolve(LOKI_BEFORE), new TreeSet<>(SinkAssertions.distinctLokiKeys(loki.entries())));
                 Files.write(dir.resolve(TEMPO_BEFORE), tempo.spans().stream()
-                        .map(s -> java.util.HexFormat.of().formatHex(s.getSpanId().toByteArray())).sorted().toList());
+                        .map(s -> HexFormat.of().formatHex(s.getSpanId().toByteArray())).sorted().toList());
             } finally {
                 cluster.cancel(job);
             }

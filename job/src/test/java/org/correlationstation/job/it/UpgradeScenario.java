@@ -1,5 +1,6 @@
 package org.correlationstation.job.it;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -173,7 +174,7 @@ final class UpgradeScenario {
             List<E> chunk = sorted.subList(i, Math.min(sorted.size(), i + EVENTS_PER_MESSAGE));
             String trace = traceOf.apply(chunk.get(0));
             kafka.produce(new ProducerRecord<>(NAME + suffix, message++ % PARTITIONS,
-                    trace == null ? null : trace.getBytes(java.nio.charset.StandardCharsets.UTF_8), encode.apply(chunk)));
+                    trace == null ? null : trace.getBytes(StandardCharsets.UTF_8), encode.apply(chunk)));
         }
     }
 
