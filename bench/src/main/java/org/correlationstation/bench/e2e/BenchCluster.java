@@ -169,16 +169,24 @@ final class BenchCluster implements AutoCloseable {
 
     /** The sum over subtasks of every Prometheus sample whose name ends with {@code suffix}. */
     double metric(String suffix) throws Exception {
+        return metrics(suffix)[0];
+    }
+
+    /** {@link #metric} for each suffix, from one scrape (the reporter renders every metric of the job per scrape). */
+    double[] metrics(String... suffixes) throws Exception {
         HttpResponse<String> response = http.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        double sum = 0;
+        double[] sums = new double[suffixes.length];
         for (String line : response.body().split("\n")) {
             if (line.startsWith("#")) continue;
             Matcher m = SAMPLE.matcher(line);
-            if (m.matches() && m.group(1).endsWith(suffix)) sum += Double.parseDouble(m.group(3));
+            if (!m.matches()) continue;
+            for (int i = 0; i < suffixes.length; i++) {
+                if (m.group(1).endsWith(suffixes[i])) sums[i] += Double.parseDouble(m.group(3));
+            }
         }
-        return sum;
+        return sums;
     }
 
     /** Per task: busy / back-pressured / idle ms per second, from the reporter (where the time goes, coarsely). */

@@ -84,7 +84,7 @@ final class TelemetryProducer {
         return last + Duration.ofMinutes(30).toMillis();
     }
 
-    private static SpanEvent pusherSpan(long timeMillis, String spanId) {
+    static SpanEvent pusherSpan(long timeMillis, String spanId) {
         SpanEvent span = new SpanEvent();
         span.traceId = PUSHER_TRACE;
         span.spanId = spanId;
@@ -96,7 +96,7 @@ final class TelemetryProducer {
         return span;
     }
 
-    private static LogEvent pusherLog(long timeMillis, String body) {
+    static LogEvent pusherLog(long timeMillis, String body) {
         LogEvent log = new LogEvent();
         log.traceId = PUSHER_TRACE;
         log.service = "pusher";

@@ -116,20 +116,8 @@ final class UpgradeScenario {
         long future = late.stream().flatMap(t -> t.spans().stream()).mapToLong(SpanEvent::endMillis).max().orElseThrow()
                 + 1_800_000;
         for (int p = 0; p < PARTITIONS; p++) {
-            SpanEvent span = new SpanEvent();
-            span.traceId = TelemetryProducer.PUSHER_TRACE;
-            span.spanId = "fffffffffffffff" + p;
-            span.name = "watermark";
-            span.service = "pusher";
-            span.env = "test";
-            span.startTimeNanos = future * 1_000_000L;
-            span.endTimeNanos = span.startTimeNanos;
-            LogEvent log = new LogEvent();
-            log.traceId = TelemetryProducer.PUSHER_TRACE;
-            log.service = "pusher";
-            log.env = "test";
-            log.timeNanos = span.startTimeNanos;
-            log.body = "watermark " + p;
+            SpanEvent span = TelemetryProducer.pusherSpan(future, String.format("fffffffffffffff%x", p));
+            LogEvent log = TelemetryProducer.pusherLog(future, "watermark " + p);
             kafka.produce(new ProducerRecord<>(NAME + "-spans", (spansSent + p) % PARTITIONS, null,
                     OtlpMessages.traces(List.of(span)).toByteArray()));
             kafka.produce(new ProducerRecord<>(NAME + "-logs", (logsSent + p) % PARTITIONS, null,
