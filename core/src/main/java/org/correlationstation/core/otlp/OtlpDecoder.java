@@ -89,6 +89,11 @@ public final class OtlpDecoder implements Serializable {
                         throw new MalformedOtlpException(MalformedOtlpException.INVALID_TRACE_ID,
                                 "span '" + span.getName() + "' has no trace id");
                     }
+                    if (e.spanId == null) {
+                        // OTLP calls it invalid; every delivery of it would also count again (no id to dedupe on).
+                        throw new MalformedOtlpException(MalformedOtlpException.INVALID_SPAN_ID,
+                                "span '" + span.getName() + "' has no span id");
+                    }
                     e.name = span.getName();
                     e.service = service;
                     e.env = env;

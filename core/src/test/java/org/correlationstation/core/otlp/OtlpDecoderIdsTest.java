@@ -34,13 +34,13 @@ class OtlpDecoderIdsTest {
     }
 
     @Test
-    void zeroSpanAndParentIdsOnASpanAreNone() throws Exception {
-        Span span = span().setSpanId(ByteString.copyFrom(new byte[8])).setParentSpanId(ByteString.copyFrom(new byte[8])).build();
+    void aZeroParentIdOnASpanIsNone() throws Exception {
+        Span span = span().setParentSpanId(ByteString.copyFrom(new byte[8])).build();
 
         SpanEvent e = DECODER.decodeSpans(traces(span).toByteArray(), OtlpEncoding.OTLP_PROTO).get(0);
 
         assertThat(e.traceId).isEqualTo(TRACE);
-        assertThat(e.spanId).isNull();
+        assertThat(e.spanId).isEqualTo(SPAN);
         assertThat(e.parentSpanId).isNull();
     }
 
@@ -106,6 +106,17 @@ class OtlpDecoderIdsTest {
     void aSpanWithoutTraceIdIsMalformed() {
         assertMalformed(traces(span().setTraceId(ByteString.copyFrom(new byte[16])).build()).toByteArray(),
                 OtlpEncoding.OTLP_PROTO, MalformedOtlpException.INVALID_TRACE_ID);
+    }
+
+    /** OTLP calls a span without span id invalid, and it could not be deduplicated: malformed, like the above. */
+    @Test
+    void aSpanWithoutSpanIdIsMalformed() {
+        assertMalformed(traces(span().setSpanId(ByteString.copyFrom(new byte[8])).build()).toByteArray(),
+                OtlpEncoding.OTLP_PROTO, MalformedOtlpException.INVALID_SPAN_ID);
+        assertMalformed(traces(span().clearSpanId().build()).toByteArray(),
+                OtlpEncoding.OTLP_PROTO, MalformedOtlpException.INVALID_SPAN_ID);
+        assertMalformed(spanJson("\"traceId\":\"" + TRACE + "\",\"spanId\":\"0000000000000000\""),
+                OtlpEncoding.OTLP_JSON, MalformedOtlpException.INVALID_SPAN_ID);
     }
 
     static void assertMalformed(byte[] message, OtlpEncoding encoding, String reason) {

@@ -21,8 +21,8 @@ import org.correlationstation.ingest.metrics.IngestMetrics;
  * <ul>
  *   <li>An undecodable body or an id of a wrong length makes the whole request invalid
  *       ({@link MalformedOtlpException}, thrown before anything is written).</li>
- *   <li>A span without a trace id (empty or all-zero) cannot be correlated or stored by trace: it alone
- *       is rejected, reported as OTLP partial success.</li>
+ *   <li>A span without a trace id or span id (empty or all-zero) cannot be correlated or stored by trace: it
+ *       alone is rejected, reported as OTLP partial success.</li>
  *   <li>A log without a trace id is normal (SPEC §2) and accepted.</li>
  * </ul>
  */
@@ -54,10 +54,10 @@ public final class OtlpIngestion {
 
     public CompletableFuture<ExportResult> traces(TracesData data) throws MalformedOtlpException {
         int[] rejected = {0};
-        TracesData traced = withoutUntracedSpans(data, rejected);
+        TracesData traced = withoutInvalidSpans(data, rejected);
         decoder.spans(traced); // validates every id of the spans that remain
         String message = rejected[0] == 0 ? ""
-                : rejected[0] + " span(s) without a trace id (empty or all zero) were rejected";
+                : rejected[0] + " span(s) without a trace id or span id (empty or all zero) were rejected";
         return writer.writeTraces(traced).thenApply(stored -> {
             metrics.records(IngestMetrics.SPANS, stored);
             return new ExportResult(stored, rejected[0], message);
@@ -72,11 +72,11 @@ public final class OtlpIngestion {
         });
     }
 
-    private static TracesData withoutUntracedSpans(TracesData data, int[] rejected) throws MalformedOtlpException {
+    private static TracesData withoutInvalidSpans(TracesData data, int[] rejected) throws MalformedOtlpException {
         boolean any = false;
         for (ResourceSpans rs : data.getResourceSpansList()) {
             for (ScopeSpans ss : rs.getScopeSpansList()) {
-                for (Span span : ss.getSpansList()) any |= Ids.traceId(span.getTraceId()) == null;
+                for (Span span : ss.getSpansList()) any |= !valid(span);
             }
         }
         if (!any) return data;
@@ -86,7 +86,7 @@ public final class OtlpIngestion {
             for (ScopeSpans ss : rs.getScopeSpansList()) {
                 ScopeSpans.Builder scope = ss.toBuilder().clearSpans();
                 for (Span span : ss.getSpansList()) {
-                    if (Ids.traceId(span.getTraceId()) == null) rejected[0]++;
+                    if (!valid(span)) rejected[0]++;
                     else scope.addSpans(span);
                 }
                 if (scope.getSpansCount() > 0) resource.addScopeSpans(scope);
@@ -94,5 +94,13 @@ public final class OtlpIngestion {
             if (resource.getScopeSpansCount() > 0) out.addResourceSpans(resource);
         }
         return out.build();
+    }
+
+    /**
+     * OTLP calls a span with an empty or all-zero trace or span id invalid: it can be neither correlated
+     * nor deduplicated (every delivery would count again), and Tempo refuses it.
+     */
+    private static boolean valid(Span span) throws MalformedOtlpException {
+        return Ids.traceId(span.getTraceId()) != null && Ids.spanId(span.getSpanId()) != null;
     }
 }

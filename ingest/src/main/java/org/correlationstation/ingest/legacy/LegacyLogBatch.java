@@ -117,7 +117,7 @@ public final class LegacyLogBatch {
         }
 
         String traceId = text(r, "trace_id", path + ".trace_id");
-        if (traceId != null && !traceId.isEmpty()) {
+        if (traceId != null) {
             if (!Ids.isValidLegacyTraceId(traceId)) {
                 throw new InvalidBatchException(path + ".trace_id must be 1-128 characters of [A-Za-z0-9._:-]");
             }

@@ -214,16 +214,19 @@ class OtlpHttpReceiverTest {
         GeneratedTrace trace = new TraceGenerator(303).generate(1).get(0);
         TracesData good = OtlpMessages.traces(trace.spans());
         Span untraced = OtlpMessages.span(trace.spans().get(0)).toBuilder().clearTraceId().setName("lost").build();
+        Span unnamed = OtlpMessages.span(trace.spans().get(0)).toBuilder()
+                .setSpanId(com.google.protobuf.ByteString.copyFrom(new byte[8])).setName("zero span id").build();
         TracesData mixed = good.toBuilder().setResourceSpans(0, good.getResourceSpans(0).toBuilder()
-                .setScopeSpans(0, good.getResourceSpans(0).getScopeSpans(0).toBuilder().addSpans(untraced))).build();
+                .setScopeSpans(0, good.getResourceSpans(0).getScopeSpans(0).toBuilder().addSpans(untraced)
+                        .addSpans(unnamed))).build();
         long before = IngestFixture.recordCount(kafka, SPANS);
 
         HttpResponse<byte[]> r = ingest.post("/api/otlp/v1/traces", JSON, OtlpMessages.toJson(mixed));
 
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode partial = MAPPER.readTree(r.body()).get("partialSuccess");
-        assertThat(partial.get("rejectedSpans").asLong()).isEqualTo(1);
-        assertThat(partial.get("errorMessage").asText()).contains("without a trace id");
+        assertThat(partial.get("rejectedSpans").asLong()).isEqualTo(2);
+        assertThat(partial.get("errorMessage").asText()).contains("without a trace id or span id");
         assertThat(IngestFixture.recordCount(kafka, SPANS)).isEqualTo(before + 1);
         ConsumerRecord<byte[], byte[]> stored = kafka.consumeAll(SPANS, (int) before + 1, IngestFixture.TIMEOUT).stream()
                 .filter(x -> x.key() != null && new String(x.key(), StandardCharsets.UTF_8).equals(trace.traceId()))

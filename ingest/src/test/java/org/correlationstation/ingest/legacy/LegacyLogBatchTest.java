@@ -78,6 +78,7 @@ class LegacyLogBatchTest {
                 "[1,2]", "the body must be a JSON object",
                 "{\"records\": 3}", "records must be an array",
                 "{\"records\": [{\"trace_id\": \"has space\"}]}", "records[0].trace_id must be 1-128 characters",
+                "{\"records\": [{\"trace_id\": \"\"}]}", "records[0].trace_id must be 1-128 characters",
                 "{\"records\": [{}, {\"span_id\": \"abc\"}]}", "records[1].span_id must be 16 hex characters",
                 "{\"records\": [{\"timestamp\": \"yesterday\"}]}", "records[0].timestamp must be an RFC 3339 time",
                 "{\"records\": [{\"attributes\": [1]}]}", "records[0].attributes must be an object",
