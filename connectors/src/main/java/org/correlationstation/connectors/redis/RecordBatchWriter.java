@@ -16,8 +16,9 @@ import java.util.concurrent.CompletionStage;
 import org.correlationstation.core.redis.RedisKeys;
 
 /**
- * The SPEC §5 writes of a batch of records, all issued at once on one connection (lettuce pipelines
- * them) and all single-key, so they work on Redis Cluster. The batch completes when every command
+ * The SPEC §5 writes of a batch of records on one connection (lettuce pipelines them), all single-key,
+ * so they work on Redis Cluster: the batch's compare-and-sets at once, then at once the trace keys,
+ * indexes and bookkeeping of the records they took. The batch completes when every command
  * was acknowledged; any failure fails the whole batch, which is then retried as a whole: every
  * command is idempotent (the compare-and-set included), so a partly applied batch is safe to redo.
  */
@@ -75,25 +76,50 @@ public final class RecordBatchWriter {
     public CompletionStage<BatchResult> write(RedisClusterAsyncCommands<String, String> commands, Runnable flush,
             List<RedisRecordWrite> batch, long nowMillis) {
         List<CompletableFuture<Long>> versions = new ArrayList<>(batch.size());
-        List<CompletableFuture<?>> acks = new ArrayList<>(batch.size() * 4 + 16);
+        for (RedisRecordWrite write : batch) versions.add(cas.write(commands, flush, write, ttlMillis).toCompletableFuture());
+        flush.run();
+        // The rest waits for the compare-and-set's answers (one round trip more per batch): a rejected
+        // write refreshes nothing, or a stream of stale writes (replays after a restore) would keep
+        // postponing the expiries of the trace key and the indexes, and with them the trimming.
+        CompletableFuture<BatchResult> result = CompletableFuture.allOf(versions.toArray(CompletableFuture[]::new))
+                .thenCompose(ignored -> {
+                    List<RedisRecordWrite> accepted = new ArrayList<>(batch.size());
+                    for (int i = 0; i < batch.size(); i++) {
+                        if (versions.get(i).join() != CasScript.REJECTED) accepted.add(batch.get(i));
+                    }
+                    int rejected = batch.size() - accepted.size();
+                    return bookkeeping(commands, flush, accepted, nowMillis)
+                            .thenApply(done -> new BatchResult(accepted.size(), rejected));
+                });
+        // A failure may be a Redis that restarted empty: index everything anew from here on.
+        result.whenComplete((ok, error) -> {
+            if (error != null) indexed.clear();
+        });
+        return result;
+    }
+
+    /** The trace key, the indexes and the trimmer's bookkeeping of the records Redis took. */
+    private CompletableFuture<Void> bookkeeping(RedisClusterAsyncCommands<String, String> commands, Runnable flush,
+            List<RedisRecordWrite> accepted, long nowMillis) {
+        if (accepted.isEmpty()) return CompletableFuture.completedFuture(null);
+        List<CompletableFuture<?>> acks = new ArrayList<>(accepted.size() * 3 + 16);
         // One ZADD per index key for the whole batch rather than one per record and index: a record is in
         // the time index and in one index per service, so per-record ZADDs were most of the commands
         // (and of the client's and the server's work).
         Map<String, List<ScoredValue<String>>> byIndex = new LinkedHashMap<>();
         // Every index key a record of the batch is in gets its expiry refreshed, indexed anew or not.
         Set<String> touchedIndexes = new LinkedHashSet<>();
-        List<ScoredValue<String>> expiries = new ArrayList<>(batch.size());
-        List<RedisRecordWrite> newlyIndexed = new ArrayList<>(batch.size());
-        List<List<String>> newlyIndexedKeys = new ArrayList<>(batch.size());
+        List<ScoredValue<String>> expiries = new ArrayList<>(accepted.size());
+        List<RedisRecordWrite> newlyIndexed = new ArrayList<>(accepted.size());
+        List<List<String>> newlyIndexedKeys = new ArrayList<>(accepted.size());
         SetArgs traceTtl = SetArgs.Builder.px(ttlMillis);
         // LT: only ever lower an index score. first_seen can only move earlier as a trace's record
         // advances, so the index ends up with the most advanced record's first_seen even when an
-        // older emission lands later, without waiting for the compare-and-set's answer.
+        // older emission's bookkeeping lands later.
         ZAddArgs lowerOnly = ZAddArgs.Builder.lt();
 
-        for (RedisRecordWrite write : batch) {
+        for (RedisRecordWrite write : accepted) {
             String cid = write.correlationId();
-            versions.add(cas.write(commands, flush, write, ttlMillis).toCompletableFuture());
             acks.add(commands.set(RedisKeys.trace(write.traceId()), cid, traceTtl).toCompletableFuture());
 
             List<String> indexes = write.indexKeys();
@@ -129,25 +155,11 @@ public final class RecordBatchWriter {
         if (!expiries.isEmpty()) acks.add(commands.zadd(RedisKeys.EXPIRIES, scored(expiries)).toCompletableFuture());
         acks.add(commands.pexpire(RedisKeys.EXPIRIES, bookkeepingTtlMillis).toCompletableFuture());
         flush.run();
-
-        acks.addAll(versions);
-        CompletableFuture<BatchResult> result = CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+        return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).thenRun(() -> {
             for (int i = 0; i < newlyIndexed.size(); i++) {
                 indexed.indexed(newlyIndexed.get(i), newlyIndexedKeys.get(i), nowMillis);
             }
-            int rejected = 0;
-            for (CompletableFuture<Long> version : versions) {
-                if (version.join() == CasScript.REJECTED) {
-                    rejected++;
-                }
-            }
-            return new BatchResult(versions.size() - rejected, rejected);
         });
-        // A failure may be a Redis that restarted empty: index everything anew from here on.
-        result.whenComplete((ok, error) -> {
-            if (error != null) indexed.clear();
-        });
-        return result;
     }
 
     @SuppressWarnings("unchecked")

@@ -213,6 +213,38 @@ class RedisSinkWriterTest {
         assertThat(counter("correlation", "result", "rejected", "redis_operations")).isEqualTo(1);
     }
 
+    /** Stale writes (replays after a restore) must not keep postponing the expiries the trimmer waits for. */
+    @Test
+    void aRejectedWriteRefreshesNoKeyOrIndex() throws Exception {
+        String trace = TestRecords.newTraceId();
+        String service = "svc-" + trace;
+        CorrelationRecord newer = TestRecords.record(trace, 9, service);
+        var first = writer(sink().build());
+        write(first, newer);
+        flush(first);
+        String cid = newer.correlationId;
+        assertThat(redis.exists(RedisKeys.trace(trace))).isEqualTo(1);
+        redis.del(RedisKeys.trace(trace));
+        redis.zrem(RedisKeys.EXPIRIES, cid);
+        redis.pexpire(RedisKeys.service(service), 60_000);
+
+        var restarted = writer(sink().build()); // remembers nothing it indexed
+        write(restarted, TestRecords.record(trace, 2, service));
+        flush(restarted);
+
+        assertThat(redis.get(RedisKeys.record(cid))).isEqualTo(RecordCodec.toJson(newer)); // rejected
+        assertThat(redis.exists(RedisKeys.trace(trace))).isZero();
+        assertThat(redis.zscore(RedisKeys.EXPIRIES, cid)).isNull();
+        assertThat(redis.pttl(RedisKeys.service(service))).isLessThanOrEqualTo(60_000);
+
+        CorrelationRecord newest = TestRecords.record(trace, 10, service);
+        write(restarted, newest);
+        flush(restarted);
+        assertThat(redis.get(RedisKeys.trace(trace))).isEqualTo(cid);
+        assertThat(redis.zscore(RedisKeys.EXPIRIES, cid)).isNotNull();
+        assertThat(redis.pttl(RedisKeys.service(service))).isGreaterThan(60_000);
+    }
+
     @Test
     void anIndexKeepsTheMostAdvancedFirstSeenWhateverTheOrderOfWrites() throws Exception {
         var writer = writer(sink().build());
