@@ -14,8 +14,12 @@ import org.correlationstation.core.record.RecordCodec;
 final class RecordAssembler {
     private RecordAssembler() {}
 
-    /** The record without {@code version} and {@code updated_at}, which the emitter sets. */
-    static CorrelationRecord assemble(TraceSummary s, Map<String, SpanInfo> spans, Map<String, LinkCounts> links) {
+    /**
+     * The record without {@code version} and {@code updated_at}, which the emitter sets. {@code truncated}
+     * is also set when there were more links than {@code maxLinks}.
+     */
+    static CorrelationRecord assemble(TraceSummary s, Map<String, SpanInfo> spans, Map<String, LinkCounts> links,
+            int maxLinks) {
         CorrelationRecord r = new CorrelationRecord();
         r.correlationId = s.correlationId;
         r.traceId = s.traceId;
@@ -34,21 +38,26 @@ final class RecordAssembler {
         r.errorLogCount = s.errorLogCount;
         r.maxSeverity = Severity.shortName(s.maxSeverity);
         r.hasError = s.errorSpanCount > 0 || s.errorLogCount > 0;
-        r.edges = edges(spans);
-        r.links = links(spans, links);
+        r.edges = edges(spans, s.services);
+        List<CorrelationRecord.Link> all = links(spans, links, s.services);
+        r.links = all.size() > maxLinks ? new ArrayList<>(all.subList(0, maxLinks)) : all;
         r.lateEvents = s.lateEvents;
-        r.truncated = s.truncated;
+        r.truncated = s.truncated || all.size() > maxLinks;
         return r;
     }
 
-    /** Parent→child pairs across services, per service pair, sorted by (parent, child). */
-    static List<CorrelationRecord.Edge> edges(Map<String, SpanInfo> spans) {
+    /**
+     * Parent→child pairs across services, per service pair, sorted by (parent, child); only pairs of
+     * services the record lists (the services cap is one rule for {@code services}, edges and links).
+     */
+    static List<CorrelationRecord.Edge> edges(Map<String, SpanInfo> spans, String[] services) {
         // Grouped by hash and sorted once: a key string built per span was a fifth of the emission's time.
         Map<ServicePair, CorrelationRecord.Edge> byPair = new HashMap<>();
         for (SpanInfo child : spans.values()) {
             if (child.parentSpanId == null) continue;
             SpanInfo parent = spans.get(child.parentSpanId);
             if (parent == null || parent.service.equals(child.service)) continue;
+            if (!listed(services, parent.service) || !listed(services, child.service)) continue;
             CorrelationRecord.Edge edge = byPair.computeIfAbsent(new ServicePair(parent.service, child.service),
                     k -> new CorrelationRecord.Edge(k.parent, k.child, 0, 0));
             edge.calls++;
@@ -59,17 +68,29 @@ final class RecordAssembler {
         return edges;
     }
 
+    private static boolean listed(String[] services, String service) {
+        return service != null && Arrays.binarySearch(services, service) >= 0;
+    }
+
     private record ServicePair(String parent, String child) {}
 
     private static final Comparator<CorrelationRecord.Edge> BY_PAIR =
             Comparator.<CorrelationRecord.Edge, String>comparing(e -> e.parent).thenComparing(e -> e.child);
 
-    /** Known spans with at least one log, earliest span start first (ties: span id). */
-    static List<CorrelationRecord.Link> links(Map<String, SpanInfo> spans, Map<String, LinkCounts> counts) {
+    /**
+     * Known (tracked) spans of listed services with at least one log, earliest span start first (ties:
+     * span id), all of them: the caller takes the first {@code MAX_LINKS_PER_TRACE}. A link counts
+     * against the cap only once its span is known, so logs naming spans that never arrive (tail
+     * sampling) or that are beyond the tracking cap take no slot.
+     */
+    static List<CorrelationRecord.Link> links(Map<String, SpanInfo> spans, Map<String, LinkCounts> counts,
+            String[] services) {
         List<Map.Entry<String, SpanInfo>> withLogs = new ArrayList<>();
         for (Map.Entry<String, LinkCounts> e : counts.entrySet()) {
             SpanInfo span = spans.get(e.getKey());
-            if (span != null && e.getValue().logCount > 0) withLogs.add(Map.entry(e.getKey(), span));
+            if (span != null && e.getValue().logCount > 0 && listed(services, span.service)) {
+                withLogs.add(Map.entry(e.getKey(), span));
+            }
         }
         withLogs.sort(Comparator.<Map.Entry<String, SpanInfo>>comparingLong(e -> e.getValue().startNanos)
                 .thenComparing(Map.Entry::getKey));

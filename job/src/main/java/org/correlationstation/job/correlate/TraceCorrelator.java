@@ -1,5 +1,6 @@
 package org.correlationstation.job.correlate;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,6 +12,7 @@ import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -42,7 +44,8 @@ import org.correlationstation.job.types.TraceSpans;
  * <p>Each trace holds at most one event-time and one processing-time timer: whenever its state changes
  * the earliest moment anything can become due is recomputed, and every firing re-evaluates all rules.
  * That keeps the timer count independent of the event count and makes clearing exact, which is why
- * no state has a Flink state TTL. A closed trace with nothing left to decide or emit holds no timer:
+ * the trace's state has no Flink state TTL (only the tombstone a cleared trace leaves, which makes later
+ * events of it expired, has one, to collect it). A closed trace with nothing left to decide or emit holds no timer:
  * its clean-up is handed to {@link TraceCorrelatorOperator}, which fires the trace's timer when due.
  *
  * <p>State is read and written once per batch, not per event: the tracked spans (one list, a batch
@@ -69,6 +72,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     private static final int RECENT_TRACES = 20_000;
     /** Bound of {@link RecentSummaries} per subtask: a summary is a few hundred bytes. */
     private static final int RECENT_SUMMARIES = 20_000;
+    private static final Duration TOMBSTONE_TTL_MARGIN = Duration.ofMinutes(5);
 
     private final CorrelationSettings cfg;
 
@@ -88,6 +92,14 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     private transient ListState<PendingLog> pendingState;
     /** Pending logs without span id, appended without reading (they are decided together). */
     private transient ListState<PendingLog> traceOnlyState;
+    /**
+     * When the trace's state was cleared (processing time): a tombstone, so that an event for a cleared
+     * trace is expired whatever its own timestamp, for as long as the trace's last record can still be in
+     * Redis ({@link #recentlyCleared}).
+     */
+    private transient ValueState<Long> clearedState;
+    /** Whether the current call's trace is a recently cleared one (null: not looked up yet in this call). */
+    private transient Boolean currentCleared;
     /** Processing-time timers are rounded to multiples of this. */
     private transient long timerGrid;
     /** The current trace's spans once scanned, for the rest of one call (reset on every entry). */
@@ -117,7 +129,8 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         if (clearing == null || otherTraces == null) {
             throw new IllegalStateException("TraceCorrelator runs in a TraceCorrelatorOperator (the clean-up of closed traces)");
         }
-        // No Flink state TTL: every trace's clean-up clears all of its state (docs/semantics.md).
+        // No Flink state TTL on the trace's state: its clean-up clears all of it (docs/semantics.md). Only the
+        // tombstone left behind has one.
         // Hand-written serializers (StateTypes): the POJO serializer's reflection and Flink's String
         // encoding were the largest costs of reading state.
         ValueStateDescriptor<TraceSummary> summary = new ValueStateDescriptor<>("summary", StateTypes.SUMMARY);
@@ -137,6 +150,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         linksState = getRuntimeContext().getState(links);
         pendingState = getRuntimeContext().getListState(pending);
         traceOnlyState = getRuntimeContext().getListState(traceOnly);
+        clearedState = getRuntimeContext().getState(tombstone(cfg));
         timerGrid = Math.max(1, Math.min(MAX_TIMER_GRID_MS, cfg.emitIntervalMs / 10));
         recentSpans = new RecentSpans(RECENT_SPANS, RECENT_TRACES);
         recentSummaries = new RecentSummaries(RECENT_SUMMARIES,
@@ -148,6 +162,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     public void processElement1(TraceSpans batch, Context ctx, Collector<CorrelationRecord> out) throws Exception {
         timerSpans = null;
         currentTrace = ctx.getCurrentKey();
+        currentCleared = null;
         TraceSummary s = loadSummary();
         boolean existed = s != null;
         boolean noSpansStored = !existed || s.trackedSpans == 0;
@@ -158,18 +173,18 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         Map<String, SpanInfo> arrivedForPending = null;
         List<SpanInfo> added = new ArrayList<>(batch.spans.length);
         for (SpanEvent span : batch.spans) {
-            if (s == null && (s = newSummary(span.eventTimeMillis(), ctx)) == null) continue;
             String id = span.spanId;
-            boolean canonical = id != null && CompactEncoding.isHexId(id, 16);
+            if (id == null) continue; // invalid (OTLP), and it could not be deduplicated: the decoder refuses it
+            if (s == null && (s = newSummary(span.eventTimeMillis(), ctx)) == null) continue;
+            boolean canonical = CompactEncoding.isHexId(id, 16);
             long key = canonical ? HexFormat.fromHexDigitsToLong(id) : 0;
-            if (canonical ? ids.contains(key) : id != null && ((otherIds != null && otherIds.contains(id))
+            if (canonical ? ids.contains(key) : ((otherIds != null && otherIds.contains(id))
                     || (existed && s.trackedSpans > 0 && spansWith(added).containsKey(id)))) {
                 continue; // duplicate: first copy wins
             }
             metrics.spans.inc();
             arrived(s, ctx);
             s.addSpan(span, cfg.maxServices);
-            if (id == null) continue;
             if (s.trackedSpans < cfg.maxSpansTracked) {
                 SpanInfo info = spanInfo(span);
                 added.add(info);
@@ -203,6 +218,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     public void processElement2(TraceLogs batch, Context ctx, Collector<CorrelationRecord> out) throws Exception {
         timerSpans = null;
         currentTrace = ctx.getCurrentKey();
+        currentCleared = null;
         TraceSummary s = loadSummary();
         boolean existed = s != null;
         boolean wasTruncated = existed && s.truncated;
@@ -285,6 +301,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<CorrelationRecord> out) throws Exception {
         timerSpans = null;
         currentTrace = ctx.getCurrentKey();
+        currentCleared = null;
         TraceSummary s = loadSummary();
         if (s == null) return;
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp == s.eventTimer) s.eventTimer = 0;
@@ -297,7 +314,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             decideDue(s, ctx, true);
             if (s.dirty) emit(s, now, out); // what changed since the last emission is not lost
             if (s.truncated && !wasTruncated) metrics.truncated.inc();
-            clear(s, ctx);
+            clear(s, ctx, now);
             return;
         }
         if (anyPendingDue(s, now, watermark)) decideDue(s, ctx, false);
@@ -316,11 +333,15 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         syncTimers(s, ctx);
     }
 
-    /** A new summary for a trace's first event; null for an expired event (SPEC §3). */
-    private TraceSummary newSummary(long eventTime, Context ctx) {
+    /**
+     * A new summary for a trace's first event; null for an expired event (SPEC §3): one of a trace cleared
+     * within the last {@code CORRELATION_TTL_SECONDS} (its tombstone), or one so old that its trace would
+     * have closed and been cleared by now.
+     */
+    private TraceSummary newSummary(long eventTime, Context ctx) throws Exception {
         long watermark = ctx.timerService().currentWatermark();
-        if (watermark != Long.MIN_VALUE && eventTime + cfg.windowMs + cfg.ttlMs < watermark) {
-            // Its trace closed and was cleared long ago: its record stays as it is.
+        if ((watermark != Long.MIN_VALUE && eventTime + cfg.windowMs + cfg.ttlMs < watermark) || recentlyCleared(ctx)) {
+            // Its record stays as it is.
             metrics.expired.inc();
             return null;
         }
@@ -330,6 +351,36 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         s.firstArrival = ctx.timerService().currentProcessingTime();
         openTraces++;
         return s;
+    }
+
+    /**
+     * Whether the current trace was cleared within the last {@code CORRELATION_TTL_SECONDS}: its last record
+     * was written at the latest when it was cleared and lives in Redis for the TTL after that, so an event
+     * in that time would otherwise start a new, smaller record for the same correlation id (a new
+     * {@code first_seen}, no spans) that replaces it. Read once per call, and only for a trace without
+     * state.
+     */
+    private boolean recentlyCleared(Context ctx) throws Exception {
+        if (currentCleared == null) {
+            Long clearedAt = clearedState.value();
+            currentCleared = clearedAt != null && ctx.timerService().currentProcessingTime() < clearedAt + cfg.ttlMs;
+        }
+        return currentCleared;
+    }
+
+    /**
+     * The tombstone's descriptor. Its Flink TTL only collects it (in RocksDB's compactions): whether it
+     * still counts is decided by its value against the operator's clock. The TTL runs on the wall clock,
+     * so it allows some minutes more than the tombstone's time, in case the two clocks differ (tests).
+     */
+    static ValueStateDescriptor<Long> tombstone(CorrelationSettings cfg) {
+        ValueStateDescriptor<Long> cleared = new ValueStateDescriptor<>("cleared-at", Types.LONG);
+        cleared.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(cfg.ttlMs).plus(TOMBSTONE_TTL_MARGIN))
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .cleanupInRocksdbCompactFilter(1000)
+                .build());
+        return cleared;
     }
 
     private void arrived(TraceSummary s, Context ctx) {
@@ -351,10 +402,16 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         return links != null ? links : new HashMap<>();
     }
 
+    /**
+     * Counts logs for a span id in the link table. The table holds an entry per span id a log named or an
+     * inferred join chose, known span or not (a span may arrive after its logs), up to
+     * {@code MAX_SPANS_TRACKED_PER_TRACE} entries; {@code MAX_LINKS_PER_TRACE} applies to the record's
+     * links, which are only the known spans' ({@link RecordAssembler#links}).
+     */
     private void attribute(TraceSummary s, Map<String, LinkCounts> links, String spanId, int logs, int inferred) {
         LinkCounts counts = links.get(spanId);
         if (counts == null) {
-            if (s.linkEntries >= cfg.maxLinks) {
+            if (s.linkEntries >= cfg.maxSpansTracked) {
                 s.truncated = true;
                 return;
             }
@@ -521,7 +578,8 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
 
     private void emit(TraceSummary s, long now, Collector<CorrelationRecord> out) throws Exception {
         s.dirty = false;
-        CorrelationRecord record = RecordAssembler.assemble(s, timerSpans(), loadLinks(s));
+        CorrelationRecord record = RecordAssembler.assemble(s, timerSpans(), loadLinks(s), cfg.maxLinks);
+        s.truncated = record.truncated; // the links cap is applied here
         long hash = ContentHash.of(record);
         if (s.emitted && hash == s.lastContentHash) return;
         s.version++;
@@ -590,7 +648,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         recentSummaries.changed(currentTrace, s);
     }
 
-    private void clear(TraceSummary s, Context ctx) {
+    private void clear(TraceSummary s, Context ctx, long now) throws Exception {
         if (s.eventTimer != 0) ctx.timerService().deleteEventTimeTimer(s.eventTimer);
         if (s.processingTimer != 0) ctx.timerService().deleteProcessingTimeTimer(s.processingTimer);
         summaryState.clear();
@@ -602,6 +660,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         linksState.clear();
         pendingState.clear();
         traceOnlyState.clear();
+        clearedState.update(now);
         metrics.cleared.inc();
     }
 

@@ -69,7 +69,7 @@ class TraceCorrelatorOperatorTest {
             h.setProcessingTime(DUE + 1000);
             assertThat(h.numProcessingTimeTimers()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
-            if (backend.equals("heap")) assertThat(h.numKeyedStateEntries()).isZero();
+            if (backend.equals("heap")) assertThat(StateEntries.ofTraces(h)).isZero();
             // Trace 8 had no timer of its own since it closed (trace 7's late event gave it one).
             h.processElement1(spanOf(8, sid(3)));
             h.setProcessingTime(DUE + 20_000);
@@ -92,18 +92,18 @@ class TraceCorrelatorOperatorTest {
                 perKeyGroup.merge(KeyGroupRangeAssignment.assignToKeyGroup(traceId(i), MAX_PARALLELISM), 1, Integer::sum);
             }
             h.setProcessingTime(CLOSED_AT);
-            int held = h.numKeyedStateEntries();
+            int held = StateEntries.ofTraces(h);
             // Key group k's step is offset by k/128 of a step: half the step in, about half the key groups fired.
             h.setProcessingTime(DUE + STEP / 2);
-            int halfway = h.numKeyedStateEntries();
+            int halfway = StateEntries.ofTraces(h);
             assertThat(halfway).isLessThan(held).isGreaterThan(0);
             h.setProcessingTime(DUE + STEP);
             // Each key group's firing cleared at most `cap` of its traces; the rest wait for later firings.
             int maxPerKeyGroup = perKeyGroup.values().stream().mapToInt(Integer::intValue).max().orElseThrow();
             assertThat(maxPerKeyGroup).isGreaterThan(cap);
-            assertThat(h.numKeyedStateEntries()).as("after the step's firings").isPositive();
+            assertThat(StateEntries.ofTraces(h)).as("after the step's firings").isPositive();
             for (int ms = 1; ms <= maxPerKeyGroup / cap + 1; ms++) h.setProcessingTime(DUE + STEP + ms);
-            assertThat(h.numKeyedStateEntries()).as("every trace cleared, a few milliseconds later").isZero();
+            assertThat(StateEntries.ofTraces(h)).as("every trace cleared, a few milliseconds later").isZero();
             assertThat(h.numProcessingTimeTimers()).isZero();
         }
     }
@@ -125,12 +125,12 @@ class TraceCorrelatorOperatorTest {
                         snapshot, MAX_PARALLELISM, 1, 2, subtask));
                 h.open();
                 h.setProcessingTime(CLOSED_AT + 1);
-                int entries = h.numKeyedStateEntries();
+                int entries = StateEntries.ofTraces(h);
                 assertThat(entries).as("subtask %d holds its share", subtask).isPositive();
                 held += entries;
                 assertThat(h.numProcessingTimeTimers()).isPositive().isLessThanOrEqualTo(MAX_PARALLELISM / 2);
                 h.setProcessingTime(DUE + STEP); // each key group's step lies within one step after it is due
-                assertThat(h.numKeyedStateEntries()).as("subtask %d cleared its share", subtask).isZero();
+                assertThat(StateEntries.ofTraces(h)).as("subtask %d cleared its share", subtask).isZero();
                 assertThat(h.numProcessingTimeTimers()).isZero();
             }
         }
@@ -184,7 +184,7 @@ class TraceCorrelatorOperatorTest {
             h.open();
             h.setProcessingTime(CLOSED_AT + 1);
             assertThat(h.numProcessingTimeTimers()).as("the two traces' own clean-up timers").isEqualTo(2);
-            assertThat(h.numKeyedStateEntries()).isPositive();
+            assertThat(StateEntries.ofTraces(h)).isPositive();
 
             h.setProcessingTime(50_000);
             h.processElement1(spanOf(0, sid(2)));
@@ -196,7 +196,7 @@ class TraceCorrelatorOperatorTest {
             assertThat(h.numProcessingTimeTimers()).as("trace 2's own timer, trace 1's key group's step").isEqualTo(2);
 
             h.setProcessingTime(DUE + 1000);
-            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(StateEntries.ofTraces(h)).isZero();
             assertThat(h.numProcessingTimeTimers()).isZero();
         }
     }

@@ -462,9 +462,10 @@ class TraceCorrelatorTest {
             t.time(61_000 + 600_000 - 500);
             t.log(log(null, "payments", T0 + 200, 9, "late, pending at TTL"));
             t.time(61_000 + 600_000);
-            assertThat(t.harness.numKeyedStateEntries()).as("cleared on the clean-up step, TTL/100 = 6 s").isPositive();
+            assertThat(StateEntries.ofTraces(t.harness)).as("cleared on the clean-up step, TTL/100 = 6 s").isPositive();
             t.time(666_000); // the first step at or after the close + TTL
-            assertThat(t.harness.numKeyedStateEntries()).isZero();
+            assertThat(StateEntries.ofTraces(t.harness)).isZero();
+            assertThat(StateEntries.tombstones(t.harness)).as("what the trace leaves: when it was cleared").isEqualTo(1);
             assertThat(t.harness.numProcessingTimeTimers()).isZero();
             assertThat(t.harness.numEventTimeTimers()).isZero();
             assertThat(t.decided()).hasSize(2);
@@ -477,12 +478,112 @@ class TraceCorrelatorTest {
             t.log(log(PAY, "payments", T0 + 300, 9, "expired"));
             t.time(700_000);
             assertThat(t.records()).hasSize(emitted);
-            assertThat(t.harness.numKeyedStateEntries()).isZero();
+            assertThat(StateEntries.ofTraces(t.harness)).isZero();
             assertThat(t.decided()).last().satisfies(j -> {
                 assertThat(j.log.body).as("an expired log still goes on to Loki").isEqualTo("expired");
                 assertThat(j.spanName).isNull();
             });
         }
+    }
+
+    /**
+     * SPEC §3: an event for a trace whose state was cleared is expired, whatever its own timestamp. Without
+     * the tombstone, six fresh-timestamped logs after the clean-up started a new trace whose smaller record
+     * (no spans, new first_seen, open) replaced the stored one in the sinks (issue 22, first finding).
+     */
+    @Test
+    void eventsForAClearedTraceAreExpiredWhileItsRecordCanStillBeStored() throws Exception {
+        CorrelationSettings cfg = new CorrelationSettings(Duration.ofSeconds(10), Duration.ofSeconds(1),
+                Duration.ofSeconds(120), Duration.ofSeconds(1), Duration.ofSeconds(2), 10_000, 1000, 100);
+        try (CorrelatorHarness t = new CorrelatorHarness(cfg)) {
+            t.spans(span(ROOT, null, "root-op", "svcA", T0, T0 + 50), span(CHECKOUT, ROOT, "child", "svcA", T0 + 10, T0 + 40));
+            t.log(log(CHECKOUT, "svcA", T0 + 20, 9, "one"));
+            t.time(11_000);
+            assertThat(t.last().status).isEqualTo("closed");
+            t.time(111_000);
+            t.log(log(CHECKOUT, "svcA", T0 + 111_000, 9, "late"));
+            t.time(113_000);
+            CorrelationRecord stored = t.last();
+            assertThat(stored.lateEvents).isEqualTo(1);
+            assertThat(stored.spanCount).isEqualTo(2);
+            t.time(136_000); // the clean-up: close + TTL, on its step
+            assertThat(StateEntries.ofTraces(t.harness)).isZero();
+            int emitted = t.records().size();
+            int decided = t.decided().size();
+
+            for (int i = 0; i < 6; i++) t.log(log(CHECKOUT, "svcA", T0 + 136_000 + i, 9, "after clean-up " + i));
+            t.time(150_000);
+
+            assertThat(t.records()).as("its record is left as it is").hasSize(emitted);
+            assertThat(StateEntries.ofTraces(t.harness)).as("no new trace").isZero();
+            assertThat(t.decided()).hasSize(decided + 6).last().satisfies(j -> {
+                assertThat(j.spanName).as("not correlated, yet on to Loki").isNull();
+                assertThat(j.spanId).isEqualTo(CHECKOUT);
+            });
+
+            // Once the last record has expired in Redis (its TTL after the clean-up), the id is as good as new.
+            t.time(136_000 + 120_000);
+            t.log(log(CHECKOUT, "svcA", T0 + 256_000, 9, "a new life"));
+            t.time(258_000);
+            assertThat(t.records()).hasSize(emitted + 1);
+            assertThat(t.last().logCount).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A link counts against MAX_LINKS_PER_TRACE only once its span is known: logs naming spans that never
+     * arrive took every slot before (issue 22: 537 links of 1,000 with 5,756 spans that had logs).
+     */
+    @Test
+    void logsForSpansThatNeverArriveTakeNoLinkSlot() throws Exception {
+        CorrelationSettings d = CorrelationSettings.defaults();
+        CorrelationSettings cfg = new CorrelationSettings(Duration.ofMillis(d.windowMs), Duration.ofMillis(d.emitIntervalMs),
+                Duration.ofMillis(d.ttlMs), Duration.ofMillis(d.joinSlackMs), Duration.ofMillis(d.joinMaxWaitMs),
+                d.maxSpansTracked, 3, d.maxServices);
+        try (CorrelatorHarness t = new CorrelatorHarness(cfg)) {
+            for (int i = 0; i < 5; i++) t.log(log(sid(100 + i), "svc", T0 + i, 9, "for a span sampled away " + i));
+            for (int i = 4; i >= 1; i--) {
+                t.span(span(sid(i), null, "op" + i, "svc", T0 + i * 10, T0 + 100));
+                t.log(log(sid(i), "svc", T0 + i * 10 + 1, 9, "in op" + i));
+            }
+            t.time(61_000);
+            CorrelationRecord r = t.last();
+            assertThat(r.links).extracting(l -> l.spanId).as("the earliest three known spans")
+                    .containsExactly(sid(1), sid(2), sid(3));
+            assertThat(r.truncated).isTrue();
+            assertThat(r.logCount).isEqualTo(9);
+        }
+    }
+
+    /** One rule for MAX_SERVICES_PER_TRACE: edges and links name only services the record lists. */
+    @Test
+    void edgesAndLinksNameOnlyTheListedServices() throws Exception {
+        CorrelationSettings d = CorrelationSettings.defaults();
+        CorrelationSettings cfg = new CorrelationSettings(Duration.ofMillis(d.windowMs), Duration.ofMillis(d.emitIntervalMs),
+                Duration.ofMillis(d.ttlMs), Duration.ofMillis(d.joinSlackMs), Duration.ofMillis(d.joinMaxWaitMs),
+                d.maxSpansTracked, d.maxLinks, 2);
+        try (CorrelatorHarness t = new CorrelatorHarness(cfg)) {
+            t.spans(span(ROOT, null, "front", "a", T0, T0 + 100), span(CHECKOUT, ROOT, "mid", "b", T0 + 10, T0 + 90));
+            t.span(span(PAY, CHECKOUT, "back", "c", T0 + 20, T0 + 80));
+            t.logs(log(ROOT, "a", T0 + 1, 9, "x"), log(CHECKOUT, "b", T0 + 11, 9, "y"), log(PAY, "c", T0 + 21, 9, "z"));
+            t.time(61_000);
+            CorrelationRecord r = t.last();
+            assertThat(r.services).containsExactly("a", "b");
+            assertThat(r.edges).containsExactly(new Edge("a", "b", 1, 0));
+            assertThat(r.links).extracting(l -> l.service).containsExactly("a", "b");
+            assertThat(r.truncated).isTrue();
+            assertThat(r.spanCount).isEqualTo(3);
+            assertThat(r.logCount).isEqualTo(3);
+        }
+    }
+
+    /** A span without id cannot be deduplicated: it is not counted at all (the decoder refuses it anyway). */
+    @Test
+    void spansWithoutIdAreNotCounted() throws Exception {
+        h.span(span(ROOT, null, "root", "gateway", T0, T0 + 10));
+        for (int i = 0; i < 2; i++) h.span(span(null, ROOT, "no id", "gateway", T0 + 1, T0 + 5));
+        h.time(61_000);
+        assertThat(h.last().spanCount).isEqualTo(1);
     }
 
     /** The defaults, with the first emission waiting for the emit interval however quiet the trace is. */
