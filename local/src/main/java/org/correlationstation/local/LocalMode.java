@@ -208,15 +208,16 @@ public final class LocalMode implements AutoCloseable {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("stopping (final savepoint) ...");
+        StopSignals.install("local-mode", () -> {
+            System.out.println("stopping (final savepoint; at most SHUTDOWN_TIMEOUT_SECONDS="
+                    + settings.get(Options.SHUTDOWN_TIMEOUT_SECONDS) + ", a second Ctrl-C exits at once) ...");
             try {
                 local.close();
                 System.out.println("stopped");
             } catch (Exception e) {
                 LOG.error("could not stop cleanly: {}", e.toString());
             }
-        }, "local-mode-shutdown"));
+        }, () -> {});
         System.out.println("Correlation Station " + ApiServer.version() + " (local mode)\n" + local.describe());
         System.out.println("ready");
         if (demo) local.startDemo(System.out::println);
