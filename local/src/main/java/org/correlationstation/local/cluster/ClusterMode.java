@@ -44,6 +44,8 @@ public final class ClusterMode implements AutoCloseable {
     /** How long a cancelled job may take to end before its TaskManagers are stopped under it. */
     private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(30);
     private static final long PART_RESTART_DELAY_MS = 1_000;
+    /** Every JVM this command starts exits on an OutOfMemoryError, so that the supervisor starts it again. */
+    static final String EXIT_ON_OOM = "-XX:+ExitOnOutOfMemoryError";
 
     private final Settings settings;
     /** The command's own arguments, handed on to every part (each reads the options it knows). */
@@ -105,10 +107,13 @@ public final class ClusterMode implements AutoCloseable {
         Map<String, String> common = new HashMap<>(endpoints());
         common.put(Options.DATA_DIR.envName(), layout.dataDir().toString());
 
-        start(new ChildProcess.Spec("kafka", withArgs(java, "-Xmx512m", "-cp", layout.localClassPath(),
+        // A part out of heap exits (and is started again) instead of limping on in full GCs.
+        start(new ChildProcess.Spec("kafka", withArgs(java, "-Xmx512m", EXIT_ON_OOM, "-cp", layout.localClassPath(),
                 BrokerMain.class.getName()), common));
-        start(new ChildProcess.Spec("ingest", withArgs(java, "-Xmx512m", "-jar", layout.ingestJar().toString()), common));
-        start(new ChildProcess.Spec("api", withArgs(java, "-Xmx512m", "-jar", layout.apiJar().toString()), common));
+        start(new ChildProcess.Spec("ingest", withArgs(java, "-Xmx512m", EXIT_ON_OOM, "-jar",
+                layout.ingestJar().toString()), common));
+        start(new ChildProcess.Spec("api", withArgs(java, "-Xmx512m", EXIT_ON_OOM, "-jar", layout.apiJar().toString()),
+                common));
         start(flink.jobManager());
         for (int i = 1; i <= layout.taskManagers(); i++) start(flink.taskManager(i));
 
