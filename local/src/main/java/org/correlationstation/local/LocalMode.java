@@ -85,12 +85,13 @@ public final class LocalMode implements AutoCloseable {
             store = CorrelationStores.create(s);
             memoryStore = Optional.empty();
         } else {
-            InMemoryCorrelationStore memory = new InMemoryCorrelationStore(
-                    Duration.ofSeconds(s.get(Options.CORRELATION_TTL_SECONDS)), s.get(Options.MEMORY_STORE_MAX_RECORDS));
+            InMemoryCorrelationStore memory = InMemoryCorrelationStore.create(s);
             StoreSnapshot file = new StoreSnapshot(dataDir.resolve("store").resolve("correlations.jsonl"));
             int loaded = file.load(memory, Duration.ofSeconds(s.get(Options.CORRELATION_TTL_SECONDS)),
                     System.currentTimeMillis());
-            LOG.info("in-memory store: {} correlations loaded from {}", loaded, file.file());
+            LOG.info("in-memory store: at most {} records and {} MiB of heap (MEMORY_STORE_MAX_RECORDS, "
+                    + "MEMORY_STORE_MAX_BYTES); {} correlations loaded from {}", s.get(Options.MEMORY_STORE_MAX_RECORDS),
+                    memory.maxBytes() >> 20, loaded, file.file());
             LocalStores.register(STORE_NAME, memory, file);
             parts.push(() -> LocalStores.unregister(STORE_NAME));
             store = memory;
