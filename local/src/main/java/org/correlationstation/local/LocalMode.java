@@ -163,8 +163,9 @@ public final class LocalMode implements AutoCloseable {
 
     /**
      * Stops in the reverse order of starting: the job first (savepoint, which also writes the store's
-     * snapshot), then the API, the receiver (anything it accepted is in Kafka for the next run), the
-     * store and the broker.
+     * snapshot; cancelled after {@code SHUTDOWN_TIMEOUT_SECONDS} when the savepoint cannot finish, see
+     * {@link LocalJob#close()}), then the API, the receiver (anything it accepted is in Kafka for the
+     * next run), the store and the broker.
      */
     @Override
     public void close() throws Exception {
