@@ -85,12 +85,13 @@ public final class LocalMode implements AutoCloseable {
             store = CorrelationStores.create(s);
             memoryStore = Optional.empty();
         } else {
-            InMemoryCorrelationStore memory = new InMemoryCorrelationStore(
-                    Duration.ofSeconds(s.get(Options.CORRELATION_TTL_SECONDS)), s.get(Options.MEMORY_STORE_MAX_RECORDS));
+            InMemoryCorrelationStore memory = InMemoryCorrelationStore.create(s);
             StoreSnapshot file = new StoreSnapshot(dataDir.resolve("store").resolve("correlations.jsonl"));
             int loaded = file.load(memory, Duration.ofSeconds(s.get(Options.CORRELATION_TTL_SECONDS)),
                     System.currentTimeMillis());
-            LOG.info("in-memory store: {} correlations loaded from {}", loaded, file.file());
+            LOG.info("in-memory store: at most {} records and {} MiB of heap (MEMORY_STORE_MAX_RECORDS, "
+                    + "MEMORY_STORE_MAX_BYTES); {} correlations loaded from {}", s.get(Options.MEMORY_STORE_MAX_RECORDS),
+                    memory.maxBytes() >> 20, loaded, file.file());
             LocalStores.register(STORE_NAME, memory, file);
             parts.push(() -> LocalStores.unregister(STORE_NAME));
             store = memory;
@@ -162,8 +163,9 @@ public final class LocalMode implements AutoCloseable {
 
     /**
      * Stops in the reverse order of starting: the job first (savepoint, which also writes the store's
-     * snapshot), then the API, the receiver (anything it accepted is in Kafka for the next run), the
-     * store and the broker.
+     * snapshot; cancelled after {@code SHUTDOWN_TIMEOUT_SECONDS} when the savepoint cannot finish, see
+     * {@link LocalJob#close()}), then the API, the receiver (anything it accepted is in Kafka for the
+     * next run), the store and the broker.
      */
     @Override
     public void close() throws Exception {
@@ -208,15 +210,16 @@ public final class LocalMode implements AutoCloseable {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("stopping (final savepoint) ...");
+        StopSignals.install("local-mode", () -> {
+            System.out.println("stopping (final savepoint; at most SHUTDOWN_TIMEOUT_SECONDS="
+                    + settings.get(Options.SHUTDOWN_TIMEOUT_SECONDS) + ", a second Ctrl-C exits at once) ...");
             try {
                 local.close();
                 System.out.println("stopped");
             } catch (Exception e) {
                 LOG.error("could not stop cleanly: {}", e.toString());
             }
-        }, "local-mode-shutdown"));
+        }, () -> {});
         System.out.println("Correlation Station " + ApiServer.version() + " (local mode)\n" + local.describe());
         System.out.println("ready");
         if (demo) local.startDemo(System.out::println);

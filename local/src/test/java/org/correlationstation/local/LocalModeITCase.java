@@ -112,6 +112,41 @@ class LocalModeITCase {
         }
     }
 
+    @Test
+    void fedMoreThanItsStoreHoldsItServesTheNewestEvictsTheOldestAndStaysWithinTheBound() throws Exception {
+        Map<String, String> env = env(ports());
+        long maxBytes = 24 * 1024; // about fifteen records of these traces
+        env.put("MEMORY_STORE_MAX_BYTES", Long.toString(maxBytes));
+        try (LocalMode local = LocalMode.start(Settings.from(env, new String[0]));
+             Clients clients = new Clients(local)) {
+            // The first trace complete in the store before the others: its last write comes before theirs.
+            Expected first = clients.sendTrace("first", 2);
+            clients.flush();
+            awaitRecord(local.apiPort(), first);
+            List<Expected> sent = new ArrayList<>();
+            for (int i = 0; i < 40; i++) sent.add(clients.sendTrace("many-" + i, 2));
+            clients.flush();
+
+            awaitRecord(local.apiPort(), sent.get(sent.size() - 1));
+            assertThat(get(local.apiPort(), "/api/correlations?trace_id=" + first.traceId).status)
+                    .as("the oldest record was evicted").isEqualTo(404);
+            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + local.apiPort() + "/metrics"))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(gauge(metrics, "correlation_memory_store_max_bytes")).isEqualTo(maxBytes);
+            assertThat(gauge(metrics, "correlation_memory_store_bytes")).isPositive().isLessThanOrEqualTo(maxBytes);
+            assertThat(gauge(metrics, "correlation_memory_store_evictions_total")).isPositive();
+            assertThat(gauge(metrics, "correlation_memory_store_records")).isBetween(1L, 40L);
+        }
+    }
+
+    /** The value of an unlabelled series in Prometheus text. */
+    private static long gauge(String prometheusText, String name) {
+        for (String line : prometheusText.split("\n")) {
+            if (line.startsWith(name + " ")) return Math.round(Double.parseDouble(line.substring(name.length() + 1).trim()));
+        }
+        throw new AssertionError(name + " not in\n" + prometheusText);
+    }
+
     // ---------------------------------------------------------------- the SDK clients
 
     /**

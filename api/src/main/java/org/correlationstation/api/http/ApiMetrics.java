@@ -1,6 +1,7 @@
 package org.correlationstation.api.http;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import org.correlationstation.api.store.CorrelationStore;
+import org.correlationstation.api.store.InMemoryCorrelationStore;
 
 /**
  * The API's own metrics (SPEC §9), in a registry of its own (so that several servers can live in one
@@ -21,7 +23,11 @@ import org.correlationstation.api.store.CorrelationStore;
  *       ({@code /api/correlations/{correlation_id}}), {@code unmatched} for unknown paths;</li>
  *   <li>{@code correlation_api_request_duration_seconds{route}}: a classic histogram;</li>
  *   <li>{@code correlation_state_backend}: 0 memory, 1 redis;</li>
- *   <li>{@code redis_errors_total}: failed or timed-out calls to a Redis store.</li>
+ *   <li>{@code redis_errors_total}: failed or timed-out calls to a Redis store;</li>
+ *   <li>on the in-memory store only: {@code correlation_memory_store_records},
+ *       {@code correlation_memory_store_bytes} and {@code correlation_memory_store_max_bytes} (its
+ *       size and its bound, in estimated heap bytes) and {@code correlation_memory_store_evictions_total}
+ *       (records evicted to stay within its bounds), read from the store at each scrape.</li>
  * </ul>
  */
 public final class ApiMetrics {
@@ -33,7 +39,8 @@ public final class ApiMetrics {
     private final Histogram duration;
     private final Counter redisErrors;
 
-    public ApiMetrics(CorrelationStore.Kind backend) {
+    public ApiMetrics(CorrelationStore store) {
+        CorrelationStore.Kind backend = store.kind();
         requests = Counter.builder()
                 .name("correlation_api_requests_total")
                 .help("Query API requests by route template and HTTP status.")
@@ -58,6 +65,29 @@ public final class ApiMetrics {
                 .help("Calls of the query API to Redis that failed or timed out.")
                 .withoutExemplars()
                 .register(registry);
+        if (store instanceof InMemoryCorrelationStore memory) {
+            GaugeWithCallback.builder()
+                    .name("correlation_memory_store_records")
+                    .help("Records in the in-memory store.")
+                    .callback(cb -> cb.call(memory.size()))
+                    .register(registry);
+            GaugeWithCallback.builder()
+                    .name("correlation_memory_store_bytes")
+                    .help("Estimated heap bytes of the records in the in-memory store.")
+                    .callback(cb -> cb.call(memory.bytes()))
+                    .register(registry);
+            GaugeWithCallback.builder()
+                    .name("correlation_memory_store_max_bytes")
+                    .help("The in-memory store's bound in estimated heap bytes (MEMORY_STORE_MAX_BYTES).")
+                    .callback(cb -> cb.call(memory.maxBytes()))
+                    .register(registry);
+            CounterWithCallback.builder()
+                    .name("correlation_memory_store_evictions_total")
+                    .help("Records the in-memory store evicted, oldest write first, to stay within"
+                            + " MEMORY_STORE_MAX_RECORDS and MEMORY_STORE_MAX_BYTES (expired ones not counted).")
+                    .callback(cb -> cb.call(memory.evictions()))
+                    .register(registry);
+        }
         JvmMetrics.builder().register(registry);
     }
 

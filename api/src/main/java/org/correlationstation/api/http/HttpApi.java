@@ -71,7 +71,7 @@ public final class HttpApi implements AutoCloseable {
     public HttpApi(Settings settings, CorrelationStore store, String version) {
         this.store = store;
         this.version = version;
-        this.metrics = new ApiMetrics(store.kind());
+        this.metrics = new ApiMetrics(store);
         this.tokenDigest = settings.find(Options.API_TOKEN).map(HttpApi::sha256).orElse(null);
         int rps = settings.get(Options.API_RATE_LIMIT_RPS);
         this.rateLimiter = rps > 0 ? new RateLimiter(rps) : null;

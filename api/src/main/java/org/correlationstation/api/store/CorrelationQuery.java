@@ -14,10 +14,15 @@ public record CorrelationQuery(String service, Long sinceMillis, Long untilMilli
     }
 
     public boolean matches(org.correlationstation.core.record.CorrelationRecord r, long firstSeenMillis) {
-        if (service != null && !r.services.contains(service)) return false;
+        return matches(r.services, firstSeenMillis, r.status, r.hasError);
+    }
+
+    /** The same filter on the fields it reads, for a store that keeps only those of a record. */
+    public boolean matches(java.util.Collection<String> services, long firstSeenMillis, String status, boolean hasError) {
+        if (service != null && !services.contains(service)) return false;
         if (sinceMillis != null && firstSeenMillis < sinceMillis) return false;
         if (untilMillis != null && firstSeenMillis >= untilMillis) return false;
-        if (status != null && !status.equals(r.status)) return false;
-        return hasError == null || hasError == r.hasError;
+        if (this.status != null && !this.status.equals(status)) return false;
+        return this.hasError == null || this.hasError == hasError;
     }
 }

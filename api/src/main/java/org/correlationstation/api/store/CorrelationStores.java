@@ -1,6 +1,5 @@
 package org.correlationstation.api.store;
 
-import java.time.Duration;
 import java.util.Optional;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
@@ -13,8 +12,8 @@ public final class CorrelationStores {
      * {@code REDIS_URL} set (and not {@code USE_REDIS_STATE=false}): a {@link RedisCorrelationStore}
      * (Cluster when the URI lists several nodes or says {@code cluster=true}) with at most
      * {@code REDIS_MAX_CONNECTIONS} connections; otherwise an
-     * {@link InMemoryCorrelationStore} holding at most {@code MEMORY_STORE_MAX_RECORDS} records for
-     * {@code CORRELATION_TTL_SECONDS} after each write.
+     * {@link InMemoryCorrelationStore} holding at most {@code MEMORY_STORE_MAX_RECORDS} records and
+     * {@code MEMORY_STORE_MAX_BYTES} bytes for {@code CORRELATION_TTL_SECONDS} after each write.
      */
     public static CorrelationStore create(Settings settings) {
         Optional<String> redisUrl = settings.redisUrl();
@@ -22,7 +21,6 @@ public final class CorrelationStores {
             return RedisCorrelationStore.create(redisUrl.get(), RedisCorrelationStore.DEFAULT_COMMAND_TIMEOUT,
                     RedisCorrelationStore.DEFAULT_MAX_RECONNECT_DELAY, settings.get(Options.REDIS_MAX_CONNECTIONS));
         }
-        return new InMemoryCorrelationStore(Duration.ofSeconds(settings.get(Options.CORRELATION_TTL_SECONDS)),
-                settings.get(Options.MEMORY_STORE_MAX_RECORDS));
+        return InMemoryCorrelationStore.create(settings);
     }
 }

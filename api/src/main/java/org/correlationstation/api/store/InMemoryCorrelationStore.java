@@ -1,8 +1,8 @@
 package org.correlationstation.api.store;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -10,29 +10,107 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
-import java.util.LinkedHashSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
+import org.correlationstation.core.config.Options;
+import org.correlationstation.core.config.Settings;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
 import org.correlationstation.core.redis.RedisKeys;
 
 /**
  * The embedded store of local mode: the same write rule as the Redis compare-and-set (SPEC §5), the
- * same TTL after each write, and a bound on its size (oldest write evicted first). Thread-safe; the
- * job's sink writes while the API reads.
+ * same TTL after each write, and two bounds on its size, {@code MEMORY_STORE_MAX_RECORDS} records and
+ * {@code MEMORY_STORE_MAX_BYTES} bytes of heap: past either, the oldest write is evicted first and
+ * counted ({@link #evictions()}). Thread-safe; the job's sink writes while the API reads.
+ *
+ * <p>A record is kept as its SPEC §4 JSON (UTF-8), which reads decode, plus only what the
+ * compare-and-set and the listings look at (progress, status, has_error, first_seen, services, its
+ * place in the indexes). A decoded record is many small objects: a 20-span trace with 20 links took
+ * about 10.6 KB of heap where its JSON is 3.3 KB; kept this way it takes about 3.8 KB
+ * ({@code InMemoryCorrelationStoreFootprintTest} measures both). The byte bound counts an estimate
+ * of each entry's heap ({@link #footprint}), so that it holds however large the records are.
  */
 public final class InMemoryCorrelationStore implements CorrelationStore {
     /**
-     * {@code position} is the record's place in its indexes: its first_seen, lowered only (as the
-     * Redis sink's {@code ZADD … LT}); {@code indexes} every index key it was added to (they only grow,
-     * as services and has_error only grow).
+     * The share of the JVM's maximum heap the store may take when {@code MEMORY_STORE_MAX_BYTES} is 0.
+     * Local mode runs Kafka, Flink, the receiver and the API in the same heap; a quarter leaves them
+     * the rest and the collector its headroom (docs/local.md "Memory").
      */
-    private record Entry(CorrelationRecord record, String json, long position, Set<String> indexes, long expiresAt) {}
+    public static final int DEFAULT_HEAP_PERCENT = 25;
+
+    /**
+     * What one entry costs besides its JSON, in bytes, on a 64-bit JVM with compressed references (a
+     * heap under 32 GB): the entry (88), its index position (24), the correlation and trace id strings
+     * (80 + 72), its map nodes in {@code byId} and {@code byTrace} with their share of the tables
+     * (48 + 40), and the headers of its two arrays (32). The JSON array adds its header (16) and its
+     * length, aligned to 8.
+     */
+    static final long ENTRY_BYTES = 384;
+    /** Per index the record is in: its node in that index's tree (40) and its slot in the entry (4). */
+    static final long INDEX_BYTES = 44;
+    /** Per service: its slot in the entry; the name is the index's, shared by every record in it. */
+    static final long SERVICE_BYTES = 4;
+
+    /**
+     * One stored record. Immutable: a write replaces the entry, so that the arrays can be handed out
+     * (to the snapshot) without a copy.
+     */
+    private static final class Entry {
+        final String correlationId;
+        final String traceId;
+        final byte[] json;
+        final long version;
+        final long progress;
+        final String status;
+        final boolean hasError;
+        /** The record's own first_seen, which the listings' post-filter compares. */
+        final long firstSeen;
+        /** Its place in its indexes: its first_seen, lowered only (as the Redis sink's {@code ZADD … LT}). */
+        final Position position;
+        final String[] services;
+        /** Every index it was added to: they only grow, as services and has_error only grow. */
+        final Index[] indexes;
+        final long expiresAt;
+        final long bytes;
+
+        Entry(String correlationId, String traceId, byte[] json, long version, long progress, String status,
+                boolean hasError, long firstSeen, Position position, String[] services, Index[] indexes,
+                long expiresAt) {
+            this.correlationId = correlationId;
+            this.traceId = traceId;
+            this.json = json;
+            this.version = version;
+            this.progress = progress;
+            this.status = status;
+            this.hasError = hasError;
+            this.firstSeen = firstSeen;
+            this.position = position;
+            this.services = services;
+            this.indexes = indexes;
+            this.expiresAt = expiresAt;
+            this.bytes = footprint(json.length, services.length, indexes.length);
+        }
+
+        boolean isClosed() {
+            return CorrelationRecord.CLOSED.equals(status);
+        }
+    }
 
     private record Position(long firstSeen, String correlationId) {}
+
+    /** One index, by its Redis key name; its service name (for a per-service index) is shared by its entries. */
+    private static final class Index {
+        final String key;
+        final String service;
+        final NavigableSet<Position> positions = new TreeSet<>(NEWEST_FIRST);
+
+        Index(String key, String service) {
+            this.key = key;
+            this.service = service;
+        }
+    }
 
     /** Listing order: first_seen descending, then correlation_id descending. */
     private static final Comparator<Position> NEWEST_FIRST = Comparator.comparingLong(Position::firstSeen).reversed()
@@ -42,57 +120,124 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
 
     private final long ttlMillis;
     private final int maxRecords;
+    private final long maxBytes;
     private final LongSupplier clock;
     /** Insertion order = write order, so the eldest entry is the one to evict or expire first. */
     private final LinkedHashMap<String, Entry> byId = new LinkedHashMap<>(16, 0.75f, false);
     private final Map<String, String> byTrace = new HashMap<>();
     /** The same indexes as in Redis (time, per service, errors), by their Redis key names. */
-    private final Map<String, NavigableSet<Position>> indexes = new HashMap<>();
+    private final Map<String, Index> indexes = new HashMap<>();
+    /** The sum of the entries' {@link Entry#bytes}. */
+    private long bytes;
+    private long evictions;
 
-    public InMemoryCorrelationStore(Duration ttl, int maxRecords, LongSupplier clock) {
+    /**
+     * @param maxBytes the bound on the entries' estimated heap ({@link #footprint}); a record larger
+     *     than that on its own is evicted as soon as it is written
+     */
+    public InMemoryCorrelationStore(Duration ttl, int maxRecords, long maxBytes, LongSupplier clock) {
+        if (maxRecords < 1 || maxBytes < 1) throw new IllegalArgumentException("the bounds must be positive");
         this.ttlMillis = ttl.toMillis();
         this.maxRecords = maxRecords;
+        this.maxBytes = maxBytes;
         this.clock = clock;
     }
 
+    /** Bounded by records only. */
+    public InMemoryCorrelationStore(Duration ttl, int maxRecords, LongSupplier clock) {
+        this(ttl, maxRecords, Long.MAX_VALUE, clock);
+    }
+
+    /** Bounded by records only. */
     public InMemoryCorrelationStore(Duration ttl, int maxRecords) {
         this(ttl, maxRecords, System::currentTimeMillis);
     }
 
     /**
+     * The store of {@code CORRELATION_TTL_SECONDS}, {@code MEMORY_STORE_MAX_RECORDS} and
+     * {@code MEMORY_STORE_MAX_BYTES} ({@link #maxBytes(long)}).
+     */
+    public static InMemoryCorrelationStore create(Settings settings) {
+        return new InMemoryCorrelationStore(Duration.ofSeconds(settings.get(Options.CORRELATION_TTL_SECONDS)),
+                settings.get(Options.MEMORY_STORE_MAX_RECORDS), maxBytes(settings.get(Options.MEMORY_STORE_MAX_BYTES)),
+                System::currentTimeMillis);
+    }
+
+    /** {@code MEMORY_STORE_MAX_BYTES} as given, or {@link #DEFAULT_HEAP_PERCENT} of this JVM's maximum heap for 0. */
+    public static long maxBytes(long configured) {
+        return configured > 0 ? configured : Runtime.getRuntime().maxMemory() / 100 * DEFAULT_HEAP_PERCENT;
+    }
+
+    /** The estimated heap of one entry: {@link #ENTRY_BYTES}, the JSON array, and per index and service. */
+    static long footprint(int jsonBytes, int services, int indexes) {
+        long jsonArray = (16L + jsonBytes + 7) & ~7L;
+        return ENTRY_BYTES + jsonArray + INDEX_BYTES * indexes + SERVICE_BYTES * services;
+    }
+
+    /**
      * Stores the record unless the stored one is more advanced (progress, then closed over open);
-     * the stored version never decreases. Returns the version stored, or -1 when rejected.
+     * the stored version never decreases. Returns the version stored, or -1 when rejected. Then
+     * evicts the oldest writes until both bounds hold again.
      */
     public synchronized long put(CorrelationRecord record) {
         long now = clock.getAsLong();
         expire(now);
         Entry stored = byId.get(record.correlationId);
+        if (stored != null && (record.progress() < stored.progress
+                || (record.progress() == stored.progress && stored.isClosed() && !record.isClosed()))) {
+            return -1;
+        }
+        // A copy, so that the caller's record is neither kept nor changed (the version below).
+        CorrelationRecord copy = RecordCodec.fromJson(RecordCodec.toJsonBytes(record));
         long version = record.version;
         if (stored != null) {
-            CorrelationRecord s = stored.record;
-            if (record.progress() < s.progress()
-                    || (record.progress() == s.progress() && s.isClosed() && !record.isClosed())) {
-                return -1;
-            }
-            boolean changed = !content(record).equals(content(s));
-            version = changed ? Math.max(record.version, s.version + 1) : Math.max(record.version, s.version);
+            boolean changed = !Arrays.equals(content(copy), content(RecordCodec.fromJson(stored.json)));
+            version = changed ? Math.max(record.version, stored.version + 1) : Math.max(record.version, stored.version);
         }
-        CorrelationRecord copy = RecordCodec.fromJson(RecordCodec.toJson(record));
         copy.version = version;
+        byte[] json = RecordCodec.toJsonBytes(copy);
         long firstSeen = RecordCodec.parseTime(copy.firstSeen);
-        long position = stored == null ? firstSeen : Math.min(stored.position, firstSeen);
-        Set<String> keys = new LinkedHashSet<>();
-        if (stored != null) keys.addAll(stored.indexes);
-        keys.add(RedisKeys.TIME_INDEX);
-        for (String service : copy.services) keys.add(RedisKeys.service(service));
-        if (copy.hasError) keys.add(RedisKeys.ERRORS_INDEX);
-        if (stored != null) remove(record.correlationId);
-        byId.put(copy.correlationId, new Entry(copy, RecordCodec.toJson(copy), position, keys, now + ttlMillis));
-        byTrace.put(copy.traceId, copy.correlationId);
+        long position = stored == null ? firstSeen : Math.min(stored.position.firstSeen, firstSeen);
+
+        // Index key → its service (null for the time and error indexes): the stored ones and the new ones.
+        Map<String, String> keys = new LinkedHashMap<>();
+        if (stored != null) {
+            for (Index index : stored.indexes) keys.put(index.key, index.service);
+            remove(stored.correlationId);
+        }
+        keys.put(RedisKeys.TIME_INDEX, null);
+        for (String service : copy.services) keys.put(RedisKeys.service(service), service);
+        if (copy.hasError) keys.put(RedisKeys.ERRORS_INDEX, null);
+        Index[] in = new Index[keys.size()];
+        int i = 0;
+        for (Map.Entry<String, String> key : keys.entrySet()) {
+            in[i++] = indexes.computeIfAbsent(key.getKey(), k -> new Index(k, key.getValue()));
+        }
+        // The index's instance of each name: one per store, not one per record.
+        String[] services = new String[copy.services.size()];
+        for (int s = 0; s < services.length; s++) {
+            services[s] = indexes.get(RedisKeys.service(copy.services.get(s))).service;
+        }
+
         Position p = new Position(position, copy.correlationId);
-        for (String key : keys) indexes.computeIfAbsent(key, k -> new TreeSet<>(NEWEST_FIRST)).add(p);
-        while (byId.size() > maxRecords) remove(byId.keySet().iterator().next());
+        Entry entry = new Entry(copy.correlationId, copy.traceId, json, version, copy.progress(), status(copy.status),
+                copy.hasError, firstSeen, p, services, in, now + ttlMillis);
+        byId.put(entry.correlationId, entry);
+        byTrace.put(entry.traceId, entry.correlationId);
+        for (Index index : in) index.positions.add(p);
+        bytes += entry.bytes;
+        while (!byId.isEmpty() && (byId.size() > maxRecords || bytes > maxBytes)) {
+            remove(byId.keySet().iterator().next());
+            evictions++;
+        }
         return version;
+    }
+
+    /** One instance per status, rather than one per record. */
+    private static String status(String status) {
+        if (CorrelationRecord.CLOSED.equals(status)) return CorrelationRecord.CLOSED;
+        if (CorrelationRecord.OPEN.equals(status)) return CorrelationRecord.OPEN;
+        return status;
     }
 
     @Override
@@ -129,7 +274,8 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
     @Override
     public synchronized CompletableFuture<Page> query(CorrelationQuery q) {
         expire(clock.getAsLong());
-        NavigableSet<Position> index = indexes.getOrDefault(Listing.indexKey(q), EMPTY);
+        Index found = indexes.get(Listing.indexKey(q));
+        NavigableSet<Position> index = found == null ? EMPTY : found.positions;
         Cursor c = q.cursor();
         Position start = c == null ? null : new Position(c.firstSeenMillis(), c.correlationId());
         if (start != null && q.untilMillis() != null && start.firstSeen >= q.untilMillis()) start = null;
@@ -143,7 +289,7 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
             if (q.sinceMillis() != null && p.firstSeen < q.sinceMillis()) break;
             examined++;
             Entry e = byId.get(p.correlationId);
-            if (e != null && Listing.matches(q, e.record)) {
+            if (e != null && q.matches(Arrays.asList(e.services), e.firstSeen, e.status, e.hasError)) {
                 if (items.size() == q.limit()) return page(items, last); // one more exists
                 items.add(RecordCodec.fromJson(e.json));
                 last = p;
@@ -173,6 +319,21 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
         return byId.size();
     }
 
+    /** The estimated heap of the records held ({@link #footprint}), never more than {@link #maxBytes()}. */
+    public synchronized long bytes() {
+        expire(clock.getAsLong());
+        return bytes;
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /** Records evicted so far to keep within the bounds (records that expired are not counted). */
+    public synchronized long evictions() {
+        return evictions;
+    }
+
     /** Everything stored, for the snapshot that lets local mode restart with its records. */
     public synchronized List<CorrelationRecord> snapshot() {
         expire(clock.getAsLong());
@@ -182,12 +343,13 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
     }
 
     /**
-     * Everything stored as its SPEC §4 JSON, oldest write first: what local mode's snapshot file holds.
-     * Only the strings are copied under the lock, so readers wait for a copy, not for an encode.
+     * Everything stored as its SPEC §4 JSON (UTF-8), oldest write first: what local mode's snapshot
+     * file holds. The arrays are the store's own, not copies (a copy of a full store would take as
+     * much heap again): they are never changed, and must not be by the caller.
      */
-    public synchronized List<String> snapshotJson() {
+    public synchronized List<byte[]> snapshotJson() {
         expire(clock.getAsLong());
-        List<String> out = new ArrayList<>(byId.size());
+        List<byte[]> out = new ArrayList<>(byId.size());
         for (Entry e : byId.values()) out.add(e.json);
         return out;
     }
@@ -200,10 +362,10 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
         return e == null ? Optional.empty() : Optional.of(RecordCodec.fromJson(e.json));
     }
 
-    /** The stored JSON is what {@link RecordCodec#toJson} wrote for the stored copy: the same bytes as encoding it again. */
+    /** The stored JSON is what {@link RecordCodec#toJsonBytes} wrote for the stored version; a copy goes out. */
     private Optional<byte[]> readJson(String correlationId) {
         Entry e = byId.get(correlationId);
-        return e == null ? Optional.empty() : Optional.of(e.json.getBytes(StandardCharsets.UTF_8));
+        return e == null ? Optional.empty() : Optional.of(e.json.clone());
     }
 
     /** Entries are in write order and all share one TTL, so expired ones are at the head. */
@@ -218,20 +380,23 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
     private void remove(String correlationId) {
         Entry e = byId.remove(correlationId);
         if (e == null) return;
-        Position p = new Position(e.position, correlationId);
-        for (String key : e.indexes) {
-            NavigableSet<Position> index = indexes.get(key);
-            if (index == null) continue;
-            index.remove(p);
-            if (index.isEmpty()) indexes.remove(key); // as Redis drops an empty sorted set
+        bytes -= e.bytes;
+        for (Index index : e.indexes) {
+            index.positions.remove(e.position);
+            if (index.positions.isEmpty()) indexes.remove(index.key); // as Redis drops an empty sorted set
         }
-        if (correlationId.equals(byTrace.get(e.record.traceId))) byTrace.remove(e.record.traceId);
+        if (correlationId.equals(byTrace.get(e.traceId))) byTrace.remove(e.traceId);
     }
 
-    private static String content(CorrelationRecord r) {
-        CorrelationRecord c = RecordCodec.fromJson(RecordCodec.toJson(r));
-        c.version = 0;
-        c.updatedAt = null;
-        return RecordCodec.toJson(c);
+    /** The record's JSON without what every write changes (version, updated_at): equal means no change. */
+    private static byte[] content(CorrelationRecord r) {
+        long version = r.version;
+        String updatedAt = r.updatedAt;
+        r.version = 0;
+        r.updatedAt = null;
+        byte[] json = RecordCodec.toJsonBytes(r);
+        r.version = version;
+        r.updatedAt = updatedAt;
+        return json;
     }
 }

@@ -3,11 +3,13 @@ package org.correlationstation.api.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
+import org.correlationstation.api.store.InMemoryCorrelationStore;
 import org.correlationstation.core.record.CorrelationIds;
 import org.junit.jupiter.api.Test;
 
-/** /metrics: the four API metrics with bounded route labels, and the JVM metrics. */
+/** /metrics: the API metrics with bounded route labels, the in-memory store's, and the JVM metrics. */
 class ApiMetricsHttpTest {
     @Test
     void metricsCarryRouteTemplatesNeverRawPaths() {
@@ -36,10 +38,33 @@ class ApiMetricsHttpTest {
                     .contains("correlation_api_request_duration_seconds_count{route=\"unmatched\"} 1")
                     .containsPattern("(?m)^correlation_state_backend 0(\\.0)?$")
                     .containsPattern("(?m)^redis_errors_total 0(\\.0)?$")
+                    .containsPattern("(?m)^correlation_memory_store_records 0(\\.0)?$")
+                    .containsPattern("(?m)^correlation_memory_store_bytes 0(\\.0)?$")
+                    .containsPattern("(?m)^correlation_memory_store_evictions_total 0(\\.0)?$")
+                    .contains("correlation_memory_store_max_bytes")
                     .contains("jvm_memory_used_bytes")
                     .doesNotContain(id);
             // The scrape itself is counted on the next one.
             assertThat(api.get("/metrics").body()).contains("correlation_api_requests_total{route=\"/metrics\",status=\"200\"} 1");
+        }
+    }
+
+    @Test
+    void theInMemoryStoresSizeBoundAndEvictionsAreScrapedFromTheStore() {
+        InMemoryCorrelationStore store = new InMemoryCorrelationStore(Duration.ofHours(1), 2, 1L << 20,
+                System::currentTimeMillis);
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < 5; i++) {
+            store.put(ApiTestSupport.record(String.format("%032x", i + 1), now + i, "closed", false, "checkout"));
+        }
+        try (ApiTestSupport api = ApiTestSupport.start(Map.of(), store)) {
+            String text = api.get("/metrics").body();
+            assertThat(text)
+                    .containsPattern("(?m)^correlation_memory_store_records 2(\\.0)?$")
+                    .containsPattern("(?m)^correlation_memory_store_bytes " + store.bytes() + "(\\.0)?$")
+                    .containsPattern("(?m)^correlation_memory_store_max_bytes (1048576(\\.0)?|1\\.048576E6)$")
+                    .containsPattern("(?m)^correlation_memory_store_evictions_total 3(\\.0)?$");
+            assertThat(store.bytes()).isPositive();
         }
     }
 }

@@ -60,6 +60,35 @@ final class StoreTestRecords {
         return r;
     }
 
+    private static final String[] SHOP = {"checkout", "frontend", "inventory", "payments", "shipping"};
+
+    /**
+     * A record as a 20-span trace of five services makes it (the issue 22 measurements): an edge per
+     * called service, and a link per span, each with its own span id, a name and a service, as the
+     * record decoded from JSON holds them (no string shared between records). {@code spans} links.
+     */
+    CorrelationRecord traceRecord(long firstSeenMillis, int spans) {
+        CorrelationRecord r = record(firstSeenMillis, "closed", false, SHOP);
+        r.root = new CorrelationRecord.Root("frontend", "GET /checkout", spanId());
+        r.service = "frontend";
+        r.spanCount = spans;
+        r.logCount = 2L * spans;
+        for (int i = 0; i < SHOP.length; i++) {
+            if (i != 1) r.edges.add(new CorrelationRecord.Edge("frontend", SHOP[i], 5, 0));
+        }
+        for (int i = 0; i < spans; i++) {
+            r.links.add(new CorrelationRecord.Link(spanId(), "op-" + (i % 7) + " /api/items", SHOP[i % SHOP.length], 2,
+                    i % 3 == 0 ? 1 : 0));
+        }
+        return RecordCodec.fromJson(RecordCodec.toJson(r));
+    }
+
+    String spanId() {
+        byte[] id = new byte[8];
+        random.nextBytes(id);
+        return HexFormat.of().formatHex(id);
+    }
+
     static List<String> ids(List<CorrelationRecord> records) {
         return records.stream().map(r -> r.correlationId).toList();
     }

@@ -161,7 +161,12 @@ public final class Options {
                     "Index entries whose record expired are removed within this interval."));
     public static final ConfigOption<Integer> MEMORY_STORE_MAX_RECORDS = add(
             countOption("MEMORY_STORE_MAX_RECORDS", 1_000_000,
-                    "Capacity of the in-memory store; the oldest records are evicted first."));
+                    "Capacity of the in-memory store in records; the oldest records are evicted first."));
+    public static final ConfigOption<Long> MEMORY_STORE_MAX_BYTES = add(
+            ConfigOption.builder("MEMORY_STORE_MAX_BYTES", Long.class, bytes(0))
+                    .defaultValue(0L).valueHint("bytes, or 256m, 1g (1k = 1024); 0 = a quarter of the heap")
+                    .description("Capacity of the in-memory store in (estimated) heap bytes; the oldest"
+                            + " records are evicted first. 0: a quarter of the JVM's maximum heap."));
 
     // ---------------------------------------------------------------- sinks
 
@@ -286,6 +291,11 @@ public final class Options {
             ConfigOption.builder("DATA_DIR", String.class, string())
                     .defaultValue("./data").valueHint("path")
                     .description("Data directory of local and cluster mode (Kafka logs, checkpoints, Redis, logs)."));
+    public static final ConfigOption<Long> SHUTDOWN_TIMEOUT_SECONDS = add(
+            secondsOption("SHUTDOWN_TIMEOUT_SECONDS", 30L, 1,
+                    "Local and cluster mode: longest wait for the stop-with-savepoint on SIGTERM/Ctrl-C;"
+                            + " then the job is cancelled and the next start resumes from its last"
+                            + " completed checkpoint. A second signal exits at once."));
 
     private static final List<ConfigOption<?>> ALL_VIEW = Collections.unmodifiableList(ALL);
     private static final Map<String, ConfigOption<?>> BY_ENV = new LinkedHashMap<>();

@@ -143,6 +143,15 @@ public final class RecordCodec {
         }
     }
 
+    /** As {@link #fromJson(String)}, from UTF-8 bytes (what {@link #toJsonBytes} wrote). */
+    public static CorrelationRecord fromJson(byte[] json) {
+        try {
+            return MAPPER.readValue(json, CorrelationRecord.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("not a correlation record: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * RFC 3339 with milliseconds in UTC, as every record time is written. Written by hand for the years
      * 1–9999 (every record is formatted at least twice per emission; the formatter profiled at 4% of

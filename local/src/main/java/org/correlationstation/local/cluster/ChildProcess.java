@@ -90,6 +90,12 @@ final class ChildProcess {
         removePidFile();
     }
 
+    /** SIGKILL at once, without waiting for the exit; removes the pid file. */
+    void kill() {
+        process.destroyForcibly();
+        removePidFile();
+    }
+
     void removePidFile() {
         try {
             // A replacement may have rewritten it already: only our own pid is removed.

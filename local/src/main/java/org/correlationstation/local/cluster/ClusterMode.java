@@ -22,6 +22,7 @@ import org.correlationstation.core.build.ProjectVersion;
 import org.correlationstation.core.config.ConfigOption;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
+import org.correlationstation.local.StopSignals;
 import org.correlationstation.local.flink.RestorePoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,13 +35,17 @@ import org.slf4j.LoggerFactory;
  * retained checkpoint under {@code DATA_DIR}. This process supervises the others as Kubernetes would:
  * a part that dies is started again (a TaskManager after {@code TASKMANAGER_RESTART_DELAY_MS}); a
  * JobManager that dies takes the job with it (no HA service), so the job is submitted again from its
- * newest retained checkpoint. SIGTERM or Ctrl-C stops the job with a savepoint, then every part.
+ * newest retained checkpoint. SIGTERM or Ctrl-C stops the job with a savepoint (cancels it after
+ * {@code SHUTDOWN_TIMEOUT_SECONDS}), then every part; a second one kills every part at once.
  */
 public final class ClusterMode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterMode.class);
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
-    private static final Duration SAVEPOINT_TIMEOUT = Duration.ofMinutes(3);
+    /** How long a cancelled job may take to end before its TaskManagers are stopped under it. */
+    private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(30);
     private static final long PART_RESTART_DELAY_MS = 1_000;
+    /** Every JVM this command starts exits on an OutOfMemoryError, so that the supervisor starts it again. */
+    static final String EXIT_ON_OOM = "-XX:+ExitOnOutOfMemoryError";
 
     private final Settings settings;
     /** The command's own arguments, handed on to every part (each reads the options it knows). */
@@ -102,10 +107,13 @@ public final class ClusterMode implements AutoCloseable {
         Map<String, String> common = new HashMap<>(endpoints());
         common.put(Options.DATA_DIR.envName(), layout.dataDir().toString());
 
-        start(new ChildProcess.Spec("kafka", withArgs(java, "-Xmx512m", "-cp", layout.localClassPath(),
+        // A part out of heap exits (and is started again) instead of limping on in full GCs.
+        start(new ChildProcess.Spec("kafka", withArgs(java, "-Xmx512m", EXIT_ON_OOM, "-cp", layout.localClassPath(),
                 BrokerMain.class.getName()), common));
-        start(new ChildProcess.Spec("ingest", withArgs(java, "-Xmx512m", "-jar", layout.ingestJar().toString()), common));
-        start(new ChildProcess.Spec("api", withArgs(java, "-Xmx512m", "-jar", layout.apiJar().toString()), common));
+        start(new ChildProcess.Spec("ingest", withArgs(java, "-Xmx512m", EXIT_ON_OOM, "-jar",
+                layout.ingestJar().toString()), common));
+        start(new ChildProcess.Spec("api", withArgs(java, "-Xmx512m", EXIT_ON_OOM, "-jar", layout.apiJar().toString()),
+                common));
         start(flink.jobManager());
         for (int i = 1; i <= layout.taskManagers(); i++) start(flink.taskManager(i));
 
@@ -310,13 +318,19 @@ public final class ClusterMode implements AutoCloseable {
         // Every job that runs, not only the one submitted here: a user may have stopped it and run another
         // (a rescale, an upgrade) with `flink run`. Only on this cluster's own JobManager: a start that
         // failed before it began must not stop the jobs of one that answers on the same port.
+        // One SHUTDOWN_TIMEOUT_SECONDS for them all: a savepoint waits for every sink (an unreachable Redis
+        // is retried forever, SPEC §7), so it may never finish. A job not stopped by then is cancelled and
+        // the next start resumes from its last completed checkpoint, which cancelling retains.
+        Duration timeout = Duration.ofSeconds(settings.get(Options.SHUTDOWN_TIMEOUT_SECONDS));
+        long deadline = System.nanoTime() + timeout.toNanos();
         for (String id : ownJobManager ? rest.runningJobs() : List.<String>of()) {
             try {
-                String savepoint = rest.stopWithSavepoint(id, layout.savepoints().toUri().toString(), SAVEPOINT_TIMEOUT);
+                Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+                String savepoint = rest.stopWithSavepoint(id, layout.savepoints().toUri().toString(), left);
                 System.out.println("stopped the job " + id + " with a savepoint at " + savepoint);
             } catch (Exception e) {
-                LOG.warn("could not stop the job {} with a savepoint ({}); the next start resumes from its newest "
-                        + "retained checkpoint", id, e.toString());
+                if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+                cancel(id, timeout, e);
             }
         }
         List<String> order;
@@ -338,6 +352,36 @@ public final class ClusterMode implements AutoCloseable {
         } catch (IOException e) {
             // best effort
         }
+    }
+
+    /** The fallback of a stop-with-savepoint that failed or did not finish in time, said in one line. */
+    private void cancel(String id, Duration timeout, Exception why) {
+        String resumes = RestorePoint.newest(layout.checkpoints(), layout.savepoints())
+                .map(p -> "the next start resumes from " + (p.startsWith(layout.checkpoints())
+                        ? "the last completed checkpoint, " + p
+                        : p + " (no checkpoint of this job completed)"))
+                .orElse("no checkpoint completed yet: the next start reads Kafka from the committed offsets");
+        LOG.warn("no savepoint of the job {} within SHUTDOWN_TIMEOUT_SECONDS ({} s): {}; cancelling it: {}", id,
+                timeout.toSeconds(), why.getMessage(), resumes);
+        try {
+            rest.cancel(id, CANCEL_TIMEOUT);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            LOG.warn("could not cancel the job {} ({}); stopping its TaskManagers under it", id, e.toString());
+        }
+    }
+
+    /**
+     * SIGKILL to every part, for a second Ctrl-C: they run in sessions of their own, so nothing else
+     * would stop them. The job's retained checkpoints stay; the next start resumes from the newest.
+     */
+    void killAll() {
+        stopping = true;
+        List<ChildProcess> all;
+        synchronized (parts) {
+            all = new ArrayList<>(parts.values());
+        }
+        for (ChildProcess p : all) p.kill();
     }
 
     private static int stopRank(String name) {
@@ -382,11 +426,13 @@ public final class ClusterMode implements AutoCloseable {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("stopping (savepoint, then every process) ...");
+        StopSignals.install("cluster-mode", () -> {
+            System.out.println("stopping (savepoint, at most SHUTDOWN_TIMEOUT_SECONDS="
+                    + settings.get(Options.SHUTDOWN_TIMEOUT_SECONDS) + ", then every process; a second Ctrl-C "
+                    + "kills them at once) ...");
             cluster.close();
             System.out.println("stopped");
-        }, "cluster-mode-shutdown"));
+        }, cluster::killAll);
         System.out.println(cluster.describe());
         System.out.println("ready");
         // Every other thread is a daemon: main stays until the JVM is told to stop (the hook above runs then).

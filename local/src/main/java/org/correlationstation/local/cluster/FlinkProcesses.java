@@ -95,6 +95,9 @@ final class FlinkProcesses {
         List<String> cmd = new ArrayList<>();
         cmd.add(ClusterMode.javaBinary());
         cmd.addAll(split(memoryOptions));
+        // A JobManager or TaskManager out of heap exits and is started again (the job restarts from its
+        // last checkpoint) instead of limping on in full GCs.
+        cmd.add(ClusterMode.EXIT_ON_OOM);
         cmd.addAll(JAVA_17_OPTIONS);
         cmd.add("-Dlog.file=" + layout.logDir().resolve(name + ".log"));
         cmd.add("-Dlog4j.configurationFile=file:" + layout.flinkConfDir().resolve("log4j.properties"));

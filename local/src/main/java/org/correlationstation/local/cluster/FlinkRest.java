@@ -12,7 +12,7 @@ import java.util.Optional;
 
 /**
  * The few calls of Flink's REST API (the web UI's backend) the supervisor needs: is the JobManager up,
- * how many TaskManagers registered, a job's state, and stop-with-savepoint.
+ * how many TaskManagers registered, a job's state, stop-with-savepoint and cancel.
  */
 final class FlinkRest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -80,6 +80,23 @@ final class FlinkRest {
             Thread.sleep(200);
         }
         throw new IOException("no savepoint after " + timeout);
+    }
+
+    /**
+     * Cancels the job ({@code PATCH /jobs/<id>?mode=cancel}) and waits until it ended, at most
+     * {@code timeout}. Its retained checkpoints stay (RETAIN_ON_CANCELLATION).
+     */
+    void cancel(String jobId, Duration timeout) throws IOException, InterruptedException {
+        send(HttpRequest.newBuilder(base.resolve("/jobs/" + jobId + "?mode=cancel")).timeout(TIMEOUT)
+                .method("PATCH", HttpRequest.BodyPublishers.noBody()).build());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            String state = get("/jobs/" + jobId).map(j -> j.path("state").asText()).orElse("");
+            if (state.equals("CANCELED") || state.equals("FINISHED") || state.equals("FAILED")) return;
+            // No push for a job's state either; as above.
+            Thread.sleep(200);
+        }
+        throw new IOException("the job " + jobId + " did not end within " + timeout + " of its cancellation");
     }
 
     private Optional<JsonNode> get(String path) {

@@ -3,7 +3,9 @@ package org.correlationstation.local.flink;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -34,14 +36,26 @@ public final class LocalJob implements AutoCloseable {
     /** Enough managed memory for RocksDB on a laptop; the JVM's heap is set by the launcher. */
     private static final MemorySize MANAGED_MEMORY = MemorySize.parse("256m");
 
+    /**
+     * How long a cancellation may take after the stop-with-savepoint gave up. Cancelling interrupts the
+     * tasks, which a sink retrying an unreachable backend does not outlast; bounded all the same, as
+     * the process exits after it either way and the checkpoints on disk stay as they are.
+     */
+    private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(30);
+
     private final JobClient client;
+    private final Path checkpoints;
     private final Path savepoints;
     private final Optional<Path> restoredFrom;
+    private final Duration shutdownTimeout;
 
-    private LocalJob(JobClient client, Path savepoints, Optional<Path> restoredFrom) {
+    private LocalJob(JobClient client, Path checkpoints, Path savepoints, Optional<Path> restoredFrom,
+            Duration shutdownTimeout) {
         this.client = client;
+        this.checkpoints = checkpoints;
         this.savepoints = savepoints;
         this.restoredFrom = restoredFrom;
+        this.shutdownTimeout = shutdownTimeout;
     }
 
     /**
@@ -77,7 +91,8 @@ public final class LocalJob implements AutoCloseable {
         SwitchedOffSinks.allowDroppingTheirState(env);
 
         JobClient client = env.executeAsync(CorrelationJob.JOB_NAME);
-        LocalJob job = new LocalJob(client, savepoints, restoreFrom);
+        LocalJob job = new LocalJob(client, checkpoints, savepoints, restoreFrom,
+                Duration.ofSeconds(settings.get(Options.SHUTDOWN_TIMEOUT_SECONDS)));
         job.awaitRunning(timeout);
         // Only once the restore worked: a failed one leaves the older snapshots to fall back to.
         // Never the running job's own directory: its first checkpoint may be under way.
@@ -106,17 +121,40 @@ public final class LocalJob implements AutoCloseable {
         }
     }
 
-    /** Stops the job with a savepoint under {@code DATA_DIR/savepoints}, which the next start resumes from. */
+    /**
+     * Stops the job with a savepoint under {@code DATA_DIR/savepoints}, which the next start resumes
+     * from. A savepoint waits for every sink to write what it holds, for as long as that takes (SPEC
+     * §7: an unreachable Redis is retried forever); after {@code SHUTDOWN_TIMEOUT_SECONDS} the job is
+     * cancelled instead, and the next start resumes from its last completed checkpoint, which
+     * cancelling retains. Nothing is lost either way: what came after that checkpoint is read from
+     * Kafka again.
+     */
     @Override
     public void close() throws Exception {
         try {
             String savepoint = client.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-                    .get(2, TimeUnit.MINUTES);
+                    .get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
             LOG.info("stopped the job with a savepoint at {}", savepoint);
-        } catch (Exception e) {
-            LOG.warn("could not stop the job with a savepoint ({}); cancelling it: the next start resumes from "
-                    + "its last retained checkpoint", e.toString());
-            client.cancel().get(1, TimeUnit.MINUTES);
+            return;
+        } catch (TimeoutException e) {
+            LOG.warn("no savepoint within SHUTDOWN_TIMEOUT_SECONDS ({} s), a sink could not finish (is its backend "
+                    + "reachable?): cancelling the job; {}", shutdownTimeout.toSeconds(), fallback());
+        } catch (ExecutionException e) {
+            LOG.warn("could not stop the job with a savepoint ({}): cancelling it; {}", e.getCause(), fallback());
         }
+        try {
+            client.cancel().get(CANCEL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("the job did not end within {} s of its cancellation; stopping without it", CANCEL_TIMEOUT.toSeconds());
+        }
+    }
+
+    /** What the next start resumes from, said in the fallback's log line. */
+    private String fallback() {
+        return RestorePoint.newest(checkpoints, savepoints)
+                .map(p -> "the next start resumes from " + (p.startsWith(checkpoints)
+                        ? "the last completed checkpoint, " + p
+                        : p + " (no checkpoint of this run completed)"))
+                .orElse("no checkpoint completed yet: the next start reads Kafka from the committed offsets");
     }
 }

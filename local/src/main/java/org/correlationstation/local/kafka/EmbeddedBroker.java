@@ -120,6 +120,13 @@ public final class EmbeddedBroker implements AutoCloseable {
         // Kafka requires interval <= session / 2.
         p.put("broker.session.timeout.ms", "3000");
         p.put("broker.heartbeat.interval.ms", "1000");
+        // The broker shares its JVM's heap with the job, the receiver and the store: requests it has read
+        // but not handled yet take at most 64 MiB (KIP-72: past that it stops reading from its sockets,
+        // which is backpressure to the producers), where the default bound is 500 requests of up to
+        // 100 MiB each. One request is at most 16 MiB (the receiver's producers send at most 1 MiB;
+        // Kafka requires the queue to hold at least one request of the largest size).
+        p.put("socket.request.max.bytes", String.valueOf(16 * 1024 * 1024));
+        p.put("queued.max.request.bytes", String.valueOf(64 * 1024 * 1024));
         // A laptop does not need a week of telemetry.
         p.put("log.retention.hours", "24");
         p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));

@@ -1,8 +1,9 @@
 package org.correlationstation.local.store;
 
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,13 +32,13 @@ public final class StoreSnapshot {
 
     /** Writes every record of {@code store}; returns how many. */
     public int write(InMemoryCorrelationStore store) throws IOException {
-        List<String> records = store.snapshotJson();
+        List<byte[]> records = store.snapshotJson();
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            for (String record : records) {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 64 * 1024)) {
+            for (byte[] record : records) {
                 out.write(record);
-                out.newLine();
+                out.write('\n');
             }
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

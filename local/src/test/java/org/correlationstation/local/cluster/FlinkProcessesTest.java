@@ -51,6 +51,8 @@ class FlinkProcessesTest {
                 "--configDir", layout.flinkConfDir().toString());
         assertThat(jm.command()).anyMatch(a -> a.startsWith("-Xmx")).anyMatch(a -> a.startsWith("-XX:MaxMetaspaceSize="));
         assertThat(jm.environment()).containsEntry("FLINK_CONF_DIR", layout.flinkConfDir().toString());
+        // out of heap, a JobManager exits and is started again rather than limping on
+        assertThat(jm.command()).contains("-XX:+ExitOnOutOfMemoryError");
 
         ChildProcess.Spec tm = flink.taskManager(2);
         assertThat(tm.name()).isEqualTo("taskmanager-2");
@@ -60,6 +62,7 @@ class FlinkProcessesTest {
         assertThat(String.join(" ", tm.command())).contains("taskmanager.memory.managed.size=",
                 "taskmanager.memory.network.max=", "taskmanager.cpu.cores=");
         assertThat(tm.command()).anyMatch(a -> a.startsWith("-XX:MaxDirectMemorySize="));
+        assertThat(tm.command()).contains("-XX:+ExitOnOutOfMemoryError");
     }
 
     @Test
