@@ -44,9 +44,10 @@ import org.correlationstation.job.types.TraceSpans;
  * <p>Each trace holds at most one event-time and one processing-time timer: whenever its state changes
  * the earliest moment anything can become due is recomputed, and every firing re-evaluates all rules.
  * That keeps the timer count independent of the event count and makes clearing exact, which is why
- * the trace's state has no Flink state TTL (only the tombstone a cleared trace leaves, which makes later
- * events of it expired, has one, to collect it). A closed trace with nothing left to decide or emit holds no timer:
- * its clean-up is handed to {@link TraceCorrelatorOperator}, which fires the trace's timer when due.
+ * the trace's state has no Flink state TTL (only the tombstone a cleared trace leaves, which makes its
+ * later events expired, has one, to collect it). A closed trace with nothing left to decide or emit
+ * holds no timer: its clean-up is handed to {@link TraceCorrelatorOperator}, which fires the trace's
+ * timer when due.
  *
  * <p>State is read and written once per batch, not per event: the tracked spans (one list, a batch
  * appended without reading), the sets of tracked span ids and log fingerprints (sorted {@code long[]}
