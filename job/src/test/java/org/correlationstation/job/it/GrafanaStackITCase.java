@@ -142,7 +142,7 @@ class GrafanaStackITCase {
             long from = TimeUnit.MILLISECONDS.toNanos(base - Duration.ofMinutes(1).toMillis());
             long to = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() + Duration.ofHours(2).toMillis());
             Set<String> expectedLogs = SinkAssertions.lokiKeysOf(logs);
-            expectedLogs.add(SinkAssertions.lokiKey(pusherLog.traceId, pusherLog.timeNanos, pusherLog.body));
+            expectedLogs.add(SinkAssertions.lokiKey(pusherLog));
             List<LokiTestServer.Entry> entries = awaitLoki(lokiQuery, from, to, expectedLogs, cluster, job);
             assertThat(SinkAssertions.distinctLokiKeys(entries)).as("the generated logs and the watermark pusher's, no other")
                     .isEqualTo(expectedLogs);

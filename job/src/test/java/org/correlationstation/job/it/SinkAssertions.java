@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.function.Function;
 import org.correlationstation.connectors.testutil.LokiTestServer;
 import org.correlationstation.core.model.LogEvent;
+import org.correlationstation.job.loki.LokiEntries;
 import org.correlationstation.core.model.Severity;
 import org.correlationstation.core.model.SpanEvent;
 import org.correlationstation.core.record.CorrelationIds;
@@ -50,8 +51,13 @@ final class SinkAssertions {
 
     static Set<String> lokiKeysOf(Collection<LogEvent> logs) {
         Set<String> keys = new HashSet<>();
-        for (LogEvent l : logs) keys.add(lokiKey(l.traceId, l.timeNanos, l.body));
+        for (LogEvent l : logs) keys.add(lokiKey(l));
         return keys;
+    }
+
+    /** The key of a log's entry: its timestamp is the log's moved within its precision (LokiEntries). */
+    static String lokiKey(LogEvent l) {
+        return lokiKey(l.traceId, LokiEntries.timestampNanos(l), l.body);
     }
 
     /**
@@ -64,7 +70,7 @@ final class SinkAssertions {
         for (LokiTestServer.Entry e : entries) byKey.put(lokiKey(e.metadata().get("trace_id"), e.timestampNanos(), e.line()), e);
         for (GeneratedTrace t : traces) {
             for (LogEvent log : t.logs()) {
-                LokiTestServer.Entry e = byKey.get(lokiKey(log.traceId, log.timeNanos, log.body));
+                LokiTestServer.Entry e = byKey.get(lokiKey(log));
                 assertThat(e).as("log of trace %s at %d in Loki", log.traceId, log.timeNanos).isNotNull();
                 String span = log.spanId != null ? log.spanId : ExpectedRecord.innermost(t.spans(), log, slackMs);
                 assertThat(e.metadata()).containsEntry("correlation_id", CorrelationIds.forTrace(t.traceId()))
@@ -78,7 +84,7 @@ final class SinkAssertions {
                 assertStreamLabels(e, log);
             }
             for (LogEvent log : t.untracedLogs()) {
-                LokiTestServer.Entry e = byKey.get(lokiKey(null, log.timeNanos, log.body));
+                LokiTestServer.Entry e = byKey.get(lokiKey(log));
                 assertThat(e).as("untraced log at %d in Loki", log.timeNanos).isNotNull();
                 assertThat(e.metadata()).doesNotContainKeys("trace_id", "correlation_id");
                 assertStreamLabels(e, log);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.correlationstation.connectors.loki.LokiEntry;
 import org.correlationstation.core.model.LogEvent;
+import org.correlationstation.job.correlate.JoinedLog;
 import org.junit.jupiter.api.Test;
 
 class LokiEntriesTest {
@@ -22,6 +23,13 @@ class LokiEntriesTest {
         return l;
     }
 
+    private static JoinedLog joined(LogEvent log, String correlationId) {
+        JoinedLog j = new JoinedLog();
+        j.log = log;
+        j.correlationId = correlationId;
+        return j;
+    }
+
     @Test
     void anAttributeCannotPassForTheJobsOwnIds() {
         LokiEntry e = LokiEntries.uncorrelated(log(null, Map.of("trace_id", "N/A", "http.method", "POST")));
@@ -29,6 +37,40 @@ class LokiEntriesTest {
                 .containsEntry("attr_trace_id", "N/A").containsEntry("http.method", "POST");
         assertThat(e.level).isEqualTo("error");
         assertThat(e.serviceName).isEqualTo("checkout");
+    }
+
+    /**
+     * Loki drops an entry whose timestamp and line equal one already in its stream, whatever its
+     * metadata: two traces' identical lines in the same millisecond must not be such a pair.
+     */
+    @Test
+    void identicalLinesOfTwoTracesInOneMillisecondGetDistinctTimestampsWithinIt() {
+        LogEvent a = log("4bf92f3577b34da6a3ce929d0e0e4736", Map.of());
+        LogEvent b = log("0af7651916cd43dd8448eb211c80319c", Map.of());
+        long ta = LokiEntries.decided(joined(a, "c1")).timestampNanos;
+        long tb = LokiEntries.decided(joined(b, "c2")).timestampNanos;
+        assertThat(ta).isNotEqualTo(tb);
+        assertThat(ta / 1_000_000).isEqualTo(a.timeNanos / 1_000_000);
+        assertThat(tb / 1_000_000).isEqualTo(b.timeNanos / 1_000_000);
+        // The same log again (a replay) lands on the same timestamp, so Loki still drops the copy.
+        assertThat(LokiEntries.decided(joined(log(a.traceId, Map.of()), "c1")).timestampNanos)
+                .isEqualTo(ta);
+        // Two instances of one service (no trace id) are told apart by their host.
+        LogEvent h1 = log(null, Map.of());
+        h1.host = "pod-1";
+        LogEvent h2 = log(null, Map.of());
+        h2.host = "pod-2";
+        assertThat(LokiEntries.uncorrelated(h1).timestampNanos).isNotEqualTo(LokiEntries.uncorrelated(h2).timestampNanos);
+    }
+
+    @Test
+    void timestampsAreMovedOnlyWithinTheirOwnPrecision() {
+        LogEvent micro = log("4bf92f3577b34da6a3ce929d0e0e4736", Map.of());
+        micro.timeNanos = 1_800_000_000_000_123_000L;
+        assertThat(LokiEntries.timestampNanos(micro) / 1_000).isEqualTo(micro.timeNanos / 1_000);
+        LogEvent nano = log("4bf92f3577b34da6a3ce929d0e0e4736", Map.of());
+        nano.timeNanos = 1_800_000_000_000_123_456L;
+        assertThat(LokiEntries.timestampNanos(nano)).isEqualTo(nano.timeNanos);
     }
 
     @Test
