@@ -214,6 +214,7 @@ public final class CorrelationPipeline {
                 .setRetryDelay(Duration.ofMillis(Math.round(settings.get(Options.EXPORT_RETRY_DELAY) * 1000)))
                 .setRequestTimeout(Duration.ofMillis(Math.round(settings.get(Options.EXPORT_TIMEOUT) * 1000)))
                 .setIndexTrimInterval(Duration.ofSeconds(settings.get(Options.INDEX_TRIM_INTERVAL_SECONDS)))
+                .setWaitReplicas(settings.get(Options.REDIS_WAIT_REPLICAS))
                 .build();
     }
 }

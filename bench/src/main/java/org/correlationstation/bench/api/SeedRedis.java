@@ -32,7 +32,7 @@ public final class SeedRedis {
         int count = (int) args.getLong("count", 100_000);
         Path out = Path.of(args.get("out", "trace-ids.txt"));
         RedisSinkOptions options = new RedisSinkOptions(url, Duration.ofHours(2), 1000, Duration.ofMillis(100), 4,
-                Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60), 1000);
+                Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60), 1000, 0);
         RecordBatchWriter writer = new RecordBatchWriter(new CasScript(), options);
         RedisClient client = RedisClient.create(url);
         List<String> ids = new ArrayList<>(count);

@@ -24,6 +24,7 @@ public final class RedisSinkBuilder {
     private Duration requestTimeout = Duration.ofSeconds(10);
     private Duration indexTrimInterval = Duration.ofSeconds(60);
     private int trimPageSize = 1000;
+    private int waitReplicas = 0;
 
     RedisSinkBuilder() {}
 
@@ -87,9 +88,19 @@ public final class RedisSinkBuilder {
         return this;
     }
 
+    /**
+     * Replicas each batch must reach before it counts as written ({@code REDIS_WAIT_REPLICAS}, {@code WAIT
+     * n timeout} on every primary written to): with 0, a primary that dies may take acknowledged writes
+     * with it (Redis replicates asynchronously).
+     */
+    public RedisSinkBuilder setWaitReplicas(int waitReplicas) {
+        this.waitReplicas = waitReplicas;
+        return this;
+    }
+
     public RedisSinkOptions buildOptions() {
         return new RedisSinkOptions(redisUri, recordTtl, maxBatchSize, batchWait, maxInFlightBatches, retryDelay,
-                maxRetryDelay, requestTimeout, indexTrimInterval, trimPageSize);
+                maxRetryDelay, requestTimeout, indexTrimInterval, trimPageSize, waitReplicas);
     }
 
     public RedisSink build() {

@@ -1,9 +1,9 @@
 package org.correlationstation.connectors.redis;
 
-import io.lettuce.core.RedisURI;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
+import org.correlationstation.core.redis.RedisEndpoint;
 
 /**
  * Settings of the Redis sink, validated once by {@link RedisSinkBuilder}. Serializable because the
@@ -19,17 +19,19 @@ public record RedisSinkOptions(
         Duration maxRetryDelay,
         Duration requestTimeout,
         Duration indexTrimInterval,
-        int trimPageSize) implements Serializable {
+        int trimPageSize,
+        int waitReplicas) implements Serializable {
 
     public RedisSinkOptions {
         Objects.requireNonNull(redisUri, "redisUri");
-        RedisURI.create(redisUri); // fail at build time, not on the task manager
+        RedisEndpoint.parse(redisUri); // fail at build time, not on the task manager
         requirePositive(recordTtl, "recordTtl");
         requirePositive(batchWait, "batchWait");
         requirePositive(retryDelay, "retryDelay");
         requirePositive(maxRetryDelay, "maxRetryDelay");
         requirePositive(requestTimeout, "requestTimeout");
         requirePositive(indexTrimInterval, "indexTrimInterval");
+        if (waitReplicas < 0) throw new IllegalArgumentException("waitReplicas must be >= 0");
         if (maxBatchSize < 1 || maxInFlightBatches < 1 || trimPageSize < 1) {
             throw new IllegalArgumentException("maxBatchSize, maxInFlightBatches and trimPageSize must be >= 1");
         }
@@ -43,19 +45,9 @@ public record RedisSinkOptions(
         return recordTtl.plus(indexTrimInterval.multipliedBy(2));
     }
 
-    /** host:port (or the sentinel master id) for logs: never the password. */
+    /** Standalone, cluster or sentinel, with hosts and ports, for logs: never the password. */
     public String endpoint() {
-        return endpointOf(RedisURI.create(redisUri));
-    }
-
-    static String endpointOf(RedisURI uri) {
-        if (uri.getHost() != null) {
-            return uri.getHost() + ":" + uri.getPort();
-        }
-        if (uri.getSocket() != null) {
-            return uri.getSocket();
-        }
-        return "sentinel/" + uri.getSentinelMasterId();
+        return RedisEndpoint.parse(redisUri).describe();
     }
 
     private static void requirePositive(Duration d, String name) {
@@ -70,6 +62,7 @@ public record RedisSinkOptions(
         return "RedisSinkOptions{endpoint=" + endpoint() + ", recordTtl=" + recordTtl + ", maxBatchSize="
                 + maxBatchSize + ", batchWait=" + batchWait + ", maxInFlightBatches=" + maxInFlightBatches
                 + ", retryDelay=" + retryDelay + ", maxRetryDelay=" + maxRetryDelay + ", requestTimeout="
-                + requestTimeout + ", indexTrimInterval=" + indexTrimInterval + ", trimPageSize=" + trimPageSize + "}";
+                + requestTimeout + ", indexTrimInterval=" + indexTrimInterval + ", trimPageSize=" + trimPageSize
+                + ", waitReplicas=" + waitReplicas + "}";
     }
 }

@@ -2,6 +2,7 @@ package org.correlationstation.connectors.redis;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -69,7 +70,14 @@ public final class RedisSinkWriter extends AsyncSinkWriter<CorrelationRecord, Re
         List<RedisRecordWrite> batch = RecordBatchWriter.latestPerCorrelation(entries);
         long started = System.nanoTime();
         connector.pipeline()
-                .thenCompose(p -> batchWriter.write(p.commands(), p.flush(), batch, System.currentTimeMillis()))
+                .thenCompose(p -> {
+                    CompletionStage<BatchResult> written =
+                            batchWriter.write(p.commands(), p.flush(), batch, System.currentTimeMillis());
+                    // REDIS_WAIT_REPLICAS: the batch counts (and a checkpoint can complete) only once its writes
+                    // reached the replicas, so that a primary lost in a failover took none of them along.
+                    return options.waitReplicas() == 0 ? written
+                            : written.thenCompose(r -> connector.awaitReplicas(p, options.waitReplicas()).thenApply(ok -> r));
+                })
                 .whenComplete((result, error) -> {
                     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
                     if (error == null) {

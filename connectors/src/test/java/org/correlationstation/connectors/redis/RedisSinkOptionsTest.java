@@ -17,7 +17,18 @@ class RedisSinkOptionsTest {
 
         assertThat(sink.toString()).doesNotContain("s3cr3t-pw").contains("cache.example.com:6380");
         assertThat(sink.options().toString()).doesNotContain("s3cr3t-pw");
-        assertThat(sink.options().endpoint()).isEqualTo("cache.example.com:6380");
+        assertThat(sink.options().endpoint()).isEqualTo("standalone cache.example.com:6380");
+    }
+
+    /** REDIS_URL as the query API reads it (RedisEndpoint): several nodes or ?cluster=true, and Sentinel. */
+    @Test
+    void clusterAndSentinelUrisAreReadAsTheApiReadsThem() {
+        assertThat(RedisSink.builder().setRedisUri("redis://:pw@h1:7000,h2:7001").buildOptions().endpoint())
+                .isEqualTo("cluster h1:7000,h2:7001");
+        assertThat(RedisSink.builder().setRedisUri("redis://h1:7000?cluster=true").buildOptions().endpoint())
+                .isEqualTo("cluster h1:7000");
+        assertThat(RedisSink.builder().setRedisUri("redis-sentinel://:pw@s1:26379,s2:26379#mymaster").buildOptions()
+                .endpoint()).isEqualTo("sentinel mymaster@s1:26379,s2:26379");
     }
 
     @Test

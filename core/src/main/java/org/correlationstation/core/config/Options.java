@@ -156,6 +156,12 @@ public final class Options {
     public static final ConfigOption<Long> REDIS_BATCH_WAIT_MS = add(
             msOption("REDIS_BATCH_WAIT_MS", 100L, 0,
                     "Longest time a record waits to be batched into a pipelined Redis write."));
+    public static final ConfigOption<Integer> REDIS_WAIT_REPLICAS = add(
+            ConfigOption.builder("REDIS_WAIT_REPLICAS", Integer.class, integer(0, 16))
+                    .defaultValue(0).valueHint("integer, 0 to 16")
+                    .description("Replicas every record write must reach (WAIT) before the job's checkpoint"
+                            + " completes; 0: a primary lost in a failover may take acknowledged writes with it"
+                            + " (they are written again only if the job restarts from an earlier checkpoint)."));
     public static final ConfigOption<Long> INDEX_TRIM_INTERVAL_SECONDS = add(
             secondsOption("INDEX_TRIM_INTERVAL_SECONDS", 60L, 1,
                     "Index entries whose record expired are removed within this interval."));

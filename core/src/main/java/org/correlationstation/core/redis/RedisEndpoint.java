@@ -1,4 +1,4 @@
-package org.correlationstation.api.store;
+package org.correlationstation.core.redis;
 
 import io.lettuce.core.RedisURI;
 import java.util.ArrayList;
@@ -97,7 +97,8 @@ public record RedisEndpoint(boolean cluster, List<RedisURI> nodes) {
     public String describe() {
         List<String> hosts = new ArrayList<>();
         for (RedisURI uri : nodes) hosts.add(hostOf(uri));
-        return (cluster ? "cluster " : "standalone ") + String.join(",", hosts);
+        boolean sentinel = !cluster && !nodes.get(0).getSentinels().isEmpty();
+        return (cluster ? "cluster " : sentinel ? "" : "standalone ") + String.join(",", hosts);
     }
 
     @Override

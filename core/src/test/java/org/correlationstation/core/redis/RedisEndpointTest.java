@@ -1,11 +1,11 @@
-package org.correlationstation.api.store;
+package org.correlationstation.core.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-class RedisStoreEndpointTest {
+class RedisEndpointTest {
     private static io.lettuce.core.RedisCredentials creds(io.lettuce.core.RedisURI uri) {
         return uri.getCredentialsProvider().resolveCredentials().block();
     }

@@ -1,0 +1,230 @@
+package org.correlationstation.core.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A real Redis Cluster for tests: {@code primaries} primaries with {@code replicasEach} replicas each,
+ * from Debian's {@code redis-server}, joined with {@code redis-cli --cluster create}, on free local
+ * ports. A node can be killed with SIGKILL ({@link #kill}) and started again on its port with its
+ * cluster configuration ({@link #restart}), where it rejoins as a replica of whoever took over.
+ * The node timeout is short (2 s) so that a failover takes seconds.
+ *
+ * <p>Skipped without the binaries, except under {@code CI=true}, where it fails ({@link RedisServer}).
+ */
+public final class RedisCluster implements AutoCloseable {
+    private static final String HOST = "127.0.0.1";
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final int NODE_TIMEOUT_MS = 2000;
+
+    private final Path server;
+    private final Path cli;
+    private final Path dir;
+    private final Map<Integer, Process> nodes = new LinkedHashMap<>();
+
+    private RedisCluster(Path server, Path cli, Path dir) {
+        this.server = server;
+        this.cli = cli;
+        this.dir = dir;
+    }
+
+    public static RedisCluster start(int primaries, int replicasEach) {
+        Path server = RedisServer.requireBinary();
+        Path cli = server.resolveSibling("redis-cli");
+        if (!Files.isExecutable(cli)) cli = Path.of("/usr/bin/redis-cli");
+        RedisCluster cluster;
+        try {
+            cluster = new RedisCluster(server, cli, Files.createTempDirectory("redis-cluster-"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            int count = primaries * (1 + replicasEach);
+            for (int i = 0; i < count; i++) cluster.launch(freePortWithBus());
+            for (int port : cluster.ports()) cluster.await(() -> cluster.cli(port, "ping").contains("PONG"), "node " + port);
+            List<String> create = new ArrayList<>(List.of(cli.toString(), "--cluster", "create"));
+            for (int port : cluster.ports()) create.add(HOST + ":" + port);
+            create.addAll(List.of("--cluster-replicas", Integer.toString(replicasEach), "--cluster-yes"));
+            String out = run(create);
+            if (!out.contains("[OK] All 16384 slots covered")) throw new IllegalStateException("cluster create: " + out);
+            cluster.awaitHealthy();
+            return cluster;
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    private void launch(int port) {
+        try {
+            Process p = new ProcessBuilder(server.toString(), "--port", Integer.toString(port), "--bind", HOST,
+                    "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
+                    "--cluster-node-timeout", Integer.toString(NODE_TIMEOUT_MS),
+                    "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("node-" + port + ".log").toFile()))
+                    .start();
+            nodes.put(port, p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public List<Integer> ports() {
+        return new ArrayList<>(nodes.keySet());
+    }
+
+    /** {@code redis://h:p1,h:p2,…?cluster=true}: every node, as a user would write REDIS_URL. */
+    public String uri() {
+        List<String> hosts = new ArrayList<>();
+        for (int port : nodes.keySet()) hosts.add(HOST + ":" + port);
+        return "redis://" + String.join(",", hosts) + "?cluster=true";
+    }
+
+    /** The ports of the nodes that are primaries now (alive ones, as the cluster sees them). */
+    public List<Integer> primaries() {
+        List<Integer> out = new ArrayList<>();
+        for (int port : nodes.keySet()) {
+            if (isAlive(port) && cli(port, "role").startsWith("master")) out.add(port);
+        }
+        return out;
+    }
+
+    /** Keys held by the node on {@code port} ({@code DBSIZE}). */
+    public long keys(int port) {
+        return Long.parseLong(cli(port, "dbsize").trim());
+    }
+
+    /** SIGKILL to the node: no shutdown, nothing flushed, as when a machine dies. */
+    public void kill(int port) {
+        Process p = nodes.get(port);
+        p.destroyForcibly();
+        try {
+            p.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Starts a killed node again on its port; it rejoins with its cluster configuration. */
+    public void restart(int port) {
+        launch(port);
+        await(() -> cli(port, "ping").contains("PONG"), "node " + port + " back");
+    }
+
+    /** Waits until every live node says the cluster is ok and no slot lacks a live primary. */
+    public void awaitHealthy() {
+        await(() -> {
+            for (int port : nodes.keySet()) {
+                if (isAlive(port) && !cli(port, "cluster", "info").contains("cluster_state:ok")) return false;
+            }
+            return true;
+        }, "cluster_state:ok on every node");
+    }
+
+    /** Waits until {@code port}, killed, has been replaced: another primary serves its slots. */
+    public void awaitFailoverOf(int port) {
+        await(() -> {
+            for (int other : nodes.keySet()) {
+                if (other == port || !isAlive(other)) continue;
+                String info = cli(other, "cluster", "nodes");
+                for (String line : info.split("\n")) {
+                    if (line.contains(":" + port + "@") && !line.contains("fail")) return false;
+                }
+                if (!cli(other, "cluster", "info").contains("cluster_state:ok")) return false;
+            }
+            return true;
+        }, "failover of " + port);
+    }
+
+    /** The replicas the primary on {@code port} has now ({@code connected_slaves}). */
+    public int replicasOf(int port) {
+        for (String line : cli(port, "info", "replication").split("\n")) {
+            if (line.startsWith("connected_slaves:")) return Integer.parseInt(line.substring(17).trim());
+        }
+        return 0;
+    }
+
+    public boolean isAlive(int port) {
+        Process p = nodes.get(port);
+        return p != null && p.isAlive();
+    }
+
+    /** One redis-cli command against a node; its output. */
+    public String cli(int port, String... args) {
+        List<String> command = new ArrayList<>(List.of(cli.toString(), "-h", HOST, "-p", Integer.toString(port)));
+        command.addAll(List.of(args));
+        return run(command);
+    }
+
+    private static String run(List<String> command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("timed out waiting for " + what);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+    }
+
+    /** A free port whose cluster bus port (+10000) is free too. */
+    static int freePortWithBus() {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+                int port = s.getLocalPort();
+                if (port + 10000 > 65535) continue;
+                try (ServerSocket bus = new ServerSocket(port + 10000, 1, InetAddress.getByName(HOST))) {
+                    return port;
+                } catch (IOException taken) {
+                    // try another
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        throw new IllegalStateException("no free port pair");
+    }
+
+    @Override
+    public void close() {
+        for (Process p : nodes.values()) p.destroyForcibly();
+        for (Process p : nodes.values()) {
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp directory left behind is harmless
+        }
+    }
+}
