@@ -1,8 +1,13 @@
 package org.correlationstation.job.it;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -13,19 +18,36 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
+import org.correlationstation.core.redis.RedisEndpoint;
 import org.correlationstation.core.redis.RedisKeys;
 import org.correlationstation.core.testdata.GeneratedTrace;
 
-/** Reads what the job wrote to Redis, through the same keys and codec the query API uses. */
+/**
+ * Reads what the job wrote to Redis, through the same keys and codec the query API uses; standalone,
+ * Sentinel or Cluster, as {@code REDIS_URL} says ({@link RedisEndpoint}).
+ */
 final class StoredRecords implements AutoCloseable {
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
-    final RedisCommands<String, String> redis;
+    private final AbstractRedisClient client;
+    private final StatefulConnection<String, String> connection;
+    final RedisClusterCommands<String, String> redis;
 
     StoredRecords(String uri) {
-        client = RedisClient.create(uri);
-        connection = client.connect();
-        redis = connection.sync();
+        RedisEndpoint endpoint = RedisEndpoint.parse(uri);
+        if (endpoint.cluster()) {
+            RedisClusterClient cluster = RedisClusterClient.create(endpoint.nodes());
+            cluster.setOptions(ClusterClientOptions.builder().topologyRefreshOptions(
+                    ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build()).build());
+            StatefulRedisClusterConnection<String, String> c = cluster.connect();
+            client = cluster;
+            connection = c;
+            redis = c.sync();
+        } else {
+            RedisClient standalone = RedisClient.create(endpoint.nodes().get(0));
+            var c = standalone.connect();
+            client = standalone;
+            connection = c;
+            redis = c.sync();
+        }
     }
 
     /** The stored record of each trace that has one. */
