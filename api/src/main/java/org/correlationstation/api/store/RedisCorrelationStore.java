@@ -243,7 +243,16 @@ public final class RedisCorrelationStore implements CorrelationStore {
         return connection().thenCompose(c -> {
             AsyncCommand<String, String, String> pointer = get(RedisKeys.trace(traceId));
             AsyncCommand<String, String, String> record = get(RedisKeys.record(derived));
-            c.dispatch(List.of(pointer, record)); // one write, one flush
+            if (endpoint.cluster()) {
+                // One by one on a cluster: lettuce routes a dispatched collection through a blocking
+                // lookup of each node's connection, which, when it has to open one (after a failover, a new
+                // primary), waited for a connect that needed the very I/O thread it blocked (the API hung).
+                // The keys hash to different slots anyway: there is no single write to save.
+                c.dispatch(pointer);
+                c.dispatch(record);
+            } else {
+                c.dispatch(List.of(pointer, record)); // one write, one flush
+            }
             return pointer.thenCompose(cid -> {
                 noteReplyThread(c);
                 if (cid == null) return CompletableFuture.completedFuture(null);

@@ -1,6 +1,12 @@
 package org.correlationstation.bench.check;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.correlationstation.core.redis.RedisEndpoint;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.file.Path;
@@ -39,8 +45,25 @@ public final class RecordChecker {
     private RecordChecker() {}
 
     public static Result check(String redisUri, List<SentTrace> sent) throws Exception {
-        RedisClient client = RedisClient.create(redisUri);
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+        // REDIS_URL as the job and the API read it: standalone, Sentinel or Cluster.
+        RedisEndpoint endpoint = RedisEndpoint.parse(redisUri);
+        AbstractRedisClient client;
+        StatefulConnection<String, String> stateful;
+        RedisClusterAsyncCommands<String, String> async;
+        if (endpoint.cluster()) {
+            RedisClusterClient cluster = RedisClusterClient.create(endpoint.nodes());
+            StatefulRedisClusterConnection<String, String> c = cluster.connect();
+            client = cluster;
+            stateful = c;
+            async = c.async();
+        } else {
+            RedisClient standalone = RedisClient.create(endpoint.nodes().get(0));
+            StatefulRedisConnection<String, String> c = standalone.connect();
+            client = standalone;
+            stateful = c;
+            async = c.async();
+        }
+        try (StatefulConnection<String, String> connection = stateful) {
             long matched = 0;
             long missing = 0;
             long different = 0;
@@ -48,7 +71,7 @@ public final class RecordChecker {
             for (int from = 0; from < sent.size(); from += PIPELINE) {
                 List<SentTrace> slice = sent.subList(from, Math.min(sent.size(), from + PIPELINE));
                 List<RedisFuture<String>> replies = new ArrayList<>(slice.size());
-                for (SentTrace t : slice) replies.add(connection.async().get(RedisKeys.record(CorrelationIds.forTrace(t.traceId()))));
+                for (SentTrace t : slice) replies.add(async.get(RedisKeys.record(CorrelationIds.forTrace(t.traceId()))));
                 for (int i = 0; i < slice.size(); i++) {
                     SentTrace t = slice.get(i);
                     String json = replies.get(i).get(1, TimeUnit.MINUTES);
