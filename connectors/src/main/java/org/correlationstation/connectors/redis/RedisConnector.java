@@ -158,10 +158,10 @@ final class RedisConnector implements AutoCloseable {
         if (pipeline.connection() instanceof StatefulRedisClusterConnection<String, String> cluster) {
             List<CompletableFuture<StatefulRedisConnection<String, String>>> nodes = new ArrayList<>();
             for (RedisClusterNode node : cluster.getPartitions()) {
-                // Primaries that serve slots: a failed one that lost its slots to its replica is left out, or
-                // writes would wait for a node that may never come back.
-                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()
-                        && !node.is(RedisClusterNode.NodeFlag.FAIL)) {
+                // Every primary that serves slots in this connection's view, whatever its flags: writes are
+                // routed by that view (a node flagged failed may be back and take them). One whose slots moved
+                // to its replica is left out, or writes would wait for a node that may never come back.
+                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
                     // By host and port: the connection the slot routing wrote through (WAIT counts only the
                     // writes of its own connection; lettuce keeps another one per node id).
                     nodes.add(cluster.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort())

@@ -4,17 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -28,13 +23,13 @@ import java.util.function.BooleanSupplier;
  */
 public final class RedisCluster implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final int NODE_TIMEOUT_MS = 2000;
 
     private final Path server;
     private final Path cli;
     private final Path dir;
     private final Map<Integer, Process> nodes = new LinkedHashMap<>();
+    private int primaryCount;
 
     private RedisCluster(Path server, Path cli, Path dir) {
         this.server = server;
@@ -44,8 +39,7 @@ public final class RedisCluster implements AutoCloseable {
 
     public static RedisCluster start(int primaries, int replicasEach) {
         Path server = RedisServer.requireBinary();
-        Path cli = server.resolveSibling("redis-cli");
-        if (!Files.isExecutable(cli)) cli = Path.of("/usr/bin/redis-cli");
+        Path cli = RedisProcesses.cli(server);
         RedisCluster cluster;
         try {
             cluster = new RedisCluster(server, cli, Files.createTempDirectory("redis-cluster-"));
@@ -62,6 +56,7 @@ public final class RedisCluster implements AutoCloseable {
             String out = run(create);
             if (!out.contains("[OK] All 16384 slots covered")) throw new IllegalStateException("cluster create: " + out);
             cluster.awaitHealthy();
+            cluster.primaryCount = primaries;
             return cluster;
         } catch (RuntimeException e) {
             cluster.close();
@@ -111,13 +106,7 @@ public final class RedisCluster implements AutoCloseable {
 
     /** SIGKILL to the node: no shutdown, nothing flushed, as when a machine dies. */
     public void kill(int port) {
-        Process p = nodes.get(port);
-        p.destroyForcibly();
-        try {
-            p.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        RedisProcesses.kill(nodes.get(port));
     }
 
     /** Starts a killed node again on its port; it rejoins with its cluster configuration. */
@@ -136,19 +125,29 @@ public final class RedisCluster implements AutoCloseable {
         }, "cluster_state:ok on every node");
     }
 
-    /** Waits until {@code port}, killed, has been replaced: another primary serves its slots. */
+    /**
+     * Waits until {@code port}, killed, has been replaced: its replica answers as a primary and every live
+     * node says the cluster is ok. Only then may the node start again: back before its replica took
+     * over, it would still be the primary, with the empty dataset it restarted with (persistence is off),
+     * and its replica would copy that.
+     */
     public void awaitFailoverOf(int port) {
+        int before = primaryCount;
         await(() -> {
+            if (primaries().size() < before) return false;
             for (int other : nodes.keySet()) {
-                if (other == port || !isAlive(other)) continue;
-                String info = cli(other, "cluster", "nodes");
-                for (String line : info.split("\n")) {
-                    if (line.contains(":" + port + "@") && !line.contains("fail")) return false;
+                if (other != port && isAlive(other) && !cli(other, "cluster", "info").contains("cluster_state:ok")) {
+                    return false;
                 }
-                if (!cli(other, "cluster", "info").contains("cluster_state:ok")) return false;
             }
             return true;
         }, "failover of " + port);
+    }
+
+    /** Waits until the node on {@code port} is a replica in sync with its primary (e.g. after {@link #restart}). */
+    public void awaitInSyncReplica(int port) {
+        await(() -> cli(port, "role").startsWith("slave")
+                && cli(port, "info", "replication").contains("master_link_status:up"), port + " a replica in sync");
     }
 
     /** The replicas the primary on {@code port} has now ({@code connected_slaves}). */
@@ -166,31 +165,15 @@ public final class RedisCluster implements AutoCloseable {
 
     /** One redis-cli command against a node; its output. */
     public String cli(int port, String... args) {
-        List<String> command = new ArrayList<>(List.of(cli.toString(), "-h", HOST, "-p", Integer.toString(port)));
-        command.addAll(List.of(args));
-        return run(command);
+        return RedisProcesses.cli(cli, port, args);
     }
 
     private static String run(List<String> command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return RedisProcesses.run(command);
     }
 
     private void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new IllegalStateException("timed out waiting for " + what);
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
-        }
+        RedisProcesses.await(condition, what);
     }
 
     /** A free port whose cluster bus port (+10000) is free too. */
@@ -213,18 +196,6 @@ public final class RedisCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Process p : nodes.values()) p.destroyForcibly();
-        for (Process p : nodes.values()) {
-            try {
-                p.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp directory left behind is harmless
-        }
+        RedisProcesses.stopAll(nodes.values(), dir);
     }
 }

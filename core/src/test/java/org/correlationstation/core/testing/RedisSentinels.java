@@ -5,14 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -24,7 +20,6 @@ import java.util.function.BooleanSupplier;
 public final class RedisSentinels implements AutoCloseable {
     public static final String MASTER = "mymaster";
     private static final String HOST = "127.0.0.1";
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private final Path server;
     private final Path cli;
@@ -42,8 +37,7 @@ public final class RedisSentinels implements AutoCloseable {
 
     public static RedisSentinels start() {
         Path server = RedisServer.requireBinary();
-        Path cli = server.resolveSibling("redis-cli");
-        if (!Files.isExecutable(cli)) cli = Path.of("/usr/bin/redis-cli");
+        Path cli = RedisProcesses.cli(server);
         RedisSentinels s;
         try {
             s = new RedisSentinels(server, cli, Files.createTempDirectory("redis-sentinel-"));
@@ -115,13 +109,7 @@ public final class RedisSentinels implements AutoCloseable {
 
     /** SIGKILL to a data node. */
     public void kill(int port) {
-        Process p = processes.get(port);
-        p.destroyForcibly();
-        try {
-            p.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        RedisProcesses.kill(processes.get(port));
     }
 
     /** Starts a killed data node again as it was started (the sentinels then make it a replica). */
@@ -147,43 +135,15 @@ public final class RedisSentinels implements AutoCloseable {
     }
 
     public String cli(int port, String... args) {
-        List<String> command = new ArrayList<>(List.of(cli.toString(), "-h", HOST, "-p", Integer.toString(port)));
-        command.addAll(List.of(args));
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return RedisProcesses.cli(cli, port, args);
     }
 
     private void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new IllegalStateException("timed out waiting for " + what);
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
-        }
+        RedisProcesses.await(condition, what);
     }
 
     @Override
     public void close() {
-        for (Process p : processes.values()) p.destroyForcibly();
-        for (Process p : processes.values()) {
-            try {
-                p.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp directory left behind is harmless
-        }
+        RedisProcesses.stopAll(processes.values(), dir);
     }
 }
