@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * How a {@code REDIS_URL} is read by the store: a standalone (or Sentinel, or socket) URI as lettuce
+ * How {@code REDIS_URL} is read, by the job's Redis sink and the query API's store alike: a standalone (or Sentinel, or socket) URI as lettuce
  * reads it, or a Redis Cluster when
  * <ul>
  *   <li>the URI lists several nodes: {@code redis://[:password@]host1:6379,host2:6379[/0]}, or</li>
