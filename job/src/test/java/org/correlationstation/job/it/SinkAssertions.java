@@ -20,12 +20,12 @@ import java.util.Set;
 import java.util.function.Function;
 import org.correlationstation.connectors.testutil.LokiTestServer;
 import org.correlationstation.core.model.LogEvent;
-import org.correlationstation.job.loki.LokiEntries;
 import org.correlationstation.core.model.Severity;
 import org.correlationstation.core.model.SpanEvent;
 import org.correlationstation.core.record.CorrelationIds;
 import org.correlationstation.core.testdata.GeneratedTrace;
 import org.correlationstation.core.testdata.OtlpMessages;
+import org.correlationstation.job.loki.LokiEntries;
 
 /**
  * What the end-to-end tests check in Loki and Tempo, whichever backend answers: the local test servers
