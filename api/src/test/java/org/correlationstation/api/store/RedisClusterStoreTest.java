@@ -7,24 +7,16 @@ import static org.correlationstation.api.store.StoreTestRecords.NEWEST_FIRST;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.correlationstation.connectors.redis.CasScript;
 import org.correlationstation.connectors.redis.RecordBatchWriter;
 import org.correlationstation.connectors.redis.RedisRecordWrite;
 import org.correlationstation.connectors.redis.RedisSink;
-import org.correlationstation.core.testing.RedisServer;
+import org.correlationstation.core.testing.RedisCluster;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.redis.RedisKeys;
 import org.junit.jupiter.api.AfterAll;
@@ -38,60 +30,28 @@ import org.junit.jupiter.api.Test;
  */
 class RedisClusterStoreTest {
     private static final String HOST = "127.0.0.1";
-    private static final List<Process> NODES = new ArrayList<>();
-    private static final List<Integer> PORTS = new ArrayList<>();
-    private static Path dir;
+    private static RedisCluster cluster;
+    private static List<Integer> ports;
     private static RedisClusterClient seedClient;
     private static StatefulRedisClusterConnection<String, String> seed;
 
     @BeforeAll
-    static void startCluster() throws Exception {
-        Path server = RedisServer.requireBinary(); // skipped (or failed under CI) without redis-server
-        Path cli = server.resolveSibling("redis-cli");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(cli), "redis-cli not installed");
-        dir = Files.createTempDirectory("redis-cluster-test-");
-        for (int i = 0; i < 3; i++) {
-            int port = freePortWithBus();
-            PORTS.add(port);
-            NODES.add(new ProcessBuilder(server.toString(), "--port", Integer.toString(port), "--bind", HOST,
-                    "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
-                    "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no")
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("node-" + port + ".log").toFile())
-                    .start());
-        }
-        for (int port : PORTS) waitFor(() -> cli(cli, "-p", Integer.toString(port), "ping").contains("PONG"));
-        List<String> create = new ArrayList<>(List.of(cli.toString(), "--cluster", "create"));
-        for (int port : PORTS) create.add(HOST + ":" + port);
-        create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
-        Process p = new ProcessBuilder(create).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as(out).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        for (int port : PORTS) {
-            waitFor(() -> cli(cli, "-p", Integer.toString(port), "cluster", "info").contains("cluster_state:ok"));
-        }
-        seedClient = RedisClusterClient.create(RedisURI.create("redis://" + HOST + ":" + PORTS.get(0)));
+    static void startCluster() {
+        cluster = RedisCluster.start(3, 0); // skipped (or failed under CI) without redis-server
+        ports = cluster.ports();
+        seedClient = RedisClusterClient.create(RedisURI.create("redis://" + HOST + ":" + ports.get(0)));
         seed = seedClient.connect();
     }
 
     @AfterAll
-    static void stopCluster() throws Exception {
+    static void stopCluster() {
         if (seed != null) seed.close();
         if (seedClient != null) seedClient.shutdown(0, 2, TimeUnit.SECONDS);
-        for (Process p : NODES) {
-            p.destroy();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
-        }
-        if (dir != null) {
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
+        if (cluster != null) cluster.close();
     }
 
     private static void write(List<CorrelationRecord> records, Duration ttl) throws Exception {
-        var options = RedisSink.builder().setRedisUri("redis://" + HOST + ":" + PORTS.get(0)).setRecordTtl(ttl).buildOptions();
+        var options = RedisSink.builder().setRedisUri("redis://" + HOST + ":" + ports.get(0)).setRecordTtl(ttl).buildOptions();
         new RecordBatchWriter(new CasScript(), options)
                 .write(seed.async(), records.stream().map(RedisRecordWrite::of).toList(), System.currentTimeMillis())
                 .toCompletableFuture().get(20, TimeUnit.SECONDS);
@@ -112,7 +72,7 @@ class RedisClusterStoreTest {
         write(gone, Duration.ofSeconds(1));
         for (int i = 0; i < all.size(); i += 25) write(all.subList(i, i + 25), Duration.ofHours(1));
 
-        String uri = "redis://" + HOST + ":" + PORTS.get(0) + "," + HOST + ":" + PORTS.get(1);
+        String uri = "redis://" + HOST + ":" + ports.get(0) + "," + HOST + ":" + ports.get(1);
         try (RedisCorrelationStore store = RedisCorrelationStore.create(uri, Duration.ofSeconds(2), Duration.ofMillis(200))) {
             assertThat(store.isCluster()).isTrue();
             store.ping().get(10, TimeUnit.SECONDS);
@@ -145,23 +105,6 @@ class RedisClusterStoreTest {
         return out;
     }
 
-    private static String cli(Path cli, String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(cli.toString());
-        command.addAll(List.of(args));
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor(5, TimeUnit.SECONDS);
-            return out;
-        } catch (IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
-    }
-
     private interface Check {
         boolean ok() throws Exception;
     }
@@ -171,23 +114,6 @@ class RedisClusterStoreTest {
         while (!check.ok()) {
             if (System.nanoTime() > deadline) throw new AssertionError("timed out");
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        }
-    }
-
-    /** A free port whose cluster bus port (+10000) is free too. */
-    private static int freePortWithBus() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int port = ThreadLocalRandom.current().nextInt(20_000, 30_000);
-            if (free(port) && free(port + 10_000)) return port;
-        }
-        throw new IOException("no free port pair");
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 }

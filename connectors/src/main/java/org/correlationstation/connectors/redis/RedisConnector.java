@@ -53,8 +53,15 @@ final class RedisConnector implements AutoCloseable {
      * and they reach Redis in one write. Flushed per command, a batch of a few hundred records cost a
      * socket write and an event-loop wake-up per command here and a read per command in Redis.
      */
-    record Pipeline(RedisClusterAsyncCommands<String, String> commands, Runnable flush,
-            StatefulConnection<String, String> connection) {}
+    record Pipeline(StatefulConnection<String, String> connection) {
+        RedisClusterAsyncCommands<String, String> commands() {
+            return async(connection);
+        }
+
+        Runnable flush() {
+            return connection::flushCommands;
+        }
+    }
 
     private final RedisEndpoint endpoint;
     private final Duration requestTimeout;
@@ -144,7 +151,7 @@ final class RedisConnector implements AutoCloseable {
                 return c;
             });
         }
-        return pipelined.thenApply(c -> new Pipeline(async(c), c::flushCommands, c));
+        return pipelined.thenApply(Pipeline::new);
     }
 
     /**

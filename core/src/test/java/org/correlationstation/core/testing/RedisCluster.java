@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 /**
  * A real Redis Cluster for tests: {@code primaries} primaries with {@code replicasEach} replicas each,
@@ -22,7 +21,7 @@ import java.util.function.BooleanSupplier;
  * <p>Skipped without the binaries, except under {@code CI=true}, where it fails ({@link RedisServer}).
  */
 public final class RedisCluster implements AutoCloseable {
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = RedisProcesses.HOST;
     private static final int NODE_TIMEOUT_MS = 2000;
 
     private final Path server;
@@ -49,11 +48,11 @@ public final class RedisCluster implements AutoCloseable {
         try {
             int count = primaries * (1 + replicasEach);
             for (int i = 0; i < count; i++) cluster.launch(freePortWithBus());
-            for (int port : cluster.ports()) cluster.await(() -> cluster.cli(port, "ping").contains("PONG"), "node " + port);
+            for (int port : cluster.ports()) RedisProcesses.await(() -> cluster.cli(port, "ping").contains("PONG"), "node " + port);
             List<String> create = new ArrayList<>(List.of(cli.toString(), "--cluster", "create"));
             for (int port : cluster.ports()) create.add(HOST + ":" + port);
             create.addAll(List.of("--cluster-replicas", Integer.toString(replicasEach), "--cluster-yes"));
-            String out = run(create);
+            String out = RedisProcesses.run(create);
             if (!out.contains("[OK] All 16384 slots covered")) throw new IllegalStateException("cluster create: " + out);
             cluster.awaitHealthy();
             cluster.primaryCount = primaries;
@@ -112,12 +111,12 @@ public final class RedisCluster implements AutoCloseable {
     /** Starts a killed node again on its port; it rejoins with its cluster configuration. */
     public void restart(int port) {
         launch(port);
-        await(() -> cli(port, "ping").contains("PONG"), "node " + port + " back");
+        RedisProcesses.await(() -> cli(port, "ping").contains("PONG"), "node " + port + " back");
     }
 
     /** Waits until every live node says the cluster is ok and no slot lacks a live primary. */
     public void awaitHealthy() {
-        await(() -> {
+        RedisProcesses.await(() -> {
             for (int port : nodes.keySet()) {
                 if (isAlive(port) && !cli(port, "cluster", "info").contains("cluster_state:ok")) return false;
             }
@@ -133,7 +132,7 @@ public final class RedisCluster implements AutoCloseable {
      */
     public void awaitFailoverOf(int port) {
         int before = primaryCount;
-        await(() -> {
+        RedisProcesses.await(() -> {
             if (primaries().size() < before) return false;
             for (int other : nodes.keySet()) {
                 if (other != port && isAlive(other) && !cli(other, "cluster", "info").contains("cluster_state:ok")) {
@@ -146,7 +145,7 @@ public final class RedisCluster implements AutoCloseable {
 
     /** Waits until the node on {@code port} is a replica in sync with its primary (e.g. after {@link #restart}). */
     public void awaitInSyncReplica(int port) {
-        await(() -> cli(port, "role").startsWith("slave")
+        RedisProcesses.await(() -> cli(port, "role").startsWith("slave")
                 && cli(port, "info", "replication").contains("master_link_status:up"), port + " a replica in sync");
     }
 
@@ -168,13 +167,7 @@ public final class RedisCluster implements AutoCloseable {
         return RedisProcesses.cli(cli, port, args);
     }
 
-    private static String run(List<String> command) {
-        return RedisProcesses.run(command);
-    }
 
-    private void await(BooleanSupplier condition, String what) {
-        RedisProcesses.await(condition, what);
-    }
 
     /** A free port whose cluster bus port (+10000) is free too. */
     static int freePortWithBus() {

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 /**
  * A real Redis with Sentinel for tests: a primary, one replica and three sentinels (quorum 2), from
@@ -19,7 +18,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class RedisSentinels implements AutoCloseable {
     public static final String MASTER = "mymaster";
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = RedisProcesses.HOST;
 
     private final Path server;
     private final Path cli;
@@ -53,7 +52,7 @@ public final class RedisSentinels implements AutoCloseable {
             s.launch(replica, List.of(server.toString(), "--port", Integer.toString(replica), "--bind", HOST,
                     "--save", "", "--appendonly", "no", "--dir", s.dir.toString(),
                     "--replicaof", HOST, Integer.toString(primary)));
-            s.await(() -> s.cli(replica, "info", "replication").contains("master_link_status:up"), "replica in sync");
+            RedisProcesses.await(() -> s.cli(replica, "info", "replication").contains("master_link_status:up"), "replica in sync");
             for (int i = 0; i < 3; i++) {
                 int port = RedisCluster.freePortWithBus();
                 Path conf = s.dir.resolve("sentinel-" + port + ".conf");
@@ -68,7 +67,7 @@ public final class RedisSentinels implements AutoCloseable {
                 s.sentinelPorts.add(port);
                 s.launch(port, List.of(server.toString(), conf.toString(), "--sentinel"));
             }
-            s.await(() -> {
+            RedisProcesses.await(() -> {
                 for (int port : s.sentinelPorts) {
                     String info = s.cli(port, "sentinel", "master", MASTER);
                     if (!info.contains("num-other-sentinels\n2") || !info.contains("num-slaves\n1")) return false;
@@ -91,7 +90,7 @@ public final class RedisSentinels implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        await(() -> cli(port, "ping").contains("PONG"), "redis on " + port);
+        RedisProcesses.await(() -> cli(port, "ping").contains("PONG"), "redis on " + port);
     }
 
     /** {@code redis-sentinel://h:s1,h:s2,h:s3#mymaster}, as a user would write REDIS_URL. */
@@ -119,7 +118,7 @@ public final class RedisSentinels implements AutoCloseable {
 
     /** Waits until the sentinels name another primary than {@code port} and it answers as one. */
     public void awaitFailoverFrom(int port) {
-        await(() -> {
+        RedisProcesses.await(() -> {
             int now = primary();
             return now != port && cli(now, "role").startsWith("master");
         }, "a failover from " + port);
@@ -127,7 +126,7 @@ public final class RedisSentinels implements AutoCloseable {
 
     /** Waits until the primary has {@code n} replicas in sync. */
     public void awaitReplicas(int n) {
-        await(() -> cli(primary(), "info", "replication").contains("connected_slaves:" + n), n + " replica(s)");
+        RedisProcesses.await(() -> cli(primary(), "info", "replication").contains("connected_slaves:" + n), n + " replica(s)");
     }
 
     public List<Integer> dataPorts() {
@@ -138,9 +137,6 @@ public final class RedisSentinels implements AutoCloseable {
         return RedisProcesses.cli(cli, port, args);
     }
 
-    private void await(BooleanSupplier condition, String what) {
-        RedisProcesses.await(condition, what);
-    }
 
     @Override
     public void close() {

@@ -302,7 +302,6 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<CorrelationRecord> out) throws Exception {
         timerSpans = null;
         currentTrace = ctx.getCurrentKey();
-        currentCleared = null;
         TraceSummary s = loadSummary();
         if (s == null) return;
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp == s.eventTimer) s.eventTimer = 0;

@@ -376,17 +376,18 @@ final class ReferenceModel {
         return content(r);
     }
 
-    /** A record's content: everything but {@code version} and {@code updated_at}. */
+    /** A record's content: everything but {@code version} and {@code updated_at}, which it sets to 0 and the epoch. */
     static String content(CorrelationRecord r) {
-        CorrelationRecord copy = RecordCodec.fromJson(RecordCodec.toJson(withUpdatedAt(r)));
-        copy.version = 0;
-        copy.updatedAt = RecordCodec.formatTime(0);
-        return RecordCodec.toJson(copy);
-    }
-
-    private static CorrelationRecord withUpdatedAt(CorrelationRecord r) {
-        if (r.updatedAt == null) r.updatedAt = RecordCodec.formatTime(0);
-        return r;
+        long version = r.version;
+        String updatedAt = r.updatedAt;
+        r.version = 0;
+        r.updatedAt = RecordCodec.formatTime(0);
+        try {
+            return RecordCodec.toJson(r);
+        } finally {
+            r.version = version;
+            r.updatedAt = updatedAt;
+        }
     }
 
     // ---- what the test compares ---------------------------------------------------------------------
