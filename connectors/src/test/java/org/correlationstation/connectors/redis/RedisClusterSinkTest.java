@@ -15,6 +15,7 @@ import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.redis.RedisKeys;
 import org.correlationstation.core.testing.RedisCluster;
@@ -84,6 +85,13 @@ class RedisClusterSinkTest {
         // lost stays lost, and fails this.
         awaitStored(before, () -> client.refreshPartitions(), redis::get);
         awaitStored(after, () -> client.refreshPartitions(), redis::get);
+        // Read as the records are. (One CI run saw 350 of 400 at a single read here, not yet explained:
+        // a reader's stale view or a lost ZADD; a lasting shortfall still fails.)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (redis.zcard(RedisKeys.TIME_INDEX) != 400 && System.nanoTime() < deadline) {
+            client.refreshPartitions();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+        }
         assertThat(redis.zcard(RedisKeys.TIME_INDEX)).isEqualTo(400);
     }
 }
