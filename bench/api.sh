@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Query API benchmark (issue: query API). One machine: redis-server, the API, and the load drivers.
-#   bench/api.sh [--records N] [--seconds S]
+#   bench/api.sh [--records N] [--seconds S] [--redis-cluster]
+# --redis-cluster: the API (and redis-benchmark) against a Redis Cluster of 3 primaries and 3 replicas
+#                  (bench/redis-cluster.sh) instead of one redis-server
 # Last line: api: <req/s> req/s saturated, p99 <ms> ms at 5k req/s, redis GET <req/s> req/s
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 RECORDS=100000
+CLUSTER=
 SECONDS_PER_RATE=30
 # Unmeasured warm-up at each rate first: the API starts cold, and JIT compilation competing for the
 # 2 cores turns the first seconds into 504s (API_QUERY_TIMEOUT_MS is 50 ms).
@@ -14,7 +17,8 @@ while [[ $# -gt 0 ]]; do
     case $1 in
         --records) RECORDS=$2; shift 2 ;;
         --seconds) SECONDS_PER_RATE=$2; shift 2 ;;
-        *) echo "usage: bench/api.sh [--records N] [--seconds S]" >&2; exit 64 ;;
+        --redis-cluster) CLUSTER=1; shift ;;
+        *) echo "usage: bench/api.sh [--records N] [--seconds S] [--redis-cluster]" >&2; exit 64 ;;
     esac
 done
 
@@ -43,21 +47,43 @@ REDIS_PORT=$(free_port)
 API_PORT=$(free_port)
 cleanup() {
     [[ -n ${API_PID:-} ]] && kill "$API_PID" 2>/dev/null || true
-    redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+    if [[ -n ${CLUSTER:-} ]]; then
+        bench/redis-cluster.sh stop --dir "$WORK/cluster" || true
+    else
+        redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+    fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
-    --dir "$WORK" --logfile "$WORK/redis.log"
-until redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.1; done
+if [[ -n ${CLUSTER:-} ]]; then
+    # six consecutive free ports, each with its cluster bus port (+10000) free
+    while :; do
+        REDIS_PORT=$(( (RANDOM % 10000) + 30000 ))
+        ok=1
+        for p in $(seq "$REDIS_PORT" $((REDIS_PORT + 5))); do
+            for q in "$p" $((p + 10000)); do (echo >"/dev/tcp/127.0.0.1/$q") 2>/dev/null && ok=; done
+        done
+        [[ -n $ok ]] && break
+    done
+    REDIS_URL=$(bench/redis-cluster.sh start --dir "$WORK/cluster" --base-port "$REDIS_PORT" | sed -n 's/^REDIS_URL=//p')
+    REDIS_BENCHMARK=(redis-benchmark --cluster -p "$REDIS_PORT")
+    REDIS_DESCRIBED="a Redis Cluster (3 primaries, 3 replicas)"
+else
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+        --dir "$WORK" --logfile "$WORK/redis.log"
+    until redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.1; done
+    REDIS_URL=redis://127.0.0.1:$REDIS_PORT
+    REDIS_BENCHMARK=(redis-benchmark -p "$REDIS_PORT")
+    REDIS_DESCRIBED="one redis-server"
+fi
 
 echo "== seeding $RECORDS records through the job's Redis writer"
 java -cp "$BENCH_JAR" org.correlationstation.bench.api.SeedRedis \
-    --redis-url "redis://127.0.0.1:$REDIS_PORT" --count "$RECORDS" --out "$WORK/ids.txt"
+    --redis-url "$REDIS_URL" --count "$RECORDS" --out "$WORK/ids.txt"
 
 echo "== starting the API on :$API_PORT (rate limit off)"
-PORT=$API_PORT REDIS_URL=redis://127.0.0.1:$REDIS_PORT API_RATE_LIMIT_RPS=0 LOG_LEVEL=warn \
+PORT=$API_PORT REDIS_URL=$REDIS_URL API_RATE_LIMIT_RPS=0 LOG_LEVEL=warn \
     java -Xms512m -Xmx1g -jar "$API_JAR" > "$WORK/api.log" 2>&1 &
 API_PID=$!
 for _ in $(seq 1 300); do
@@ -96,7 +122,7 @@ SAT_NON2XX=$(awk '/Non-2xx/ {print $5}' <<<"$WRK_OUT"); SAT_NON2XX=${SAT_NON2XX:
 SAT_TOTAL=$(awk '/requests in/ {print $1}' <<<"$WRK_OUT")
 
 LRB=$(loadavg); echo "== redis-benchmark GET on the same machine (load $LRB)"
-RB=$(redis-benchmark -p "$REDIS_PORT" -t get -n 300000 --csv | awk -F'"' '/^"GET"/ {print $4}')
+RB=$("${REDIS_BENCHMARK[@]}" -t get -n 300000 --csv | awk -F'"' '/^"GET"/ {print $4}')
 echo "GET: $RB requests per second"
 
 P99_5K=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$R5K")
@@ -105,7 +131,7 @@ RESULT=bench/results/api-$(date -u +%Y%m%d-%H%M%S).md
 {
     echo "# Query API benchmark, $(date -u +%FT%TZ)"
     echo
-    echo "Machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB; records: $RECORDS; one API JVM (-Xmx1g), one redis-server, drivers on the same machine."
+    echo "Machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB; records: $RECORDS; one API JVM (-Xmx1g), $REDIS_DESCRIBED, drivers on the same machine."
     echo
     echo "| measure | load before (1/5/15 min) | result |"
     echo "|---|---|---|"
@@ -114,7 +140,7 @@ RESULT=bench/results/api-$(date -u +%Y%m%d-%H%M%S).md
     echo "| saturation (wrk -t2 -c64 -d20s) | $LSAT | $SAT req/s ($SAT_NON2XX of $SAT_TOTAL answers not 2xx) |"
     echo "| redis-benchmark -t get | $LRB | $RB req/s |"
     echo
-    echo "Command: \`bench/api.sh --records $RECORDS --seconds $SECONDS_PER_RATE\`"
+    echo "Command: \`bench/api.sh --records $RECORDS --seconds $SECONDS_PER_RATE${CLUSTER:+ --redis-cluster}\`"
 } > "$RESULT"
 echo "results in $RESULT"
 echo "api: $SAT req/s saturated, p99 $P99_5K ms at 5k req/s, redis GET $RB req/s"

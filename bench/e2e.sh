@@ -2,10 +2,11 @@
 # End-to-end benchmark: broker, redis-server, the job on a MiniCluster, counting Loki/Tempo receivers,
 # the reference pipeline, all in one JVM (see bench/README.md).
 #   bench/e2e.sh [--duration SECONDS] [--soak SECONDS] [--soak-rate EVENTS_PER_S] [--warmup SECONDS] [--rounds N] [--warmup-rounds N] [--parallelism 1,2]
-#                [--preload EVENTS] [--jfr | --asprof] [generator options, e.g. --spans-per-trace 20]
+#                [--preload EVENTS] [--redis-cluster PRIMARIES] [--jfr | --asprof] [generator options, e.g. --spans-per-trace 20]
+# --redis-cluster 3: the job also runs against a Redis Cluster of 3 primaries in every round, beside one redis-server
 # --asprof: async-profiler CPU profile (Java, native and kernel frames, per thread) as collapsed stacks;
 #           bench/asprof-top.sh FILE prints where each thread's CPU goes
-# Last line: e2e: <events/s> events/s, <ratio> of reference, freshness p99 <ms> ms
+# Last line: e2e: <events/s> events/s, <ratio> of reference, freshness p99 <ms> ms[; redis cluster <events/s> events/s (<ratio> of one redis-server)]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -16,7 +17,7 @@ while [[ $# -gt 0 ]]; do
     case $1 in
         --jfr) JFR=1; shift ;;
         --asprof) ASPROF=1; shift ;;
-        -h|--help) sed -n 2,6p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n 2,9p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         --*) [[ $# -ge 2 ]] || { echo "$1 needs a value" >&2; exit 64; }; ARGS+=("$1" "$2"); shift 2 ;;
         *) echo "unexpected argument $1 (see bench/e2e.sh --help)" >&2; exit 64 ;;
     esac

@@ -1,7 +1,12 @@
 package org.correlationstation.bench.api;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +21,7 @@ import org.correlationstation.connectors.redis.RedisSinkOptions;
 import org.correlationstation.core.record.CorrelationIds;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
+import org.correlationstation.core.redis.RedisEndpoint;
 
 /**
  * Loads N correlation records into Redis through the job's own writer (compare-and-set, indexes,
@@ -34,18 +40,24 @@ public final class SeedRedis {
         RedisSinkOptions options = new RedisSinkOptions(url, Duration.ofHours(2), 1000, Duration.ofMillis(100), 4,
                 Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60), 1000, 0);
         RecordBatchWriter writer = new RecordBatchWriter(new CasScript(), options);
-        RedisClient client = RedisClient.create(url);
+        RedisEndpoint endpoint = RedisEndpoint.parse(url);
+        // a Redis Cluster too (REDIS_URL with several nodes or ?cluster=true), as the API and the sink read it
+        AbstractRedisClient client = endpoint.cluster() ? RedisClusterClient.create(endpoint.nodes())
+                : RedisClient.create(endpoint.nodes().get(0));
         List<String> ids = new ArrayList<>(count);
         Random random = new Random(42);
         long now = System.currentTimeMillis();
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+        try (StatefulConnection<String, String> connection = client instanceof RedisClusterClient cluster
+                ? cluster.connect() : ((RedisClient) client).connect()) {
+            RedisClusterAsyncCommands<String, String> commands = connection instanceof StatefulRedisClusterConnection<String, String> c
+                    ? c.async() : ((StatefulRedisConnection<String, String>) connection).async();
             List<RedisRecordWrite> batch = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 CorrelationRecord r = record(random, now - random.nextInt(3_600_000));
                 ids.add(r.traceId);
                 batch.add(RedisRecordWrite.of(r));
                 if (batch.size() == 1000 || i == count - 1) {
-                    writer.write(connection.async(), batch, System.currentTimeMillis()).toCompletableFuture().get();
+                    writer.write(commands, batch, System.currentTimeMillis()).toCompletableFuture().get();
                     batch.clear();
                 }
             }

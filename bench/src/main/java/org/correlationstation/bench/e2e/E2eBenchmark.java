@@ -32,6 +32,7 @@ import org.correlationstation.bench.load.TrafficProfile;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
 import org.correlationstation.core.testing.EmbeddedKafka;
+import org.correlationstation.core.testing.RedisCluster;
 import org.correlationstation.core.testing.RedisServer;
 import org.correlationstation.job.CorrelationPipeline;
 
@@ -66,6 +67,8 @@ public final class E2eBenchmark {
     private final int warmupRounds;
     private final long checkpointIntervalMs;
     private final int[] parallelisms;
+    /** Primaries of a Redis Cluster the job also runs against, beside one redis-server, in every round; 0: none. */
+    private final int redisClusterPrimaries;
     private final Path outDir;
     private final String command;
     private final Path work;
@@ -73,7 +76,9 @@ public final class E2eBenchmark {
     private final StringBuilder log = new StringBuilder();
 
     private EmbeddedKafka kafka;
-    private RedisServer redis;
+    private RedisUnderTest redis;
+    /** The Redis Cluster of {@code --redis-cluster}, or null. */
+    private RedisUnderTest redisCluster;
     private CountingReceivers receivers;
     private BenchCluster cluster;
     private long preloaded;
@@ -82,11 +87,12 @@ public final class E2eBenchmark {
     /**
      * {@code cpuMicrosPerEvent}: CPU time of this JVM and of {@code redis-server} over the window per event
      * ({@code redisMicrosPerEvent} of it, and {@code jitMicrosPerEvent}: the JIT compiler's): where both cores
-     * are busy, events/s is two cores over this.
+     * are busy, events/s is two cores over this. {@code commandsPerPrimary}: on a Redis Cluster, the
+     * commands each primary processed over the window per second.
      */
     record Run(String pipeline, int parallelism, int round, double eventsPerSecond, double windowSeconds,
             boolean exhausted, double[] t, double[] rate, List<BenchCluster.Checkpoint> checkpoints, String load,
-            double cpuMicrosPerEvent, double redisMicrosPerEvent, double jitMicrosPerEvent) {}
+            double cpuMicrosPerEvent, double redisMicrosPerEvent, double jitMicrosPerEvent, double[] commandsPerPrimary) {}
 
     record Soak(double rate, Histogram micros, int unseen, double[] t, double[] p50, double[] p99, double[] max,
             double[] heapMiB, double[] heapAfterGcMiB, double[] rssMiB, double[] openTraces, double[] clearedTraces,
@@ -104,6 +110,7 @@ public final class E2eBenchmark {
         warmupRounds = args.getInt("warmup-rounds", 2);
         checkpointIntervalMs = args.getLong("checkpoint-interval-ms", 10_000);
         parallelisms = Arrays.stream(args.get("parallelism", "1,2").split(",")).mapToInt(Integer::parseInt).toArray();
+        redisClusterPrimaries = args.getInt("redis-cluster", 0);
         outDir = Path.of(args.get("out", "bench/results"));
         command = args.get("command", "bench/e2e.sh " + String.join(" ", argv));
         profile = args.profile();
@@ -132,10 +139,13 @@ public final class E2eBenchmark {
         say("work directory " + work + ", load average " + loadStart);
         try (EmbeddedKafka k = EmbeddedKafka.start(Map.of("message.max.bytes", String.valueOf(16 << 20)));
                 RedisServer r = RedisServer.launch();
+                // no replicas: on two cores they would only take CPU from the job (failover is tested, not benchmarked)
+                RedisCluster rc = redisClusterPrimaries > 0 ? RedisCluster.start(redisClusterPrimaries, 0) : null;
                 CountingReceivers rec = new CountingReceivers();
                 BenchCluster c = new BenchCluster(work, Arrays.stream(parallelisms).max().orElse(2))) {
             kafka = k;
-            redis = r;
+            redis = RedisUnderTest.standalone(r);
+            redisCluster = rc == null ? null : RedisUnderTest.cluster(rc);
             receivers = rec;
             cluster = c;
             for (String topic : List.of(SPANS, LOGS, "fresh_spans", "fresh_logs", "otlp_dlq")) kafka.createTopic(topic, PARTITIONS);
@@ -145,9 +155,14 @@ public final class E2eBenchmark {
             // --rounds 0: one round, counted (for a quick look, e.g. before a soak)
             for (int round = 0; round < (rounds == 0 ? 1 : warmupRounds + rounds); round++) {
                 for (int p : parallelisms) {
-                    runs.add(measure("job", p, round, receivers::events, this::resetJobSinks, CorrelationPipeline::build));
-                    runs.add(measure("reference", p, round, ReferencePipeline.EVENTS::sum, ReferencePipeline.EVENTS::reset,
+                    runs.add(measure(redis.pipeline(), p, round, redis, receivers::events, () -> resetJobSinks(redis),
+                            CorrelationPipeline::build));
+                    runs.add(measure("reference", p, round, redis, ReferencePipeline.EVENTS::sum, ReferencePipeline.EVENTS::reset,
                             ReferencePipeline::build));
+                    if (redisCluster != null) {
+                        runs.add(measure(redisCluster.pipeline(), p, round, redisCluster, receivers::events,
+                                () -> resetJobSinks(redisCluster), CorrelationPipeline::build));
+                    }
                 }
             }
             int top = Arrays.stream(parallelisms).max().orElse(2);
@@ -187,12 +202,12 @@ public final class E2eBenchmark {
         return new long[] {generator.spans(), generator.tracedLogs(), generator.untracedLogs(), generator.traces()};
     }
 
-    private void resetJobSinks() {
+    private void resetJobSinks(RedisUnderTest target) {
         receivers.reset();
-        redis.flushAll();
+        target.flushAll();
     }
 
-    private Settings settings(int parallelism, String spans, String logs, String offsets) {
+    private Settings settings(int parallelism, String spans, String logs, String offsets, RedisUnderTest target) {
         int n = ++jobCounter;
         Map<String, String> env = new HashMap<>();
         // Experiments with the job's own options (docs/configuration.md): -Dbench.job.<ENV_NAME>=<value>
@@ -204,7 +219,7 @@ public final class E2eBenchmark {
         env.put("KAFKA_LOGS_TOPIC", logs);
         env.put("KAFKA_GROUP_ID", "bench-" + n);
         env.put("KAFKA_STARTING_OFFSETS", offsets);
-        env.put("REDIS_URL", redis.uri());
+        env.put("REDIS_URL", target.uri());
         env.put("LOKI_URL", receivers.lokiPushUrl());
         env.put("TEMPO_HTTP_ENDPOINT", receivers.tempoHttpEndpoint());
         env.put("CHECKPOINT_DIR", work.resolve("checkpoints-" + n).toUri().toString());
@@ -213,17 +228,20 @@ public final class E2eBenchmark {
         return Settings.from(env, new String[0]);
     }
 
-    private Run measure(String pipeline, int parallelism, int round, LongSupplier events, Runnable reset,
+    /** One run of {@code pipeline} writing to {@code target} (whose CPU time counts), from the preloaded input. */
+    private Run measure(String pipeline, int parallelism, int round, RedisUnderTest target, LongSupplier events, Runnable reset,
             BiConsumer<StreamExecutionEnvironment, Settings> build) throws Exception {
         reset.run();
         String load = ProcessMemory.loadAverage();
-        JobID job = cluster.submit(pipeline + "-p" + parallelism + "-r" + round, settings(parallelism, SPANS, LOGS, "earliest"), build);
+        JobID job = cluster.submit(pipeline.replace(", ", "-").replace(' ', '-') + "-p" + parallelism + "-r" + round,
+                settings(parallelism, SPANS, LOGS, "earliest", target), build);
         List<double[]> samples = new ArrayList<>();   // {seconds since submit, events}
         long t0 = System.nanoTime();
         double firstEvent = -1;
         double windowStart = -1;
         long atWindowStart = 0;
         long[] cpuAtWindowStart = null;
+        Map<Integer, Long> commandsAtWindowStart = Map.of();
         double lastProgress = 0;
         long last = 0;
         boolean exhausted = false;
@@ -240,11 +258,12 @@ public final class E2eBenchmark {
             if (cluster.status(job).isGloballyTerminalState()) throw new IllegalStateException(pipeline + " stopped" + cluster.failure(job));
             if (t - lastProgress > 90) throw new IllegalStateException(pipeline + ": no progress for 90 s at " + n + " events");
             if (firstEvent < 0 && n > 0) firstEvent = t;
-            if (samples.size() % 5 == 0) say(String.format(Locale.ROOT, "  %s t=%.0f s: %,d events (%s)", pipeline, t, n, pipeline.equals("job") ? receivers.describe() : "keyed state"));
+            if (samples.size() % 5 == 0) say(String.format(Locale.ROOT, "  %s t=%.0f s: %,d events (%s)", pipeline, t, n, pipeline.startsWith("job") ? receivers.describe() : "keyed state"));
             if (firstEvent >= 0 && windowStart < 0 && t >= firstEvent + warmup) {
                 windowStart = t;
                 atWindowStart = n;
-                cpuAtWindowStart = cpuNanos();
+                cpuAtWindowStart = cpuNanos(target);
+                commandsAtWindowStart = target.commandsPerPrimary();
             }
             exhausted = n >= EXHAUSTED * preloaded;
             if (exhausted && windowStart < 0) throw new IllegalStateException("the preloaded input ran dry during warm-up: raise --preload");
@@ -254,7 +273,8 @@ public final class E2eBenchmark {
                 break;
             }
         }
-        long[] cpuAtEnd = cpuNanos();
+        long[] cpuAtEnd = cpuNanos(target);
+        Map<Integer, Long> commandsAtEnd = target.commandsPerPrimary();
         double windowEvents = Math.max(1, atEnd - atWindowStart);
         double cpuMicrosPerEvent = (cpuAtEnd[0] - cpuAtWindowStart[0] + cpuAtEnd[1] - cpuAtWindowStart[1]) / 1e3 / windowEvents;
         double redisMicrosPerEvent = (cpuAtEnd[1] - cpuAtWindowStart[1]) / 1e3 / windowEvents;
@@ -262,7 +282,7 @@ public final class E2eBenchmark {
         List<BenchCluster.Checkpoint> checkpoints = cluster.completedCheckpoints(job);
         String taskTimes = cluster.taskTimes();
         say("  task time (ms per second, subtask) at the end of the window:\n" + taskTimes);
-        if (pipeline.equals("job")) {
+        if (pipeline.startsWith("job")) {
             // How much correlator work the input caused: emissions per trace, late and expired events.
             double traces = cluster.metric("correlation_open_traces");
             say(String.format(Locale.ROOT, "  correlator: %,.0f traces open, %,.0f records emitted (%.2f per trace), %,.0f late, %,.0f expired",
@@ -272,6 +292,11 @@ public final class E2eBenchmark {
         }
         cluster.cancel(job);
         double rate = (atEnd - atWindowStart) / (end - windowStart);
+        double window = end - windowStart;
+        Map<Integer, Long> commandsFrom = commandsAtWindowStart;
+        double[] commandsPerPrimary = commandsAtEnd.entrySet().stream()
+                .filter(e -> commandsFrom.containsKey(e.getKey()))
+                .mapToDouble(e -> (e.getValue() - commandsFrom.get(e.getKey())) / window).toArray();
         double[] ts = new double[samples.size()];
         double[] rates = new double[samples.size()];
         for (int i = 0; i < samples.size(); i++) {
@@ -279,24 +304,27 @@ public final class E2eBenchmark {
             rates[i] = i == 0 ? samples.get(0)[1] / ts[0] : (samples.get(i)[1] - samples.get(i - 1)[1]) / (ts[i] - ts[i - 1]);
         }
         Run run = new Run(pipeline, parallelism, round, rate, end - windowStart, exhausted, ts, rates, checkpoints, load,
-                cpuMicrosPerEvent, redisMicrosPerEvent, jitMicrosPerEvent);
+                cpuMicrosPerEvent, redisMicrosPerEvent, jitMicrosPerEvent, commandsPerPrimary);
+        if (commandsPerPrimary.length > 0) {
+            say("  commands per second on each primary: " + Arrays.toString(Arrays.stream(commandsPerPrimary).mapToLong(Math::round).toArray()));
+        }
         say(String.format(Locale.ROOT, "round %d %-9s p%d: %,.0f events/s over %.0f s%s, %.1f µs CPU per event (JIT %.1f; load %s)", round,
                 pipeline, parallelism, rate, end - windowStart, exhausted ? ", input ran dry" : "", cpuMicrosPerEvent, jitMicrosPerEvent, load));
         return run;
     }
 
     /** {JVM, redis-server, the JVM's JIT compiler threads} CPU time so far, in nanoseconds (0 where not known). */
-    private long[] cpuNanos() {
+    private long[] cpuNanos(RedisUnderTest target) {
         long jvm = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? Math.max(0, os.getProcessCpuTime()) : 0;
-        return new long[] {jvm, redis.cpuTime().map(Duration::toNanos).orElse(0L), ProcessMemory.compilerCpuNanos()};
+        return new long[] {jvm, target.cpuNanos(), ProcessMemory.compilerCpuNanos()};
     }
 
     private Soak soak(double rate, int parallelism) throws Exception {
         int seconds = Math.max(duration, soak) + warmup;
         say(String.format(Locale.ROOT, "constant rate %,.0f events/s for %d s (freshness, state, memory)", rate, seconds));
-        resetJobSinks();
-        Settings jobSettings = settings(parallelism, "fresh_spans", "fresh_logs", "earliest");
+        resetJobSinks(redis);
+        Settings jobSettings = settings(parallelism, "fresh_spans", "fresh_logs", "earliest", redis);
         JobID job = cluster.submit("job-constant-rate", jobSettings, CorrelationPipeline::build);
         TrafficGenerator generator = new TrafficGenerator(profile, args.getLong("seed", 1) + 1);
         // t, p50, p99, max (ms), heap, rss (MiB), open traces, traces sent, heap after GC (MiB), traces cleared so far
@@ -426,6 +454,7 @@ public final class E2eBenchmark {
             double rc = median(runs, "reference", p, Run::cpuMicrosPerEvent);
             md.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %.2f | %.1f / %.1f | %.2f |%n", p, j, rf, j / rf, jc, rc, rc / jc));
         }
+        if (redisCluster != null) md.append(clusterSection(runs));
         md.append(String.format(Locale.ROOT, "%n## Freshness at a constant %,.0f events/s (%s)%n%n", s.rate,
                 soakRate > 0 ? "--soak-rate" : "50% of the job's p" + top + " rate"));
         md.append("From each trace's intended send time on the generator's fixed schedule (no coordinated omission) to the first "
@@ -469,6 +498,10 @@ public final class E2eBenchmark {
                 + "the synchronous part runs on the task thread, which processes nothing meanwhile):\n\n").append(s.checkpointPhases());
         md.append("\nJVM and RocksDB are the whole process here (broker, redis-server excluded: separate process; the broker is in this JVM).\n");
         String summary = String.format(Locale.ROOT, "e2e: %.0f events/s, %.2f of reference, freshness p99 %.0f ms", job, job / ref, p99);
+        if (redisCluster != null) {
+            double onCluster = median(runs, redisCluster.pipeline(), top);
+            summary += String.format(Locale.ROOT, "; redis cluster %.0f events/s (%.2f of one redis-server)", onCluster, onCluster / job);
+        }
         md.append("\n").append(summary).append("\n");
 
         Path mdFile = outDir.resolve("e2e-" + stamp + ".md");
@@ -479,6 +512,36 @@ public final class E2eBenchmark {
         System.out.println(md);
         say("wrote " + mdFile + " and " + htmlFile);
         System.out.println(summary);
+    }
+
+    /**
+     * The job on a Redis Cluster beside the job on one redis-server, and how evenly the cluster's primaries
+     * share the commands: every record write also touches the single index keys (SPEC §5), each on one node.
+     */
+    private String clusterSection(List<Run> runs) {
+        StringBuilder md = new StringBuilder();
+        md.append(String.format(Locale.ROOT, "%n## Redis Cluster (%d primaries, no replicas) beside one redis-server%n%n", redisClusterPrimaries));
+        md.append("The same job and input, writing to a Redis Cluster instead of one `redis-server`, in the same rounds. Commands per "
+                + "primary: what each primary processed over the window (`INFO stats`), per second and per event; the hottest "
+                + "primary holds some of the single index keys, and the 1M-events/s column scales its commands per event.\n\n");
+        md.append("| parallelism | events/s, one redis-server | events/s, cluster | ratio | Redis CPU µs per event, one / cluster "
+                + "| commands/s per primary | commands per event, hottest primary | hottest primary at 1M events/s |\n"
+                + "|---|---|---|---|---|---|---|---|\n");
+        for (int p : parallelisms) {
+            double one = median(runs, redis.pipeline(), p);
+            double onCluster = median(runs, redisCluster.pipeline(), p);
+            Run last = runs.stream().filter(r -> r.pipeline.equals(redisCluster.pipeline()) && r.parallelism == p && counted(r))
+                    .reduce((a, b) -> b).orElse(null);
+            if (last == null) continue;
+            double hottest = Arrays.stream(last.commandsPerPrimary).max().orElse(0);
+            double perEvent = hottest / Math.max(1, last.eventsPerSecond);
+            md.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %.2f | %.1f / %.1f | %s | %.3f | %,.0f commands/s |%n", p, one, onCluster,
+                    onCluster / one, median(runs, redis.pipeline(), p, Run::redisMicrosPerEvent),
+                    median(runs, redisCluster.pipeline(), p, Run::redisMicrosPerEvent),
+                    Arrays.stream(last.commandsPerPrimary).mapToObj(c -> String.format(Locale.ROOT, "%,.0f", c))
+                            .reduce((a, b) -> a + " / " + b).orElse("n/a"), perEvent, perEvent * 1e6));
+        }
+        return md.toString();
     }
 
     private String html(String markdown, List<Run> runs, Soak s) {

@@ -6,10 +6,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A real Redis Cluster for tests: {@code primaries} primaries with {@code replicasEach} replicas each,
@@ -167,7 +169,30 @@ public final class RedisCluster implements AutoCloseable {
         return RedisProcesses.cli(cli, port, args);
     }
 
+    /** Empties every primary (and so its replicas): between benchmark rounds. */
+    public void flushAll() {
+        for (int port : primaries()) cli(port, "flushall");
+    }
 
+    /** CPU time of the nodes alive now, together (empty where the platform does not tell). */
+    public Optional<Duration> cpuTime() {
+        Duration total = Duration.ZERO;
+        for (Process p : nodes.values()) {
+            if (!p.isAlive()) continue;
+            var cpu = p.toHandle().info().totalCpuDuration();
+            if (cpu.isEmpty()) return Optional.empty();
+            total = total.plus(cpu.get());
+        }
+        return Optional.of(total);
+    }
+
+    /** Commands the node on {@code port} has processed since it started ({@code INFO stats}). */
+    public long commandsProcessed(int port) {
+        for (String line : cli(port, "info", "stats").split("\n")) {
+            if (line.startsWith("total_commands_processed:")) return Long.parseLong(line.substring(25).trim());
+        }
+        throw new IllegalStateException("no total_commands_processed from node " + port);
+    }
 
     /** A free port whose cluster bus port (+10000) is free too. */
     static int freePortWithBus() {
