@@ -125,6 +125,10 @@ public final class Options {
                     "Keyed state is cleared this long after a trace closed, on the next clean-up step (a"
                             + " hundredth of it, at most a minute; later events are expired);"
                             + " also the expiry of Redis keys after each write."));
+    public static final ConfigOption<Long> GRAPH_BUCKET_SECONDS = add(
+            secondsOption("GRAPH_BUCKET_SECONDS", 60L, 1,
+                    "Time bucket of the service graph (by the child span's end time); its buckets live in"
+                            + " Redis as long as records do (CORRELATION_TTL_SECONDS)."));
     public static final ConfigOption<Integer> MAX_SPANS_TRACKED_PER_TRACE = add(
             countOption("MAX_SPANS_TRACKED_PER_TRACE", 10_000,
                     "Cap on span ids, log fingerprints, span ranges and edges tracked exactly per trace."));

@@ -10,7 +10,15 @@ public final class RedisKeys {
     /** Sorted set: member correlation_id, score the epoch ms at which its record expires. */
     public static final String EXPIRIES = "corr:expiries";
 
+    /** Sorted set: member and score a service-graph bucket's start in epoch ms ({@link #graphBucket}). */
+    public static final String GRAPH_BUCKETS = "corr:graph:buckets";
+
     private RedisKeys() {}
+
+    /** Hash of one service-graph time bucket: field per node or edge, value its counts (GraphCodec). */
+    public static String graphBucket(long bucketStartMillis) {
+        return "corr:graph:" + bucketStartMillis;
+    }
 
     public static String record(String correlationId) {
         return "corr:" + correlationId;
