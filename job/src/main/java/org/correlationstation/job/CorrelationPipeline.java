@@ -17,11 +17,13 @@ import org.correlationstation.connectors.kafka.TelemetryEnvelope;
 import org.correlationstation.connectors.loki.LokiEntry;
 import org.correlationstation.connectors.loki.LokiSink;
 import org.correlationstation.connectors.loki.LokiSinkBuilder;
+import org.correlationstation.connectors.redis.RedisGraphSink;
 import org.correlationstation.connectors.redis.RedisSink;
 import org.correlationstation.connectors.tempo.TempoSink;
 import org.correlationstation.connectors.tempo.TempoSinkBuilder;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
+import org.correlationstation.core.graph.GraphUpdate;
 import org.correlationstation.core.otlp.OtlpEncoding;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.job.correlate.CorrelationSettings;
@@ -40,6 +42,8 @@ import org.correlationstation.job.route.WallClockCappedWatermarks;
 import org.correlationstation.job.tempo.TempoDeadLetters;
 import org.correlationstation.job.topics.NormalizedLog;
 import org.correlationstation.job.topics.NormalizedSpan;
+import org.correlationstation.job.graph.GraphAggregator;
+import org.correlationstation.job.graph.GraphElementKey;
 import org.correlationstation.job.topics.TopicSinks;
 import org.correlationstation.job.types.CompactTypes;
 import org.correlationstation.job.types.TraceLogs;
@@ -58,7 +62,8 @@ public final class CorrelationPipeline {
     private CorrelationPipeline() {}
 
     /** The streams the pipeline produces, for sinks that later issues add (Loki, Tempo, topics). */
-    public record Streams(SingleOutputStreamOperator<CorrelationRecord> records, DataStream<DeadLetter> deadLetters) {}
+    public record Streams(SingleOutputStreamOperator<CorrelationRecord> records, DataStream<DeadLetter> deadLetters,
+            DataStream<GraphUpdate> graph) {}
 
     public static Streams build(StreamExecutionEnvironment env, Settings settings) {
         Duration outOfOrderness = Duration.ofMillis(settings.get(Options.MAX_OUT_OF_ORDERNESS_MS));
@@ -85,18 +90,29 @@ public final class CorrelationPipeline {
                 .process(new LogRouter(), CompactTypes.TRACE_LOGS)
                 .uid(OperatorIds.LOG_ROUTER).name(OperatorIds.name(OperatorIds.LOG_ROUTER));
 
+        CorrelationSettings correlation = CorrelationSettings.from(settings);
         SingleOutputStreamOperator<CorrelationRecord> records = spans.keyBy(new TraceIdOfSpan(), CompactTypes.TRACE_ID_KEY)
                 .connect(logs.keyBy(new TraceIdOfLog(), CompactTypes.TRACE_ID_KEY))
                 .transform(OperatorIds.name(OperatorIds.CORRELATOR), CompactTypes.CORRELATION_RECORD,
-                        new TraceCorrelatorOperator(CorrelationSettings.from(settings)))
+                        new TraceCorrelatorOperator(correlation))
                 .uid(OperatorIds.CORRELATOR);
 
+        // The service graph: the correlator's increments summed per time bucket and element (docs/semantics.md).
+        DataStream<GraphUpdate> graph = records.getSideOutput(TraceCorrelator.GRAPH_INCREMENTS)
+                .keyBy(new GraphElementKey())
+                .process(new GraphAggregator(correlation.emitIntervalMs,
+                        Duration.ofMillis(correlation.windowMs + correlation.ttlMs)), CompactTypes.GRAPH_UPDATE)
+                .uid(OperatorIds.GRAPH_AGGREGATOR).name(OperatorIds.name(OperatorIds.GRAPH_AGGREGATOR));
+
         if (settings.redisUrl().isPresent()) {
+            RedisSink redis = redisSink(settings, settings.redisUrl().get());
             // Its own task: the async writer's timed flush waits for the batch in flight (one, to keep a
             // trace's records in order), and chained that wait stalled the correlator for a third of its time.
-            records.sinkTo(redisSink(settings, settings.redisUrl().get()))
+            records.sinkTo(redis)
                     .uid(OperatorIds.REDIS_SINK).name(OperatorIds.name(OperatorIds.REDIS_SINK))
                     .disableChaining();
+            graph.sinkTo(RedisGraphSink.of(redis.options()))
+                    .uid(OperatorIds.REDIS_GRAPH_SINK).name(OperatorIds.name(OperatorIds.REDIS_GRAPH_SINK));
         } else {
             LOG.warn("REDIS_URL is unset: correlation records are not stored by this job "
                     + "(local mode feeds its in-memory store from the records stream)");
@@ -133,7 +149,7 @@ public final class CorrelationPipeline {
                         .properties(settings.kafkaProperties())
                         .build())
                 .uid(OperatorIds.DLQ_SINK).name(OperatorIds.name(OperatorIds.DLQ_SINK));
-        return new Streams(records, deadLetters);
+        return new Streams(records, deadLetters, graph);
     }
 
     /** The optional exactly-once topics (docs/sql.md); each is off while its option is unset. */

@@ -11,6 +11,10 @@ public final class OperatorIds {
     public static final String LOG_ROUTER = "log-router";
     public static final String CORRELATOR = "trace-correlator";
     public static final String REDIS_SINK = "redis-sink";
+    public static final String GRAPH_AGGREGATOR = "service-graph-aggregator";
+    public static final String REDIS_GRAPH_SINK = "redis-graph-sink";
+    /** Local mode only: the service graph into the in-memory store. */
+    public static final String MEMORY_GRAPH_SINK = "memory-graph-sink";
     public static final String DLQ_SINK = "dlq-sink";
     public static final String DECIDED_LOGS_TO_LOKI = "decided-logs-to-loki";
     public static final String UNCORRELATED_LOGS_TO_LOKI = "uncorrelated-logs-to-loki";
@@ -36,6 +40,9 @@ public final class OperatorIds {
             case LOG_ROUTER: return "Route logs";
             case CORRELATOR: return "Correlate traces";
             case REDIS_SINK: return "Correlations to Redis";
+            case GRAPH_AGGREGATOR: return "Service graph per time bucket";
+            case REDIS_GRAPH_SINK: return "Service graph to Redis";
+            case MEMORY_GRAPH_SINK: return "Service graph to the in-memory store";
             case DLQ_SINK: return "Dead letters (Kafka)";
             case DECIDED_LOGS_TO_LOKI: return "Correlated logs as Loki entries";
             case UNCORRELATED_LOGS_TO_LOKI: return "Uncorrelated logs as Loki entries";

@@ -30,7 +30,7 @@ public final class CasScript {
     private final String sha;
 
     public CasScript() {
-        this.script = load();
+        this.script = load(RESOURCE);
         this.sha = sha1Hex(script);
     }
 
@@ -88,16 +88,17 @@ public final class CasScript {
         });
     }
 
-    private static boolean isNoScript(Throwable error) {
+    static boolean isNoScript(Throwable error) {
         Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         return e instanceof RedisNoScriptException
                 || (e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT"));
     }
 
-    private static String load() {
-        try (InputStream in = CasScript.class.getResourceAsStream(RESOURCE)) {
+    /** A Lua script shipped next to this class. */
+    static String load(String resource) {
+        try (InputStream in = CasScript.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("missing resource " + RESOURCE + " next to " + CasScript.class);
+                throw new IllegalStateException("missing resource " + resource + " next to " + CasScript.class);
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -105,7 +106,7 @@ public final class CasScript {
         }
     }
 
-    private static String sha1Hex(String text) {
+    static String sha1Hex(String text) {
         try {
             MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
             return HexFormat.of().formatHex(sha1.digest(text.getBytes(StandardCharsets.UTF_8)));

@@ -33,9 +33,9 @@ public final class RedisSink extends AsyncSinkBase<CorrelationRecord, RedisRecor
                 options.maxBatchSize(),
                 options.maxInFlightBatches(),
                 options.maxBatchSize() * 2,
-                RedisSinkWriter.BYTES_UNBOUNDED,
+                RedisBatchSinkWriter.BYTES_UNBOUNDED,
                 options.batchWait().toMillis(),
-                RedisSinkWriter.BYTES_UNBOUNDED);
+                RedisBatchSinkWriter.BYTES_UNBOUNDED);
         this.options = options;
     }
 

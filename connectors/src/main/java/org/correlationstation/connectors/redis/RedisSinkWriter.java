@@ -3,56 +3,31 @@ package org.correlationstation.connectors.redis;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.connector.base.sink.writer.AsyncSinkWriter;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.ElementConverter;
-import org.apache.flink.connector.base.sink.writer.ResultHandler;
-import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
-import org.correlationstation.connectors.export.RetryForeverWriterConfiguration;
-import org.correlationstation.connectors.export.Backoff;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Flink's AsyncSinkWriter does the buffering, the size and time triggers, the bound on batches in
- * flight (write blocks when reached: backpressure), and the checkpointable buffer; at a checkpoint
- * this writer sends everything and waits until Redis acknowledged it. This class sends a batch and decides what a
- * failure means: nothing is fatal; the batch is handed back after an exponential backoff with
- * jitter and sent again, for as long as it takes. A batch waiting for its retry keeps its in-flight
- * slot, so while Redis is down the writer stops taking input and checkpoints wait.
+ * The correlation records' writer: per batch the latest write of each record, compare-and-set and the
+ * indexes ({@link RecordBatchWriter}); subtask 0 also runs the index trimmer. Buffering, retries and
+ * flushing at checkpoints are {@link RedisBatchSinkWriter}'s.
  */
-public final class RedisSinkWriter extends AsyncSinkWriter<CorrelationRecord, RedisRecordWrite> {
+public final class RedisSinkWriter extends RedisBatchSinkWriter<CorrelationRecord, RedisRecordWrite> {
     private static final Logger LOG = LoggerFactory.getLogger(RedisSinkWriter.class);
 
-    /**
-     * Bytes are not what Redis batches are bounded by: the byte limits are set so that only the record
-     * count and the wait trigger a batch (Redis' own bulk limit is 512 MB).
-     */
-    static final long BYTES_UNBOUNDED = 256L * 1024 * 1024;
-
-    private final RedisSinkOptions options;
-    private final RedisConnector connector;
     private final RecordBatchWriter batchWriter;
-    private final RedisSinkMetrics metrics;
-    private final Backoff backoff;
     private final IndexTrimSchedule trimSchedule;
-    private volatile boolean closed;
 
     RedisSinkWriter(
             ElementConverter<CorrelationRecord, RedisRecordWrite> converter,
             WriterInitContext context,
             RedisSinkOptions options,
             Collection<BufferedRequestState<RedisRecordWrite>> restored) {
-        super(converter, context, configuration(options), restored);
-        this.options = options;
-        this.connector = new RedisConnector(options);
+        super(converter, context, options, restored, "records");
         this.batchWriter = new RecordBatchWriter(new CasScript(), options);
-        this.metrics = new RedisSinkMetrics(context.metricGroup());
-        this.backoff = new Backoff(options.retryDelay(), options.maxRetryDelay());
         // One trimmer per job is enough, and several would only redo each other's work.
         this.trimSchedule = context.getTaskInfo().getIndexOfThisSubtask() == 0
                 ? IndexTrimSchedule.start(connector, options)
@@ -60,75 +35,14 @@ public final class RedisSinkWriter extends AsyncSinkWriter<CorrelationRecord, Re
         LOG.info("Redis sink writer for {} started: {}", connector.endpoint(), options);
     }
 
-    private static AsyncSinkWriterConfiguration configuration(RedisSinkOptions options) {
-        return RetryForeverWriterConfiguration.of(options.maxBatchSize(), BYTES_UNBOUNDED, BYTES_UNBOUNDED,
-                options.maxInFlightBatches(), options.batchWait().toMillis());
+    @Override
+    protected List<RedisRecordWrite> prepare(List<RedisRecordWrite> entries) {
+        return RecordBatchWriter.latestPerCorrelation(entries);
     }
 
     @Override
-    protected void submitRequestEntries(List<RedisRecordWrite> entries, ResultHandler<RedisRecordWrite> handler) {
-        List<RedisRecordWrite> batch = RecordBatchWriter.latestPerCorrelation(entries);
-        long started = System.nanoTime();
-        connector.pipeline()
-                .thenCompose(p -> {
-                    CompletionStage<BatchResult> written =
-                            batchWriter.write(p.commands(), p.flush(), batch, System.currentTimeMillis());
-                    // REDIS_WAIT_REPLICAS: the batch counts (and a checkpoint can complete) only once its writes
-                    // reached the replicas, so that a primary lost in a failover took none of them along.
-                    return options.waitReplicas() == 0 ? written
-                            : written.thenCompose(r -> connector.awaitReplicas(p, options.waitReplicas()).thenApply(ok -> r));
-                })
-                .whenComplete((result, error) -> {
-                    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-                    if (error == null) {
-                        metrics.batchSucceeded(result, millis);
-                        int failuresBefore = backoff.onSuccess();
-                        if (failuresBefore > 0) {
-                            LOG.info("Redis writes to {} recovered after {} failed attempts", connector.endpoint(),
-                                    failuresBefore);
-                        }
-                        handler.complete();
-                    } else {
-                        metrics.batchFailed(batch.size(), millis);
-                        retryLater(batch, handler, error);
-                    }
-                });
-    }
-
-    private void retryLater(List<RedisRecordWrite> batch, ResultHandler<RedisRecordWrite> handler, Throwable error) {
-        if (closed) {
-            // Failed because the connection was closed under it: the task is going away, and what was
-            // not acknowledged is replayed from the last checkpoint.
-            return;
-        }
-        long delay = backoff.onFailure();
-        LOG.warn("Redis write of {} records to {} failed, retrying in {} ms: {}", batch.size(), connector.endpoint(),
-                delay, rootMessage(error));
-        try {
-            connector.scheduler().schedule(() -> handler.retryForEntries(batch), delay, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException closing) {
-            // Closed meanwhile: as above.
-            LOG.debug("Redis sink closing; not rescheduling {} records", batch.size());
-        }
-    }
-
-    private static String rootMessage(Throwable error) {
-        Throwable e = error;
-        while (e.getCause() != null && e.getCause() != e) {
-            e = e.getCause();
-        }
-        return e.getClass().getSimpleName() + ": " + e.getMessage();
-    }
-
-    /**
-     * At a checkpoint too, everything buffered is sent and acknowledged, not only the batches already
-     * in flight (AsyncSinkWriter's default would checkpoint the buffer instead): SPEC §7 has records
-     * "flushed at checkpoints", so a completed checkpoint means Redis holds every record emitted
-     * before it. The buffer is then empty and the checkpointed writer state too.
-     */
-    @Override
-    public void flush(boolean endOfInput) throws InterruptedException {
-        super.flush(true);
+    protected CompletionStage<BatchResult> send(RedisConnector.Pipeline p, List<RedisRecordWrite> batch) {
+        return batchWriter.write(p.commands(), p.flush(), batch, System.currentTimeMillis());
     }
 
     @Override
@@ -137,12 +51,7 @@ public final class RedisSinkWriter extends AsyncSinkWriter<CorrelationRecord, Re
     }
 
     @Override
-    public void close() {
-        closed = true;
-        if (trimSchedule != null) {
-            trimSchedule.close();
-        }
-        connector.close();
-        super.close();
+    protected void closing() {
+        if (trimSchedule != null) trimSchedule.close();
     }
 }

@@ -1,5 +1,6 @@
 package org.correlationstation.core.graph;
 
+import java.io.Serializable;
 import java.util.Arrays;
 
 /**
@@ -13,7 +14,9 @@ import java.util.Arrays;
  * <p>Sparse: only buckets with counts are kept (sorted indexes and their counts); a service pair's
  * spans usually fall into a few dozen buckets.
  */
-public final class DurationHistogram {
+public final class DurationHistogram implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** {@code γ}: each bucket's upper bound over its lower bound. */
     public static final double GAMMA = Math.pow(2, 1.0 / 8);
     /** {@code (γ-1)/(γ+1)}: the largest relative error of a quantile read from a bucket's midpoint. */

@@ -1,5 +1,6 @@
 package org.correlationstation.core.graph;
 
+import java.io.Serializable;
 import java.util.Objects;
 
 /**
@@ -7,7 +8,9 @@ import java.util.Objects;
  * their durations; for an edge the calls (child spans), errors (error child spans) and the child spans'
  * durations. Counts only grow, and merge by adding.
  */
-public final class GraphCounts {
+public final class GraphCounts implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     public long calls;
     public long errors;
     /** The sum of the durations, in microseconds (a Prometheus histogram's {@code _sum}). */

@@ -1,12 +1,16 @@
 package org.correlationstation.core.graph;
 
+import java.io.Serializable;
+
 import java.util.Objects;
 
 /**
  * One element of the service graph: a service (a node; {@code parent} null) or a parent→child pair
  * of services (an edge, SPEC §4's {@code edges}).
  */
-public record GraphKey(String parent, String service) implements Comparable<GraphKey> {
+public record GraphKey(String parent, String service) implements Comparable<GraphKey>, Serializable {
+    private static final long serialVersionUID = 1L;
+
     public GraphKey {
         Objects.requireNonNull(service, "service");
     }

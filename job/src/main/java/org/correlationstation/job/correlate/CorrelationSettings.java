@@ -23,6 +23,8 @@ public final class CorrelationSettings implements Serializable {
     public final int maxSpansTracked;
     public final int maxLinks;
     public final int maxServices;
+    /** The service graph's time bucket (GRAPH_BUCKET_SECONDS): not a correlation knob, but the correlator cuts by it. */
+    public long graphBucketMs = Duration.ofSeconds(60).toMillis();
 
     /** The first emission waits for a fifth of the emit interval of quiet (200 ms at SPEC's default). */
     public CorrelationSettings(Duration window, Duration emitInterval, Duration ttl, Duration joinSlack,
@@ -53,7 +55,13 @@ public final class CorrelationSettings implements Serializable {
                 Duration.ofMillis(settings.get(Options.JOIN_MAX_WAIT_MS)),
                 settings.get(Options.MAX_SPANS_TRACKED_PER_TRACE),
                 settings.get(Options.MAX_LINKS_PER_TRACE),
-                settings.get(Options.MAX_SERVICES_PER_TRACE));
+                settings.get(Options.MAX_SERVICES_PER_TRACE))
+                .graphBucket(Duration.ofSeconds(settings.get(Options.GRAPH_BUCKET_SECONDS)));
+    }
+
+    public CorrelationSettings graphBucket(Duration bucket) {
+        this.graphBucketMs = bucket.toMillis();
+        return this;
     }
 
     /** SPEC §8 defaults. */

@@ -25,6 +25,7 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.correlationstation.core.graph.GraphUpdate;
 import org.correlationstation.core.model.LogEvent;
 import org.correlationstation.core.model.SpanEvent;
 import org.correlationstation.core.record.CorrelationIds;
@@ -63,6 +64,8 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<JoinedLog> DECIDED_LOGS = new OutputTag<>("decided-logs", StateTypes.JOINED_LOG);
+    /** Increments of the service graph per time bucket and element ({@link GraphIncrements}). */
+    public static final OutputTag<GraphUpdate> GRAPH_INCREMENTS = new OutputTag<>("graph-increments", CompactTypes.GRAPH_UPDATE);
 
     private static final long MAX_TIMER_GRID_MS = 100;
     /**
@@ -99,6 +102,12 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      * Redis ({@link #recentlyCleared}).
      */
     private transient ValueState<Long> clearedState;
+    /**
+     * The child spans already counted in the service graph's edges (ids as in {@link GraphIncrements#idKey}):
+     * a child is counted once its parent is known, which may be long after either arrived. Only traces
+     * with edges across services have it.
+     */
+    private transient ValueState<long[]> graphEdgesState;
     /** Whether the current call's trace is a recently cleared one (null: not looked up yet in this call). */
     private transient Boolean currentCleared;
     /** Processing-time timers are rounded to multiples of this. */
@@ -152,6 +161,8 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         pendingState = getRuntimeContext().getListState(pending);
         traceOnlyState = getRuntimeContext().getListState(traceOnly);
         clearedState = getRuntimeContext().getState(tombstone(cfg));
+        graphEdgesState = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("graph-edges-counted", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         timerGrid = Math.max(1, Math.min(MAX_TIMER_GRID_MS, cfg.emitIntervalMs / 10));
         recentSpans = new RecentSpans(RECENT_SPANS, RECENT_TRACES);
         recentSummaries = new RecentSummaries(RECENT_SUMMARIES,
@@ -173,6 +184,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         Set<String> otherIds = null;
         Map<String, SpanInfo> arrivedForPending = null;
         List<SpanInfo> added = new ArrayList<>(batch.spans.length);
+        GraphIncrements graph = new GraphIncrements(cfg.graphBucketMs);
         for (SpanEvent span : batch.spans) {
             String id = span.spanId;
             if (id == null) continue; // invalid (OTLP), and it could not be deduplicated: the decoder refuses it
@@ -189,6 +201,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             if (s.trackedSpans < cfg.maxSpansTracked) {
                 SpanInfo info = spanInfo(span);
                 added.add(info);
+                graph.node(info);
                 if (timerSpans != null) timerSpans.put(id, info);
                 if (canonical) {
                     ids.add(key);
@@ -206,6 +219,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             }
         }
         if (s == null) return;
+        for (GraphUpdate increment : graph.updates()) ctx.output(GRAPH_INCREMENTS, increment);
         if (!added.isEmpty()) {
             spansState.addAll(added);
             recentSpans.added(currentTrace, added, noSpansStored);
@@ -312,7 +326,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
 
         if (s.closed && now >= s.closedAt + cfg.ttlMs) {
             decideDue(s, ctx, true);
-            if (s.dirty) emit(s, now, out); // what changed since the last emission is not lost
+            if (s.dirty) emit(s, now, ctx, out); // what changed since the last emission is not lost
             if (s.truncated && !wasTruncated) metrics.truncated.inc();
             clear(s, ctx, now);
             return;
@@ -325,9 +339,9 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             s.dirty = true;
             openTraces--;
             clearing.clearAt(currentTrace, s.closedAt + cfg.ttlMs);
-            emit(s, now, out);
+            emit(s, now, ctx, out);
         } else if (s.dirty && now >= emitDueAt(s)) {
-            emit(s, now, out);
+            emit(s, now, ctx, out);
         }
         if (s.truncated && !wasTruncated) metrics.truncated.inc();
         syncTimers(s, ctx);
@@ -576,9 +590,11 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         s.pendingLogs -= decided;
     }
 
-    private void emit(TraceSummary s, long now, Collector<CorrelationRecord> out) throws Exception {
+    private void emit(TraceSummary s, long now, Context ctx, Collector<CorrelationRecord> out) throws Exception {
         s.dirty = false;
-        CorrelationRecord record = RecordAssembler.assemble(s, timerSpans(), loadLinks(s), cfg.maxLinks);
+        Map<String, SpanInfo> spans = timerSpans();
+        countEdges(spans, ctx);
+        CorrelationRecord record = RecordAssembler.assemble(s, spans, loadLinks(s), cfg.maxLinks);
         s.truncated = record.truncated; // the links cap is applied here
         long hash = ContentHash.of(record);
         if (s.emitted && hash == s.lastContentHash) return;
@@ -590,6 +606,21 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         record.updatedAt = RecordCodec.formatTime(now);
         out.collect(record);
         metrics.emitted(now - s.lastSeen);
+    }
+
+    /**
+     * The service graph's edges that the trace's spans now have and that were not counted yet. At
+     * emission, which reads the spans anyway: a span batch appends without reading them, and a parent may
+     * arrive after its children (spans are reported when they end).
+     */
+    private void countEdges(Map<String, SpanInfo> spans, Context ctx) throws Exception {
+        if (!GraphIncrements.anyEdge(spans)) return;
+        SeenSet counted = new SeenSet(graphEdgesState.value());
+        GraphIncrements graph = new GraphIncrements(cfg.graphBucketMs);
+        graph.edges(spans, counted);
+        if (!counted.changed()) return;
+        graphEdgesState.update(counted.merged());
+        for (GraphUpdate increment : graph.updates()) ctx.output(GRAPH_INCREMENTS, increment);
     }
 
     /**
@@ -660,6 +691,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         linksState.clear();
         pendingState.clear();
         traceOnlyState.clear();
+        graphEdgesState.clear();
         clearedState.update(now);
         metrics.cleared.inc();
     }

@@ -2,6 +2,7 @@ package org.correlationstation.job.types;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.correlationstation.connectors.loki.LokiEntry;
+import org.correlationstation.core.graph.GraphUpdate;
 import org.correlationstation.core.model.LogEvent;
 import org.correlationstation.core.model.SpanEvent;
 import org.correlationstation.core.record.CorrelationRecord;
@@ -20,6 +21,8 @@ public final class CompactTypes {
             new CompactTypeInfo<>(CorrelationRecord.class, () -> CorrelationRecordSerializer.INSTANCE);
     public static final TypeInformation<LokiEntry> LOKI_ENTRY =
             new CompactTypeInfo<>(LokiEntry.class, () -> LokiEntryTypeSerializer.INSTANCE);
+    public static final TypeInformation<GraphUpdate> GRAPH_UPDATE =
+            new CompactTypeInfo<>(GraphUpdate.class, () -> GraphUpdateSerializer.INSTANCE);
     /**
      * Trace ids as the correlator's key: 17 bytes instead of 33 in front of every state entry of the
      * trace (partitioning still hashes the String, as for any String key).
