@@ -2,9 +2,11 @@ package org.correlationstation.job.correlate;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.correlationstation.core.graph.GraphUpdate;
 import org.correlationstation.core.model.LogEvent;
 import org.correlationstation.core.model.SpanEvent;
 import org.correlationstation.core.record.CorrelationRecord;
@@ -17,9 +19,15 @@ final class CorrelatorHarness implements AutoCloseable {
     final KeyedTwoInputStreamOperatorTestHarness<String, TraceSpans, TraceLogs, CorrelationRecord> harness;
 
     CorrelatorHarness(CorrelationSettings cfg) throws Exception {
+        this(cfg, null);
+    }
+
+    /** A correlator restored from {@code snapshot} (null: none). */
+    CorrelatorHarness(CorrelationSettings cfg, OperatorSubtaskState snapshot) throws Exception {
         harness = new KeyedTwoInputStreamOperatorTestHarness<>(new TraceCorrelatorOperator(cfg),
                 new TraceIdOfSpan(), new TraceIdOfLog(), CompactTypes.TRACE_ID_KEY);
         harness.setup();
+        if (snapshot != null) harness.initializeState(snapshot);
         harness.open();
         harness.setProcessingTime(0);
     }
@@ -67,6 +75,14 @@ final class CorrelatorHarness implements AutoCloseable {
     List<JoinedLog> decided() {
         List<JoinedLog> out = new ArrayList<>();
         var queue = harness.getSideOutput(TraceCorrelator.DECIDED_LOGS);
+        if (queue != null) queue.forEach(r -> out.add(r.getValue()));
+        return out;
+    }
+
+    /** The service graph's increments so far, in order. */
+    List<GraphUpdate> graphIncrements() {
+        List<GraphUpdate> out = new ArrayList<>();
+        var queue = harness.getSideOutput(TraceCorrelator.GRAPH_INCREMENTS);
         if (queue != null) queue.forEach(r -> out.add(r.getValue()));
         return out;
     }
