@@ -59,6 +59,7 @@ class FlinkResourcesSchemaTest {
         assertThat(conf.path("high-availability.type").asText()).isEqualTo("kubernetes");
         assertThat(conf.path("pipeline.max-parallelism").asText()).isEqualTo("128");
         assertThat(conf.path("metrics.reporter.prom.factory.class").asText()).endsWith("PrometheusReporterFactory");
+        assertThat(conf.path("metrics.reporter.prom.filterLabelValueCharacters").asText()).isEqualTo("false");
         assertThat(conf.path("env.java.opts.taskmanager").asText()).contains("-javaagent:").contains("pyroscope");
     }
 

@@ -23,6 +23,11 @@ public final class DocumentedMetrics {
         return section("## Job: Loki and Tempo sinks");
     }
 
+    /** The names in the "Job: service graph" table (what the reporter exports for ServiceGraphMetrics). */
+    static List<String> serviceGraph() throws Exception {
+        return section("## Job: service graph");
+    }
+
     /** Every name in a table row of docs/metrics.md (what dashboards and alert rules may use). */
     public static List<String> all() throws Exception {
         return section("## ");

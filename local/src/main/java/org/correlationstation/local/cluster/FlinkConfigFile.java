@@ -58,6 +58,8 @@ final class FlinkConfigFile {
         c.put("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
         // The JobManager takes the first free port of the range, each TaskManager the next.
         c.put("metrics.reporter.prom.port", layout.metricsPort() + "-" + layout.lastMetricsPort());
+        // Label values verbatim: service names (`checkout-svc`) and `le="0.1"` of the service graph (docs/metrics.md).
+        c.put("metrics.reporter.prom.filterLabelValueCharacters", "false");
         c.put("state.backend.rocksdb.log.dir", layout.logDir().resolve("rocksdb").toString());
         c.put("env.java.opts.all", String.join(" ", FlinkProcesses.JAVA_17_OPTIONS));
         c.put("io.tmp.dirs", layout.flinkDir().resolve("tmp").toString());

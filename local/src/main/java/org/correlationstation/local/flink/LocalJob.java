@@ -75,6 +75,8 @@ public final class LocalJob implements AutoCloseable {
         conf.setString("metrics.reporter.prom.factory.class",
                 "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
         conf.setString("metrics.reporter.prom.port", String.valueOf(settings.get(Options.FLINK_METRICS_PORT)));
+        // Label values verbatim: service names (`checkout-svc`) and `le="0.1"` of the service graph (docs/metrics.md).
+        conf.setString("metrics.reporter.prom.filterLabelValueCharacters", "false");
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MANAGED_MEMORY);
         int parallelism = settings.find(Options.PARALLELISM)
                 .orElse(Math.min(2, Runtime.getRuntime().availableProcessors()));

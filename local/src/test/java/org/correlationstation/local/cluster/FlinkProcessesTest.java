@@ -36,7 +36,8 @@ class FlinkProcessesTest {
                 .containsEntry("restart-strategy.type", "exponential-delay")
                 .containsEntry("classloader.resolve-order", "child-first")
                 // the JobManager, 3 TaskManagers and one replacement each take a reporter port
-                .containsEntry("metrics.reporter.prom.port", "19249-19253");
+                .containsEntry("metrics.reporter.prom.port", "19249-19253")
+                .containsEntry("metrics.reporter.prom.filterLabelValueCharacters", "false");
         assertThat(Files.readString(layout.flinkConfDir().resolve("log4j.properties"))).contains("${sys:log.file}");
     }
 
