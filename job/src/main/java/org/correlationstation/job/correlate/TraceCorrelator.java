@@ -77,6 +77,8 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     /** Bound of {@link RecentSummaries} per subtask: a summary is a few hundred bytes. */
     private static final int RECENT_SUMMARIES = 20_000;
     private static final Duration TOMBSTONE_TTL_MARGIN = Duration.ofMinutes(5);
+    /** Bound of {@link GraphBuffer}: buckets × services and pairs a subtask sees in a timer grid step. */
+    private static final int GRAPH_BUFFER_ELEMENTS = 4096;
 
     private final CorrelationSettings cfg;
 
@@ -108,6 +110,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      * with edges across services have it.
      */
     private transient ValueState<long[]> graphEdgesState;
+    private transient GraphBuffer graphBuffer;
     /** Whether the current call's trace is a recently cleared one (null: not looked up yet in this call). */
     private transient Boolean currentCleared;
     /** Processing-time timers are rounded to multiples of this. */
@@ -164,6 +167,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         graphEdgesState = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("graph-edges-counted", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         timerGrid = Math.max(1, Math.min(MAX_TIMER_GRID_MS, cfg.emitIntervalMs / 10));
+        graphBuffer = new GraphBuffer(GRAPH_BUFFER_ELEMENTS, timerGrid);
         recentSpans = new RecentSpans(RECENT_SPANS, RECENT_TRACES);
         recentSummaries = new RecentSummaries(RECENT_SUMMARIES,
                 (trace, held) -> otherTraces.runAs(trace, () -> summaryState.update(held)));
@@ -219,7 +223,8 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             }
         }
         if (s == null) return;
-        for (GraphUpdate increment : graph.updates()) ctx.output(GRAPH_INCREMENTS, increment);
+        graphBuffer.add(graph.updates());
+        sendGraphIfDue(ctx);
         if (!added.isEmpty()) {
             spansState.addAll(added);
             recentSpans.added(currentTrace, added, noSpansStored);
@@ -329,6 +334,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             if (s.dirty) emit(s, now, ctx, out); // what changed since the last emission is not lost
             if (s.truncated && !wasTruncated) metrics.truncated.inc();
             clear(s, ctx, now);
+            sendGraphIfDue(ctx);
             return;
         }
         if (anyPendingDue(s, now, watermark)) decideDue(s, ctx, false);
@@ -345,6 +351,18 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         }
         if (s.truncated && !wasTruncated) metrics.truncated.inc();
         syncTimers(s, ctx);
+        sendGraphIfDue(ctx);
+    }
+
+    /** Sends the held graph increments on when {@link GraphBuffer} says so. */
+    private void sendGraphIfDue(Context ctx) {
+        long now = ctx.timerService().currentProcessingTime();
+        if (graphBuffer.due(now)) for (GraphUpdate increment : graphBuffer.drain(now)) ctx.output(GRAPH_INCREMENTS, increment);
+    }
+
+    /** Every held graph increment, for the operator to send before a checkpoint's barrier or at the end. */
+    List<GraphUpdate> drainGraph(long now) {
+        return graphBuffer.drain(now);
     }
 
     /**
@@ -620,7 +638,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         graph.edges(spans, counted);
         if (!counted.changed()) return;
         graphEdgesState.update(counted.merged());
-        for (GraphUpdate increment : graph.updates()) ctx.output(GRAPH_INCREMENTS, increment);
+        graphBuffer.add(graph.updates());
     }
 
     /**

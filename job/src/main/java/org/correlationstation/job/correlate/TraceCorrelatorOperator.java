@@ -11,6 +11,8 @@ import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.correlationstation.core.graph.GraphUpdate;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.job.types.CompactTypes;
 import org.correlationstation.job.types.TraceLogs;
@@ -135,6 +137,28 @@ public final class TraceCorrelatorOperator
         for (String trace : traces.subList(0, firing)) {
             setCurrentKey(trace);
             timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, timer.getTimestamp());
+        }
+    }
+
+    /**
+     * The correlator's held graph increments go out before the barrier: the checkpoint then holds the
+     * counted spans and the aggregator the increments they made, together ({@link GraphBuffer}).
+     */
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        sendGraph();
+    }
+
+    @Override
+    public void finish() throws Exception {
+        sendGraph();
+        super.finish();
+    }
+
+    private void sendGraph() {
+        for (GraphUpdate increment : correlator.drainGraph(getProcessingTimeService().getCurrentProcessingTime())) {
+            output.collect(TraceCorrelator.GRAPH_INCREMENTS, new StreamRecord<>(increment));
         }
     }
 

@@ -32,6 +32,7 @@ public class GraphAggregator extends KeyedProcessFunction<String, GraphUpdate, G
     private transient ValueState<GraphUpdate> totalsState;
     /** When the pending emission's timer fires; absent when nothing changed since the last emission. */
     private transient ValueState<Long> emitAtState;
+    private transient ServiceGraphMetrics metrics;
 
     /**
      * @param emitIntervalMs how often an element's totals are emitted at most
@@ -55,6 +56,7 @@ public class GraphAggregator extends KeyedProcessFunction<String, GraphUpdate, G
         emitAt.enableTimeToLive(ttl);
         totalsState = getRuntimeContext().getState(totals);
         emitAtState = getRuntimeContext().getState(emitAt);
+        metrics = new ServiceGraphMetrics(getRuntimeContext().getMetricGroup());
     }
 
     @Override
@@ -65,16 +67,14 @@ public class GraphAggregator extends KeyedProcessFunction<String, GraphUpdate, G
         }
         totals.counts().merge(increment.counts());
         totalsState.update(totals);
-        added(increment);
+        // Prometheus' view (Tempo's series): counters, so a replay after a restore counts its increments again
+        if (increment.key().isEdge()) metrics.edge(increment.key().parent(), increment.key().service(), increment.counts());
         if (emitAtState.value() == null) {
             long at = ctx.timerService().currentProcessingTime() + emitIntervalMs;
             ctx.timerService().registerProcessingTimeTimer(at);
             emitAtState.update(at);
         }
     }
-
-    /** Hook for what follows each increment (the Prometheus series). */
-    protected void added(GraphUpdate increment) {}
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<GraphUpdate> out) throws Exception {

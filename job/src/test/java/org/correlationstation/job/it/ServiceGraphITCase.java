@@ -119,6 +119,7 @@ class ServiceGraphITCase {
                 }
             }
             assertPercentilesWithinTheStatedError(sent, traces, actual);
+            assertEveryEdgeIsAPrometheusSeries(expected);
         } finally {
             cluster.cancel(job);
         }
@@ -209,6 +210,26 @@ class ServiceGraphITCase {
             if (!elements.isEmpty()) graph.put(bucket, elements);
         }
         return graph;
+    }
+
+    /**
+     * The restored job's reporter has a request counter for every pair (the first job's went with it:
+     * Prometheus counters restart with the job, so only their presence and the running job's part are
+     * checked here; ServiceGraphReporterITCase checks the names and values).
+     */
+    private void assertEveryEdgeIsAPrometheusSeries(Map<Long, Map<GraphKey, GraphCounts>> expected) throws Exception {
+        String scraped = cluster.scrapeMetrics();
+        String name = "flink_taskmanager_job_task_operator_correlation_service_graph_client_server_request_total";
+        assertThat(DocumentedMetrics.serviceGraph()).contains(name);
+        for (Map<GraphKey, GraphCounts> bucket : expected.values()) {
+            for (GraphKey key : bucket.keySet()) {
+                if (!key.isEdge()) continue;
+                String client = "client=\"" + key.parent() + "\"";
+                String server = "server=\"" + key.service() + "\"";
+                assertThat(scraped.lines().filter(l -> l.startsWith(name + "{") && l.contains(client) && l.contains(server)))
+                        .as("requests %s → %s in Prometheus", key.parent(), key.service()).isNotEmpty();
+            }
+        }
     }
 
     /** p50, p95 and p99 per element over all buckets, from the stored histograms, against the true ones. */
