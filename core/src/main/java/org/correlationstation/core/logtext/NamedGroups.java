@@ -28,13 +28,11 @@ final class NamedGroups {
             char c = regex.charAt(i);
             if (c == '\\') {
                 i = escape(regex, i, out);
-            } else if (classDepth > 0) {
-                if (c == '[') classDepth++;
-                if (c == ']') classDepth--;
-                out.append(c);
-                i++;
             } else if (c == '[') {
                 classDepth++;
+                i = classStart(regex, i, out);
+            } else if (classDepth > 0) {
+                if (c == ']') classDepth--;
                 out.append(c);
                 i++;
             } else if (regex.startsWith("(?P<", i)) {
@@ -60,6 +58,15 @@ final class NamedGroups {
     /** The Java name of the group written {@code name}, or null when the pattern names no such group. */
     String javaName(String name) {
         return javaNames.get(name);
+    }
+
+    /** Copies a class's opening {@code [}, {@code [^}, and a {@code ]} right after it, which Java reads as a literal. */
+    private static int classStart(String regex, int i, StringBuilder out) {
+        int stop = i + 1;
+        if (stop < regex.length() && regex.charAt(stop) == '^') stop++;
+        if (stop < regex.length() && regex.charAt(stop) == ']') stop++;
+        out.append(regex, i, stop);
+        return stop;
     }
 
     /** Copies the escape at {@code i} ({@code \x}, a whole {@code \Q…\E}, or {@code \k<name>} renamed). */

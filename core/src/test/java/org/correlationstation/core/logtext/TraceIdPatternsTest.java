@@ -132,6 +132,9 @@ class TraceIdPatternsTest {
         TraceIdPatterns literal = TraceIdPatterns.compile(
                 "[\"[(?<x>]\\\\(?<y>\\\\Q(?<z>\\\\E(?<trace_id>[0-9a-f]{32})\"]", 4096);
         assertThat(literal.find("x<y>(?<z>" + TRACE)).isEqualTo(new TextIds(TRACE, null));
+        // A ']' first in a class is a literal (Java's reading): the class goes on to the next ']'.
+        TraceIdPatterns bracket = TraceIdPatterns.compile("[\"[](?<x>]+(?<trace_id>[0-9a-f]{32})\"]", 4096);
+        assertThat(bracket.find("](x" + TRACE)).isEqualTo(new TextIds(TRACE, null));
     }
 
     @Test
