@@ -24,6 +24,7 @@ import org.correlationstation.connectors.tempo.TempoSinkBuilder;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
 import org.correlationstation.core.graph.GraphUpdate;
+import org.correlationstation.core.logtext.TraceIdPatterns;
 import org.correlationstation.core.otlp.OtlpEncoding;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.job.correlate.CorrelationSettings;
@@ -84,7 +85,9 @@ public final class CorrelationPipeline {
 
         SingleOutputStreamOperator<TraceLogs> logs = env
                 .fromSource(source(settings, settings.get(Options.KAFKA_LOGS_TOPIC),
-                        settings.get(Options.KAFKA_LOGS_ENCODING), OtlpKafkaSource.logs()),
+                        settings.get(Options.KAFKA_LOGS_ENCODING), OtlpKafkaSource.logs().traceIdPatterns(
+                                TraceIdPatterns.compile(settings.get(Options.LOG_TRACE_ID_PATTERNS),
+                                        settings.get(Options.LOG_TRACE_ID_SCAN_BYTES)))),
                         watermarks, OperatorIds.name(OperatorIds.LOGS_SOURCE))
                 .uid(OperatorIds.LOGS_SOURCE)
                 .process(new LogRouter(), CompactTypes.TRACE_LOGS)

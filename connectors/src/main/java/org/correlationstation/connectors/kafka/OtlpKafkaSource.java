@@ -7,6 +7,7 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.correlationstation.core.logtext.TraceIdPatterns;
 import org.correlationstation.core.otlp.OtlpDecoder;
 import org.correlationstation.core.otlp.OtlpEncoding;
 
@@ -51,6 +52,7 @@ public final class OtlpKafkaSource {
         private OffsetsInitializer stoppingOffsets;
         private String defaultEnv = DEFAULT_ENV;
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+        private TraceIdPatterns traceIdPatterns = TraceIdPatterns.NONE;
         private final Properties properties = new Properties();
 
         private Builder(boolean spans) {
@@ -115,6 +117,15 @@ public final class OtlpKafkaSource {
         }
 
         /**
+         * Logs only: how a log without trace context finds its trace id in its text
+         * ({@code LOG_TRACE_ID_PATTERNS}); by default it does not.
+         */
+        public Builder traceIdPatterns(TraceIdPatterns traceIdPatterns) {
+            this.traceIdPatterns = Objects.requireNonNull(traceIdPatterns);
+            return this;
+        }
+
+        /**
          * Extra consumer properties (SASL, TLS, … from {@code KAFKA_PROPERTIES_FILE}). The settings of
          * this builder win over them.
          */
@@ -135,7 +146,7 @@ public final class OtlpKafkaSource {
         }
 
         public OtlpDeserializationSchema deserializer() {
-            OtlpDecoder decoder = new OtlpDecoder(defaultEnv, maxMessageBytes);
+            OtlpDecoder decoder = new OtlpDecoder(defaultEnv, maxMessageBytes, traceIdPatterns);
             return spans ? new OtlpSpansDeserializationSchema(decoder, encoding, forwardOriginals)
                     : new OtlpLogsDeserializationSchema(decoder, encoding);
         }

@@ -26,7 +26,8 @@ public class LokiEntry implements Serializable {
     public String line;
     /**
      * Structured metadata: {@code trace_id}, {@code span_id}, {@code correlation_id},
-     * {@code span_name}, {@code inferred_span} (kept first when truncating), then the log's attributes.
+     * {@code span_name}, {@code inferred_span}, {@code trace_id_source} (kept first when truncating), then the
+     * log's attributes.
      */
     public Map<String, String> structuredMetadata = new LinkedHashMap<>();
 

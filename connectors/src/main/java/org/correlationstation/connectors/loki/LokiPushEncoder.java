@@ -43,7 +43,7 @@ public final class LokiPushEncoder {
     public static final int MAX_LABEL_VALUE_CHARS = 2048;
     /** Kept first when the metadata must be truncated. */
     public static final List<String> MANDATORY_METADATA =
-            List.of("trace_id", "span_id", "correlation_id", "span_name", "inferred_span");
+            List.of("trace_id", "span_id", "correlation_id", "span_name", "inferred_span", "trace_id_source");
     public static final String UNKNOWN_SERVICE = "unknown_service";
 
     /** What one batch became. */

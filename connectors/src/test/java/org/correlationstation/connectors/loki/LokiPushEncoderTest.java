@@ -93,6 +93,23 @@ class LokiPushEncoderTest {
         }
     }
 
+    /** Issue 24: trace_id_source=body marks a trace id found in the log's text; it is one of the job's own keys. */
+    @Test
+    void theTraceIdSourceIsKeptFirstAndNoAttributePassesForIt() throws Exception {
+        Map<String, String> meta = new LinkedHashMap<>();
+        for (int i = 0; i < 200; i++) meta.put(String.format("attr.%03d", i), "v" + i);
+        meta.put("trace.id.source", "forged");
+        meta.put("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736");
+        meta.put("trace_id_source", "body");
+
+        LokiPushEncoder.Encoded encoded = LokiPushEncoder.encode(List.of(entry("s", "info", 1, "x", meta)));
+        Entry e = roundTrip(encoded).get(0).entries().get(0);
+
+        assertThat(encoded.truncatedLines()).isEqualTo(1);
+        assertThat(new ArrayList<>(e.metadata().keySet()).subList(0, 3)).containsExactly("trace_id", "trace_id_source", "attr_000");
+        assertThat(e.metadata()).containsEntry("trace_id_source", "body").doesNotContainValue("forged");
+    }
+
     @Test
     void entriesWhoseLabelsComeOutTheSameShareAStreamInBatchOrder() throws Exception {
         List<LokiEntry> batch = List.of(

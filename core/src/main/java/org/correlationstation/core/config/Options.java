@@ -12,6 +12,7 @@ import static org.correlationstation.core.config.ValueParsers.oneOf;
 import static org.correlationstation.core.config.ValueParsers.redisUrl;
 import static org.correlationstation.core.config.ValueParsers.string;
 import static org.correlationstation.core.config.ValueParsers.topic;
+import static org.correlationstation.core.config.ValueParsers.traceIdPatterns;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.correlationstation.core.logtext.TraceIdPatterns;
 
 /**
  * The catalogue of settings (SPEC §8), one constant per environment name, in the order of
@@ -141,6 +143,18 @@ public final class Options {
                     .defaultValue("dev").valueHint("string")
                     .description("Environment of telemetry without deployment.environment(.name);"
                             + " also the environment tag of this service's own profiles."));
+    public static final ConfigOption<String> LOG_TRACE_ID_PATTERNS = add(
+            ConfigOption.builder("LOG_TRACE_ID_PATTERNS", String.class, traceIdPatterns())
+                    .defaultValue(TraceIdPatterns.DEFAULT_JSON)
+                    .valueHint("JSON array of regular expressions with a group (?<trace_id>…); [] = off")
+                    .description("A log without trace context takes the trace id (and span id) the first match"
+                            + " of these in its body, then its string attributes, names: named groups trace_id"
+                            + " and optionally span_id (docs/semantics.md, \"Trace ids in log bodies\")."));
+    public static final ConfigOption<Long> LOG_TRACE_ID_SCAN_BYTES = add(
+            ConfigOption.builder("LOG_TRACE_ID_SCAN_BYTES", Long.class, bytes(1))
+                    .defaultValue(4_096L).valueHint("bytes ≥ 1, or 4k, 1m (1k = 1024)")
+                    .description("LOG_TRACE_ID_PATTERNS read only the first this many bytes (UTF-8) of a log's"
+                            + " body and of each attribute value."));
 
     // ---------------------------------------------------------------- Redis and the record store
 

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.correlationstation.core.logtext.TraceIdPatterns;
 
 /** Parsers and redactors behind {@link Options}. Parsers get trimmed, non-empty text. */
 final class ValueParsers {
@@ -183,6 +184,14 @@ final class ValueParsers {
                 throw new IllegalArgumentException(
                         "expected a Redis URI such as redis://host:6379 or rediss://:password@host:6380/0");
             }
+            return raw;
+        };
+    }
+
+    /** A JSON array of trace id patterns ({@link TraceIdPatterns}); each must compile and name a trace_id group. */
+    static ConfigOption.Parser<String> traceIdPatterns() {
+        return raw -> {
+            TraceIdPatterns.check(raw);
             return raw;
         };
     }

@@ -6,6 +6,9 @@ import java.util.Objects;
 
 /** One log record, normalised (SPEC §2). A Flink POJO, like {@link SpanEvent}. */
 public class LogEvent {
+    /** {@link #traceIdSource} of a log whose trace id was found in its text (LOG_TRACE_ID_PATTERNS). */
+    public static final String TRACE_ID_FROM_BODY = "body";
+
     /** 32 lowercase hex, or null: logs outside a span carry no trace id and are not correlated. */
     public String traceId;
     /** 16 lowercase hex, or null. */
@@ -26,6 +29,12 @@ public class LogEvent {
      * structured metadata. Not part of the dedup identity or of equality (SPEC §3: time, span, body).
      */
     public Map<String, String> attributes = new HashMap<>();
+    /**
+     * Where the trace id came from: null for the record's own trace context (or no trace id),
+     * {@link #TRACE_ID_FROM_BODY} when the decoder found it in the body or a string attribute. Loki shows
+     * it as {@code trace_id_source}; it is kept with pending logs in the correlator's state.
+     */
+    public String traceIdSource;
 
     public LogEvent() {}
 
@@ -71,7 +80,8 @@ public class LogEvent {
                 && Objects.equals(traceId, l.traceId) && Objects.equals(spanId, l.spanId)
                 && Objects.equals(service, l.service) && Objects.equals(env, l.env)
                 && Objects.equals(host, l.host) && Objects.equals(severityText, l.severityText)
-                && Objects.equals(body, l.body) && Objects.equals(legacyTraceId, l.legacyTraceId);
+                && Objects.equals(body, l.body) && Objects.equals(legacyTraceId, l.legacyTraceId)
+                && Objects.equals(traceIdSource, l.traceIdSource);
     }
 
     @Override

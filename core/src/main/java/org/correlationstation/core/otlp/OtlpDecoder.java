@@ -1,6 +1,7 @@
 package org.correlationstation.core.otlp;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.LogsData;
@@ -14,6 +15,9 @@ import io.opentelemetry.proto.trace.v1.TracesData;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import org.correlationstation.core.logtext.TextIds;
+import org.correlationstation.core.logtext.TraceIdPatterns;
 import org.correlationstation.core.model.LogEvent;
 import org.correlationstation.core.model.Severity;
 import org.correlationstation.core.model.SpanEvent;
@@ -22,6 +26,9 @@ import org.correlationstation.core.model.SpanEvent;
  * Decodes OTLP {@code TracesData} / {@code LogsData} messages into normalised events (SPEC §1–2). A
  * message is decoded whole or not at all: one bad id makes the whole message malformed, so that it
  * goes to the DLQ unchanged rather than half-correlated.
+ *
+ * <p>A log without trace context may take the trace id its text names ({@link TraceIdPatterns}): the job
+ * decodes with {@code LOG_TRACE_ID_PATTERNS}, so it works for logs a Collector put on Kafka as for any other.
  */
 public final class OtlpDecoder implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -31,14 +38,23 @@ public final class OtlpDecoder implements Serializable {
 
     private final String defaultEnv;
     private final int maxMessageBytes;
+    private final TraceIdPatterns traceIdPatterns;
+
+    /** A decoder that takes trace ids from OTLP trace context only. */
+    public OtlpDecoder(String defaultEnv, int maxMessageBytes) {
+        this(defaultEnv, maxMessageBytes, TraceIdPatterns.NONE);
+    }
 
     /**
      * @param defaultEnv the environment of resources that name none ({@code DEPLOYMENT_ENV})
      * @param maxMessageBytes larger messages are malformed (reason {@code oversized})
+     * @param traceIdPatterns how a log without trace context finds its trace id in its text
+     *     ({@code LOG_TRACE_ID_PATTERNS}); {@link TraceIdPatterns#NONE}: it does not
      */
-    public OtlpDecoder(String defaultEnv, int maxMessageBytes) {
+    public OtlpDecoder(String defaultEnv, int maxMessageBytes, TraceIdPatterns traceIdPatterns) {
         this.defaultEnv = defaultEnv;
         this.maxMessageBytes = maxMessageBytes;
+        this.traceIdPatterns = Objects.requireNonNull(traceIdPatterns, "traceIdPatterns");
     }
 
     public TracesData parseTraces(byte[] message, OtlpEncoding encoding) throws MalformedOtlpException {
@@ -133,11 +149,29 @@ public final class OtlpDecoder implements Serializable {
                     e.body = AnyValues.asText(record.getBody());
                     e.legacyTraceId = AnyValues.attribute(record.getAttributesList(), LEGACY_TRACE_ID_ATTRIBUTE);
                     for (KeyValue kv : record.getAttributesList()) e.attributes.put(kv.getKey(), AnyValues.asText(kv.getValue()));
+                    if (e.traceId == null && !traceIdPatterns.isEmpty()) traceIdFromText(e, record.getAttributesList());
                     out.add(e);
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * The first trace id the log's text names: in its body (as text: a string as is, any other value as
+     * JSON), else in its string attributes in their order. A span id found with it replaces the record's
+     * own (a record with a span id but no trace id keeps its span id otherwise).
+     */
+    private void traceIdFromText(LogEvent e, List<KeyValue> attributes) {
+        TextIds ids = traceIdPatterns.find(e.body);
+        for (int i = 0; ids == null && i < attributes.size(); i++) {
+            AnyValue value = attributes.get(i).getValue();
+            if (value.hasStringValue()) ids = traceIdPatterns.find(value.getStringValue());
+        }
+        if (ids == null) return;
+        e.traceId = ids.traceId();
+        if (ids.spanId() != null) e.spanId = ids.spanId();
+        e.traceIdSource = LogEvent.TRACE_ID_FROM_BODY;
     }
 
     private void checkSize(byte[] message, OtlpEncoding encoding) throws MalformedOtlpException {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.correlationstation.core.logtext.TraceIdPatterns;
 import org.junit.jupiter.api.Test;
 
 /** The catalogue against SPEC §8: every setting, its default and its type. */
@@ -48,6 +49,9 @@ class ConfigDefaultsTest {
         SPEC.put("MAX_LINKS_PER_TRACE", 1_000);
         SPEC.put("MAX_SERVICES_PER_TRACE", 100);
         SPEC.put("DEPLOYMENT_ENV", "dev");
+        // issue 24 (not in SPEC §8 yet; docs/semantics.md "Trace ids in log bodies")
+        SPEC.put("LOG_TRACE_ID_PATTERNS", TraceIdPatterns.DEFAULT_JSON);
+        SPEC.put("LOG_TRACE_ID_SCAN_BYTES", 4_096L);
         // Redis
         SPEC.put("REDIS_URL", null);
         SPEC.put("USE_REDIS_STATE", null);

@@ -120,6 +120,23 @@ class SettingsTest {
                 .hasMessageContaining("MAX_BATCH_SIZE");
     }
 
+    /** Issue 24: a trace id pattern that cannot work stops the start, naming the option and the pattern. */
+    @Test
+    void aBadTraceIdPatternNamesTheOptionAndThePattern() {
+        assertThatThrownBy(() -> settings(Map.of("LOG_TRACE_ID_PATTERNS", "[\"trace_id=([0-9a-f]{32})\"]")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("LOG_TRACE_ID_PATTERNS")
+                .hasMessageContaining("--log-trace-id-patterns")
+                .hasMessageContaining("pattern 1 (trace_id=([0-9a-f]{32})) has no named group trace_id");
+        assertThatThrownBy(() -> settings(Map.of(), "--log-trace-id-patterns", "[\"trace_id=(?<trace_id>[0-9a-f]{32}\"]"))
+                .hasMessageContaining("LOG_TRACE_ID_PATTERNS").hasMessageContaining("not a valid regular expression");
+        assertThatThrownBy(() -> settings(Map.of("LOG_TRACE_ID_PATTERNS", "trace_id=(?<trace_id>[0-9a-f]{32})")))
+                .hasMessageContaining("LOG_TRACE_ID_PATTERNS").hasMessageContaining("expected a JSON array");
+        Settings off = settings(Map.of("LOG_TRACE_ID_PATTERNS", " [] ", "LOG_TRACE_ID_SCAN_BYTES", "64k"));
+        assertThat(off.get(Options.LOG_TRACE_ID_PATTERNS)).isEqualTo("[]");
+        assertThat(off.get(Options.LOG_TRACE_ID_SCAN_BYTES)).isEqualTo(65_536L);
+    }
+
     @Test
     void reportsEveryProblemAtOnce() {
         assertThatThrownBy(() -> settings(Map.of("PORT", "x", "EXPORT_TIMEOUT", "0"), "--nope", "1"))

@@ -13,7 +13,8 @@ import org.correlationstation.job.correlate.JoinedLog;
 /**
  * A log as Loki gets it (SPEC §7): low-cardinality labels (service, environment, level), the body as
  * the line, and the ids as structured metadata — {@code span_id} being the inferred span when the join
- * inferred one — followed by the log's own attributes.
+ * inferred one, and {@code trace_id_source=body} when the decoder found the trace id in the log's text
+ * ({@code LOG_TRACE_ID_PATTERNS}) — followed by the log's own attributes.
  */
 public final class LokiEntries {
     private LokiEntries() {}
@@ -26,6 +27,7 @@ public final class LokiEntries {
         metadata.put("correlation_id", joined.correlationId);
         if (joined.spanName != null) metadata.put("span_name", joined.spanName);
         metadata.put("inferred_span", Boolean.toString(joined.inferred));
+        if (log.traceIdSource != null) metadata.put("trace_id_source", log.traceIdSource);
         return entry(log, metadata);
     }
 
@@ -37,7 +39,8 @@ public final class LokiEntries {
     }
 
     /** Keys the job sets itself: an attribute of the same name must not pass for them. */
-    private static final Set<String> RESERVED = Set.of("trace_id", "span_id", "correlation_id", "span_name", "inferred_span");
+    private static final Set<String> RESERVED =
+            Set.of("trace_id", "span_id", "correlation_id", "span_name", "inferred_span", "trace_id_source");
 
     private static LokiEntry entry(LogEvent log, Map<String, String> metadata) {
         if (log.attributes != null) {

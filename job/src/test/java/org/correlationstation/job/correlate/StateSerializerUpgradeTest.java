@@ -94,9 +94,23 @@ class StateSerializerUpgradeTest {
         TypeSerializer<Object> reader = compatibility.isCompatibleAsIs() ? c.serializer() : old.restoreSerializer();
         DataInputDeserializer in = new DataInputDeserializer(Files.readAllBytes(dir.resolve(DATA)));
         for (Object expected : c.values()) {
-            assertThat(reader.deserialize(in)).usingRecursiveComparison().isEqualTo(expected);
+            assertThat(reader.deserialize(in)).usingRecursiveComparison().isEqualTo(asWrittenBy(release, expected));
         }
         assertThat(in.available()).as("bytes left").isZero();
+    }
+
+    /**
+     * A value of this release as an earlier release wrote it: the fields that release did not have yet
+     * read back as their defaults. Release 0.1.0's logs have no trace id source (layout 1 of
+     * {@code LogEventSerializer}; issue 24 added it).
+     */
+    private static Object asWrittenBy(String release, Object value) {
+        if (release.equals("0.1.0") && value instanceof PendingLog p) {
+            PendingLog old = PendingLogSerializer.INSTANCE.copy(p);
+            old.log.traceIdSource = null;
+            return old;
+        }
+        return value;
     }
 
     static Stream<Arguments> releasesAndSinks() throws Exception {

@@ -39,6 +39,21 @@ class LokiEntriesTest {
         assertThat(e.serviceName).isEqualTo("checkout");
     }
 
+    /** Issue 24: a trace id the decoder found in the log's text is marked, and no attribute can forge the mark. */
+    @Test
+    void aTraceIdFromTheLogsTextIsMarkedAsSuch() {
+        LogEvent fromBody = log("4bf92f3577b34da6a3ce929d0e0e4736", Map.of("trace_id_source", "otlp", "user", "42"));
+        fromBody.traceIdSource = LogEvent.TRACE_ID_FROM_BODY;
+        LokiEntry e = LokiEntries.decided(joined(fromBody, "c1"));
+        assertThat(e.structuredMetadata).containsEntry("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")
+                .containsEntry("trace_id_source", "body").containsEntry("attr_trace_id_source", "otlp")
+                .containsEntry("user", "42");
+
+        LogEvent ownContext = log("4bf92f3577b34da6a3ce929d0e0e4736", Map.of("trace_id_source", "body"));
+        assertThat(LokiEntries.decided(joined(ownContext, "c1")).structuredMetadata)
+                .doesNotContainKey("trace_id_source").containsEntry("attr_trace_id_source", "body");
+    }
+
     /**
      * Loki drops an entry whose timestamp and line equal one already in its stream, whatever its
      * metadata: two traces' identical lines in the same millisecond must not be such a pair.
