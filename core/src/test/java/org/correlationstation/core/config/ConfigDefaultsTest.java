@@ -43,13 +43,13 @@ class ConfigDefaultsTest {
         SPEC.put("JOIN_MAX_WAIT_MS", 2_000L);
         SPEC.put("CORRELATION_EMIT_INTERVAL_MS", 1_000L);
         SPEC.put("CORRELATION_TTL_SECONDS", 3_600L);
-        // issue 24 (not in SPEC §8 yet; docs/semantics.md "Service graph")
+        // issue 24 (SPEC §8; docs/semantics.md "Service graph")
         SPEC.put("GRAPH_BUCKET_SECONDS", 60L);
         SPEC.put("MAX_SPANS_TRACKED_PER_TRACE", 10_000);
         SPEC.put("MAX_LINKS_PER_TRACE", 1_000);
         SPEC.put("MAX_SERVICES_PER_TRACE", 100);
         SPEC.put("DEPLOYMENT_ENV", "dev");
-        // issue 24 (not in SPEC §8 yet; docs/semantics.md "Trace ids in log bodies")
+        // issue 24 (SPEC §8; docs/semantics.md "Trace ids in log bodies")
         SPEC.put("LOG_TRACE_ID_PATTERNS", TraceIdPatterns.DEFAULT_JSON);
         SPEC.put("LOG_TRACE_ID_SCAN_BYTES", 4_096L);
         // Redis
@@ -57,7 +57,7 @@ class ConfigDefaultsTest {
         SPEC.put("USE_REDIS_STATE", null);
         SPEC.put("REDIS_MAX_CONNECTIONS", 50);
         SPEC.put("REDIS_BATCH_WAIT_MS", 100L);
-        // issue 23 (not in SPEC §8 yet; docs/redis.md "Failover")
+        // issue 23 (SPEC §8; docs/redis.md "Failover")
         SPEC.put("REDIS_WAIT_REPLICAS", 0);
         SPEC.put("INDEX_TRIM_INTERVAL_SECONDS", 60L);
         SPEC.put("MEMORY_STORE_MAX_RECORDS", 1_000_000);
