@@ -86,6 +86,25 @@ class DurationHistogramTest {
         DurationHistogram c = of(parts[1]);
         c.merge(of(parts[0]));
         assertThat(a).isEqualTo(c);
+        // Merging what it already has every bucket of (in place), and itself.
+        DurationHistogram twice = of(parts[2]);
+        twice.merge(of(parts[2]));
+        DurationHistogram self = of(parts[2]);
+        self.merge(self);
+        assertThat(self).isEqualTo(twice);
+        assertThat(self.count()).isEqualTo(2 * parts[2].length);
+    }
+
+    @Test
+    void anEmptyHistogramFromItsArraysStillGrows() {
+        DurationHistogram h = DurationHistogram.of(new int[0], new long[0]);
+        for (double x : new double[] {5, 1, 3, 2, 4}) h.add(x);
+        assertThat(h.count()).isEqualTo(5);
+        assertThat(h.buckets()).isSorted();
+        DurationHistogram merged = DurationHistogram.of(new int[0], new long[0]);
+        merged.merge(h);
+        merged.add(6.0);
+        assertThat(merged.count()).isEqualTo(6);
     }
 
     @Test

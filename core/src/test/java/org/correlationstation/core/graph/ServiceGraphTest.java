@@ -43,6 +43,12 @@ class ServiceGraphTest {
                 GraphKey.edge("checkout", "payments"), GraphKey.edge("frontend", "checkout"),
                 GraphKey.edge("payments", "checkout"));
 
+        assertThat(g.includes(GraphKey.edge("frontend", "checkout"))).isTrue();
+        assertThat(g.includes(GraphKey.edge("frontend", "payments"))).isFalse();
+        assertThat(g.includes(GraphKey.node("checkout"))).isTrue();
+        assertThat(g.includes(GraphKey.node("payments"))).isFalse();
+        assertThat(new ServiceGraph(null).includes(GraphKey.node("payments"))).isTrue();
+
         ServiceGraph nobody = new ServiceGraph("nobody");
         for (GraphKey k : KEYS) nobody.add(k, counts(1, 0, 1));
         assertThat(nobody.totals()).isEmpty();
