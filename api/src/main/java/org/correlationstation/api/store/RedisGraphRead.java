@@ -26,11 +26,13 @@ import org.slf4j.LoggerFactory;
  * dispatched collection through a blocking connection lookup that deadlocked the store's I/O threads
  * after a failover (see {@code RedisCorrelationStore#storedByTraceId}).
  *
- * <p>An index member whose hash is gone (expired: the index is not trimmed with it) is skipped. It is
- * removed from the index only when its bucket ended more than {@code retentionMillis} (the TTL and a
- * bucket) ago: a fresher one may be a bucket whose index entry landed before its hash (two nodes on
- * a cluster), and removing that one would hide the bucket. Unreadable fields and values are skipped
- * and logged.
+ * <p>An index member whose hash is gone (expired: the index, which every write's {@code PEXPIRE}
+ * keeps alive as a whole, is not trimmed with it) is skipped. It is removed from the index only once
+ * its bucket started more than {@code retentionMillis} (the TTL and one bucket) ago: the job writes a
+ * bucket while its spans end, so by then a missing hash has expired and stays gone; a younger
+ * member's missing hash may have another cause (a write lost in a failover) and the member is only
+ * skipped for now. Should late spans still come, their write adds the member again (the job adds it
+ * with every accepted write). Unreadable fields and values are skipped and logged.
  */
 final class RedisGraphRead {
     private static final Logger LOG = LoggerFactory.getLogger(RedisGraphRead.class);
