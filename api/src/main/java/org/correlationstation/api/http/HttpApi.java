@@ -67,6 +67,7 @@ public final class HttpApi implements AutoCloseable {
     private final long healthTimeoutMs;
     private final boolean logAccess;
     private final QueryDeadlines deadlines = new QueryDeadlines();
+    private final GraphRoute graphRoute;
 
     public HttpApi(Settings settings, CorrelationStore store, String version) {
         this.store = store;
@@ -79,6 +80,7 @@ public final class HttpApi implements AutoCloseable {
         this.healthTimeoutMs = Math.max(queryTimeoutMs, MIN_HEALTH_TIMEOUT_MS);
         String level = settings.get(Options.LOG_LEVEL);
         this.logAccess = level.equals("debug") || level.equals("trace");
+        this.graphRoute = new GraphRoute(settings.get(Options.GRAPH_BUCKET_SECONDS), System::currentTimeMillis);
 
         List<String> correlationParameters = new ArrayList<>(LISTING_PARAMETERS);
         correlationParameters.add(0, TRACE_ID);
@@ -89,7 +91,8 @@ public final class HttpApi implements AutoCloseable {
                 new Route("GET", "/health/ready", Set.of(), true, this::ready),
                 new Route("GET", "/metrics", Set.of(), true, r -> done(metrics.scrape(r.accept()))),
                 new Route("GET", "/api/correlations", Set.copyOf(correlationParameters), false, this::correlations),
-                new Route("GET", "/api/correlations/{correlation_id}", Set.of(), false, this::byCorrelationId)));
+                new Route("GET", "/api/correlations/{correlation_id}", Set.of(), false, this::byCorrelationId),
+                new Route("GET", "/api/graph", Set.copyOf(GraphRoute.PARAMETERS), false, this::graph)));
     }
 
     public Router router() {
@@ -145,7 +148,7 @@ public final class HttpApi implements AutoCloseable {
     }
 
     /** The name under which a parameter with an alias was given (the primary name when neither). */
-    private static String aliased(QueryParams q, String primary, String alias) {
+    static String aliased(QueryParams q, String primary, String alias) {
         if (q.has(primary) && q.has(alias)) {
             throw ApiError.invalidArgument(alias + " is an alias of " + primary + "; give only one of them");
         }
@@ -156,6 +159,13 @@ public final class HttpApi implements AutoCloseable {
         String id = Params.correlationId(r.pathParameters().get(0));
         return bounded(() -> store.recordJsonByCorrelationId(id), queryTimeoutMs)
                 .thenApply(found -> record(found, "no correlation record with this correlation_id"));
+    }
+
+    /** The service graph of a time range ({@link GraphRoute}), bounded by the query timeout as every store call. */
+    private CompletableFuture<HttpResponse> graph(Route.Request r) {
+        GraphRoute.Query q = graphRoute.parse(r.query());
+        return bounded(() -> store.graph(q.sinceMillis(), q.untilMillis(), q.service()), queryTimeoutMs)
+                .thenApply(g -> GraphRoute.render(q, g));
     }
 
     /** The record's JSON as the store holds it (SPEC §4), not decoded and encoded again. */

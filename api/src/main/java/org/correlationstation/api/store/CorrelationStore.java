@@ -2,6 +2,7 @@ package org.correlationstation.api.store;
 
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.correlationstation.core.graph.ServiceGraph;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
 
@@ -33,6 +34,15 @@ public interface CorrelationStore extends AutoCloseable {
 
     /** Records newest {@code first_seen} first, filtered, one page at a time. */
     CompletableFuture<Page> query(CorrelationQuery query);
+
+    /**
+     * The service graph of the time buckets whose start lies in {@code [sinceMillis, untilMillis)},
+     * each node's and edge's counts summed over them (a bucket is the granularity: one that starts
+     * before {@code sinceMillis} is left out whole); only the elements involving {@code service}
+     * (its node, and the edges where it is parent or child) when that is not null. A new graph per
+     * call: the caller may keep it.
+     */
+    CompletableFuture<ServiceGraph> graph(long sinceMillis, long untilMillis, String service);
 
     /** Completes normally when the store answers; exceptionally when it is unreachable. */
     CompletableFuture<Void> ping();

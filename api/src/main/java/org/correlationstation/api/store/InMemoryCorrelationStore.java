@@ -9,12 +9,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
+import org.correlationstation.core.graph.GraphUpdate;
+import org.correlationstation.core.graph.ServiceGraph;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
 import org.correlationstation.core.redis.RedisKeys;
@@ -23,7 +26,9 @@ import org.correlationstation.core.redis.RedisKeys;
  * The embedded store of local mode: the same write rule as the Redis compare-and-set (SPEC §5), the
  * same TTL after each write, and two bounds on its size, {@code MEMORY_STORE_MAX_RECORDS} records and
  * {@code MEMORY_STORE_MAX_BYTES} bytes of heap: past either, the oldest write is evicted first and
- * counted ({@link #evictions()}). Thread-safe; the job's sink writes while the API reads.
+ * counted ({@link #evictions()}). Thread-safe; the job's sink writes while the API reads. It also
+ * holds the service graph's time buckets ({@link #putGraph}, {@link MemoryGraph}), within the same
+ * TTL and byte bound.
  *
  * <p>A record is kept as its SPEC §4 JSON (UTF-8), which reads decode, plus only what the
  * compare-and-set and the listings look at (progress, status, has_error, first_seen, services, its
@@ -39,6 +44,13 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
      * the rest and the collector its headroom (docs/local.md "Memory").
      */
     public static final int DEFAULT_HEAP_PERCENT = 25;
+    /**
+     * The service graph may take this share of the byte bound (1/8; the records the rest). A bucket of
+     * 300 nodes and edges with 30 histogram buckets each is estimated at about 190 KB, so an hour of
+     * minute buckets fits an eighth of a 128 MB bound; a flood of buckets (a replay of old data)
+     * cannot crowd out the records.
+     */
+    static final int GRAPH_SHARE_DIVISOR = 8;
 
     /**
      * What one entry costs besides its JSON, in bytes, on a 64-bit JVM with compressed references (a
@@ -127,6 +139,8 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
     private final Map<String, String> byTrace = new HashMap<>();
     /** The same indexes as in Redis (time, per service, errors), by their Redis key names. */
     private final Map<String, Index> indexes = new HashMap<>();
+    /** The service graph's buckets (local mode's {@code corr:graph:*}); its heap counts against the byte bound. */
+    private final MemoryGraph graph;
     /** The sum of the entries' {@link Entry#bytes}. */
     private long bytes;
     private long evictions;
@@ -141,6 +155,7 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
         this.maxRecords = maxRecords;
         this.maxBytes = maxBytes;
         this.clock = clock;
+        this.graph = new MemoryGraph(ttlMillis, Math.max(1, maxBytes / GRAPH_SHARE_DIVISOR));
     }
 
     /** Bounded by records only. */
@@ -226,11 +241,40 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
         byTrace.put(entry.traceId, entry.correlationId);
         for (Index index : in) index.positions.add(p);
         bytes += entry.bytes;
-        while (!byId.isEmpty() && (byId.size() > maxRecords || bytes > maxBytes)) {
+        evictRecords();
+        return version;
+    }
+
+    /** The oldest writes go until both bounds hold again (the graph's bytes count too). */
+    private void evictRecords() {
+        while (!byId.isEmpty() && (byId.size() > maxRecords || bytes + graph.bytes() > maxBytes)) {
             remove(byId.keySet().iterator().next());
             evictions++;
         }
-        return version;
+    }
+
+    /**
+     * Stores one service-graph element of one time bucket as the job computed it (local mode's sink
+     * calls this; Redis holds the same in {@code corr:graph:<bucket start>}): replaces the stored counts
+     * when {@code u.counts().calls} is at least as high, as the Redis writer's compare-and-set does,
+     * and keeps the bucket for the TTL after this update. The graph takes at most an eighth of the
+     * byte bound ({@link #GRAPH_SHARE_DIVISOR}; the bucket updated longest ago goes first); records
+     * are evicted when the two together exceed it. The counts are copied.
+     */
+    public synchronized void putGraph(GraphUpdate u) {
+        Objects.requireNonNull(u, "update");
+        Objects.requireNonNull(u.key(), "key");
+        Objects.requireNonNull(u.counts(), "counts");
+        long now = clock.getAsLong();
+        expire(now);
+        graph.put(u, now);
+        evictRecords();
+    }
+
+    @Override
+    public synchronized CompletableFuture<ServiceGraph> graph(long sinceMillis, long untilMillis, String service) {
+        expire(clock.getAsLong());
+        return CompletableFuture.completedFuture(graph.graph(sinceMillis, untilMillis, service));
     }
 
     /** One instance per status, rather than one per record. */
@@ -334,6 +378,23 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
         return evictions;
     }
 
+    /** The estimated heap of the service graph's buckets ({@link MemoryGraph#footprint}), besides {@link #bytes()}. */
+    public synchronized long graphBytes() {
+        expire(clock.getAsLong());
+        return graph.bytes();
+    }
+
+    /** Service-graph buckets held. */
+    public synchronized int graphBuckets() {
+        expire(clock.getAsLong());
+        return graph.buckets();
+    }
+
+    /** Service-graph buckets dropped to keep within the graph's share of the byte bound. */
+    public synchronized long graphEvictions() {
+        return graph.evictions();
+    }
+
     /** Everything stored, for the snapshot that lets local mode restart with its records. */
     public synchronized List<CorrelationRecord> snapshot() {
         expire(clock.getAsLong());
@@ -370,6 +431,7 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
 
     /** Entries are in write order and all share one TTL, so expired ones are at the head. */
     private void expire(long now) {
+        graph.expire(now);
         while (!byId.isEmpty()) {
             Map.Entry<String, Entry> eldest = byId.entrySet().iterator().next();
             if (eldest.getValue().expiresAt > now) return;

@@ -43,6 +43,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.correlationstation.core.config.Options;
+import org.correlationstation.core.graph.ServiceGraph;
 import org.correlationstation.core.record.CorrelationIds;
 import org.correlationstation.core.redis.RedisEndpoint;
 import org.correlationstation.core.record.CorrelationRecord;
@@ -80,6 +82,13 @@ public final class RedisCorrelationStore implements CorrelationStore {
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
     /** Default cap of lettuce's reconnect backoff. */
     public static final Duration DEFAULT_MAX_RECONNECT_DELAY = Duration.ofSeconds(1);
+    /**
+     * Default of how long after its start a service-graph bucket may still be written: the default
+     * {@code CORRELATION_TTL_SECONDS} and {@code GRAPH_BUCKET_SECONDS} ({@link RedisGraphRead}).
+     */
+    public static final Duration DEFAULT_GRAPH_RETENTION = Duration.ofSeconds(
+            Options.CORRELATION_TTL_SECONDS.defaultValue().orElseThrow()
+                    + Options.GRAPH_BUCKET_SECONDS.defaultValue().orElseThrow());
 
     /** Members of one score fetched per request when resuming inside a group of equal first_seen. */
     static final int TIE_PAGE = 1_000;
@@ -97,6 +106,8 @@ public final class RedisCorrelationStore implements CorrelationStore {
     private final RedisClient client;
     private final RedisClusterClient clusterClient;
     private final AtomicLong pruned = new AtomicLong();
+    private final AtomicLong prunedGraphBuckets = new AtomicLong();
+    private final long graphRetentionMillis;
     /** One slot per connection; null or failed: (re)connect on next use. Written under the store's lock. */
     private final AtomicReferenceArray<CompletableFuture<StatefulConnection<String, String>>> connections;
     private final AtomicInteger nextConnection = new AtomicInteger();
@@ -105,8 +116,9 @@ public final class RedisCorrelationStore implements CorrelationStore {
     private volatile boolean closed;
 
     private RedisCorrelationStore(RedisEndpoint endpoint, Duration commandTimeout, Duration maxReconnectDelay,
-            int maxConnections) {
+            int maxConnections, Duration graphRetention) {
         this.endpoint = endpoint;
+        this.graphRetentionMillis = graphRetention.toMillis();
         int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.connections = new AtomicReferenceArray<>(Math.min(maxConnections, ioThreads));
         this.replyThreads = new AtomicReferenceArray<>(connections.length());
@@ -184,10 +196,22 @@ public final class RedisCorrelationStore implements CorrelationStore {
      */
     public static RedisCorrelationStore create(String redisUri, Duration commandTimeout, Duration maxReconnectDelay,
             int maxConnections) {
+        return create(redisUri, commandTimeout, maxReconnectDelay, maxConnections, DEFAULT_GRAPH_RETENTION);
+    }
+
+    /**
+     * As {@link #create(String, Duration, Duration, int)}, with the service graph's retention: how long
+     * after its start a bucket may still be written ({@code CORRELATION_TTL_SECONDS} +
+     * {@code GRAPH_BUCKET_SECONDS}); index members older than that whose hash is gone are removed.
+     */
+    public static RedisCorrelationStore create(String redisUri, Duration commandTimeout, Duration maxReconnectDelay,
+            int maxConnections, Duration graphRetention) {
         requirePositive(commandTimeout, "commandTimeout");
         requirePositive(maxReconnectDelay, "maxReconnectDelay");
+        requirePositive(graphRetention, "graphRetention");
         if (maxConnections < 1) throw new IllegalArgumentException("maxConnections must be ≥ 1, got " + maxConnections);
-        return new RedisCorrelationStore(RedisEndpoint.parse(redisUri), commandTimeout, maxReconnectDelay, maxConnections);
+        return new RedisCorrelationStore(RedisEndpoint.parse(redisUri), commandTimeout, maxReconnectDelay, maxConnections,
+                graphRetention);
     }
 
     /** How many connections the store spreads its calls over. */
@@ -207,6 +231,11 @@ public final class RedisCorrelationStore implements CorrelationStore {
     /** How many records' index entries this reader removed because the record was gone (for tests and metrics). */
     public long prunedEntries() {
         return pruned.get();
+    }
+
+    /** How many members of {@code corr:graph:buckets} this reader removed because their hash was gone. */
+    public long prunedGraphBuckets() {
+        return prunedGraphBuckets.get();
     }
 
     // ---------------------------------------------------------------- lookups
@@ -303,6 +332,19 @@ public final class RedisCorrelationStore implements CorrelationStore {
         if (json == null) return Optional.empty();
         if (json.startsWith(CODEC_PREFIX) && json.endsWith("}")) return Optional.of(json.getBytes(StandardCharsets.UTF_8));
         return decode(json).map(RecordCodec::toJsonBytes);
+    }
+
+    // ---------------------------------------------------------------- service graph
+
+    /**
+     * {@code ZRANGEBYSCORE} on the bucket index, then {@code HGETALL} per bucket ({@link RedisGraphRead});
+     * decoded and summed on lettuce's computation threads, not on the I/O threads.
+     */
+    @Override
+    public CompletableFuture<ServiceGraph> graph(long sinceMillis, long untilMillis, String service) {
+        long now = System.currentTimeMillis();
+        return commands().thenCompose(c -> RedisGraphRead.read(c, sinceMillis, untilMillis, service, now,
+                graphRetentionMillis, prunedGraphBuckets, resources.eventExecutorGroup()));
     }
 
     // ---------------------------------------------------------------- listing

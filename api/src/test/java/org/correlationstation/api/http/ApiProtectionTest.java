@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 class ApiProtectionTest {
     static final String TOKEN = "t0ken-with-enough-entropy";
     static final String LIST = "/api/correlations?limit=5";
+    static final String GRAPH = "/api/graph?service=checkout";
 
     @Test
     void bearerTokenIsRequiredExceptOnHealthAndMetrics() {
@@ -35,6 +36,8 @@ class ApiProtectionTest {
             assertThat(api.get(LIST, "Authorization", "bearer " + TOKEN).statusCode()).isEqualTo(200);
             assertThat(api.get("/", "Authorization", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
             assertThat(api.get("/api/correlations/" + CorrelationIds.forTrace("a".repeat(32))).statusCode()).isEqualTo(401);
+            assertThat(api.get(GRAPH).statusCode()).isEqualTo(401);
+            assertThat(api.get(GRAPH, "Authorization", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
 
             for (String open : List.of("/health", "/health/live", "/health/ready", "/metrics")) {
                 assertThat(api.get(open).statusCode()).as(open).isEqualTo(200);
@@ -72,7 +75,7 @@ class ApiProtectionTest {
     void hangingStoreTimesOutWith504WithinTheQueryTimeout() {
         try (ApiTestSupport api = ApiTestSupport.start(Map.of("API_QUERY_TIMEOUT_MS", "200"), ApiTestSupport.hangingStore())) {
             for (String url : List.of(LIST, "/api/correlations?trace_id=" + "a".repeat(32),
-                    "/api/correlations/" + CorrelationIds.forTrace("a".repeat(32)))) {
+                    "/api/correlations/" + CorrelationIds.forTrace("a".repeat(32)), GRAPH)) {
                 long start = System.nanoTime();
                 HttpResponse<String> r = api.get(url);
                 long ms = (System.nanoTime() - start) / 1_000_000;
@@ -95,6 +98,9 @@ class ApiProtectionTest {
             assertThat(json(r).at("/error/code").asText()).isEqualTo("unavailable");
             assertThat(json(r).at("/error/message").asText()).contains("unavailable").doesNotContain("test double");
             assertThat(r.headers().firstValue("retry-after")).isPresent();
+            HttpResponse<String> graph = api.get(GRAPH);
+            assertThat(graph.statusCode()).isEqualTo(503);
+            assertThat(json(graph).at("/error/code").asText()).isEqualTo("unavailable");
 
             HttpResponse<String> ready = api.get("/health/ready");
             assertThat(ready.statusCode()).isEqualTo(503);
@@ -108,7 +114,7 @@ class ApiProtectionTest {
 
             assertThat(api.get("/health/live").statusCode()).isEqualTo(200);
             String metrics = api.get("/metrics").body();
-            assertThat(metrics).containsPattern("(?m)^redis_errors_total [3-9]");
+            assertThat(metrics).containsPattern("(?m)^redis_errors_total [4-9]");
             assertThat(metrics).containsPattern("(?m)^correlation_state_backend 1");
         }
     }

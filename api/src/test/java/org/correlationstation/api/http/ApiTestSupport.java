@@ -20,6 +20,7 @@ import org.correlationstation.api.store.CorrelationStore;
 import org.correlationstation.api.store.InMemoryCorrelationStore;
 import org.correlationstation.api.store.Page;
 import org.correlationstation.core.config.Settings;
+import org.correlationstation.core.graph.ServiceGraph;
 import org.correlationstation.core.record.CorrelationIds;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
@@ -157,6 +158,11 @@ final class ApiTestSupport implements AutoCloseable {
 
         @Override
         public CompletableFuture<Page> query(CorrelationQuery query) {
+            return answer();
+        }
+
+        @Override
+        public CompletableFuture<ServiceGraph> graph(long sinceMillis, long untilMillis, String service) {
             return answer();
         }
 

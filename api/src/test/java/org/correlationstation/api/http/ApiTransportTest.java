@@ -16,6 +16,7 @@ import org.correlationstation.api.store.CorrelationQuery;
 import org.correlationstation.api.store.CorrelationStore;
 import org.correlationstation.api.store.InMemoryCorrelationStore;
 import org.correlationstation.api.store.Page;
+import org.correlationstation.core.graph.ServiceGraph;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -306,6 +307,11 @@ class ApiTransportTest {
         @Override
         public CompletableFuture<Page> query(CorrelationQuery query) {
             return delegate.query(query);
+        }
+
+        @Override
+        public CompletableFuture<ServiceGraph> graph(long sinceMillis, long untilMillis, String service) {
+            return delegate.graph(sinceMillis, untilMillis, service);
         }
 
         @Override

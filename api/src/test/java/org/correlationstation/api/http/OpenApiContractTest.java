@@ -17,6 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.correlationstation.api.store.InMemoryCorrelationStore;
+import org.correlationstation.core.graph.GraphCounts;
+import org.correlationstation.core.graph.GraphKey;
+import org.correlationstation.core.graph.GraphUpdate;
 import org.correlationstation.core.record.RecordCodec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,6 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /** docs/openapi.yaml documents exactly the routes and query parameters the server serves. */
 class OpenApiContractTest {
+    static final long GRAPH_BUCKET = 1_763_805_600_000L; // 2025-11-22T10:00:00Z
     static JsonNode spec;
     static ApiTestSupport api;
 
@@ -32,7 +37,12 @@ class OpenApiContractTest {
         Path file = Path.of("..", "docs", "openapi.yaml");
         if (!Files.exists(file)) file = Path.of("docs", "openapi.yaml");
         spec = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
-        api = ApiTestSupport.start(Map.of(), ApiTestSupport.memoryStore());
+        InMemoryCorrelationStore store = ApiTestSupport.memoryStore();
+        GraphCounts counts = new GraphCounts();
+        counts.add(12_000_000, true);
+        store.putGraph(new GraphUpdate(GRAPH_BUCKET, GraphKey.node("checkout"), counts));
+        store.putGraph(new GraphUpdate(GRAPH_BUCKET, GraphKey.edge("frontend", "checkout"), counts));
+        api = ApiTestSupport.start(Map.of(), store);
     }
 
     @AfterAll
@@ -107,6 +117,33 @@ class OpenApiContractTest {
         schema.get("required").forEach(n -> required.add(n.asText()));
         assertThat(properties).isEqualTo(written);
         assertThat(required).isEqualTo(written);
+    }
+
+    @Test
+    void graphSchemasListEveryFieldTheAnswerHas() {
+        JsonNode body = ApiTestSupport.json(api.get("/api/graph?since=" + GRAPH_BUCKET + "&until=" + (GRAPH_BUCKET + 60_000)));
+        assertFields(body, "ServiceGraph");
+        assertFields(body.at("/nodes/0"), "GraphNode");
+        assertFields(body.at("/edges/0"), "GraphEdge");
+        assertFields(body.at("/nodes/0/duration_ms"), "DurationPercentiles");
+        assertFields(body.at("/edges/0/duration_ms"), "DurationPercentiles");
+        // The schema's own example has the shape of an answer.
+        JsonNode example = spec.at("/components/schemas/ServiceGraph/example");
+        assertFields(example, "ServiceGraph");
+        assertFields(example.at("/nodes/0"), "GraphNode");
+        assertFields(example.at("/edges/0"), "GraphEdge");
+    }
+
+    /** The object's fields are exactly the schema's properties, all required. */
+    private static void assertFields(JsonNode object, String schemaName) {
+        JsonNode schema = spec.at("/components/schemas/" + schemaName);
+        Set<String> fields = new TreeSet<>();
+        object.fieldNames().forEachRemaining(fields::add);
+        Set<String> properties = new TreeSet<>();
+        schema.get("properties").fieldNames().forEachRemaining(properties::add);
+        Set<String> required = new TreeSet<>();
+        schema.get("required").forEach(n -> required.add(n.asText()));
+        assertThat(fields).as(schemaName).isNotEmpty().isEqualTo(properties).isEqualTo(required);
     }
 
     private static JsonNode operation(Route route) {

@@ -1,6 +1,7 @@
 package org.correlationstation.core.graph;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,7 +14,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@link DurationHistogram}'s buckets and their counts.
  */
 public final class GraphCodec {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Trailing tokens refused too: a field or value is one JSON document, nothing after it. */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private GraphCodec() {}
 
@@ -48,21 +50,35 @@ public final class GraphCodec {
         return o.toString();
     }
 
+    /**
+     * The counts of a stored value. Strict: every number must be an integer of its range and no count
+     * negative, so that a value written by something else is refused (the reader skips it) instead of
+     * being read as zeros ({@code asLong()} of a string is 0).
+     */
     public static GraphCounts counts(String value) {
         JsonNode o = read(value);
         JsonNode buckets = o.path("buckets");
         JsonNode counts = o.path("counts");
-        if (!o.path("calls").canConvertToLong() || !buckets.isArray() || !counts.isArray() || buckets.size() != counts.size()) {
+        if (!count(o.path("calls")) || !count(o.path("errors")) || !count(o.path("duration_us_sum"))
+                || !buckets.isArray() || !counts.isArray() || buckets.size() != counts.size()) {
             throw new IllegalArgumentException("not graph counts: " + value);
         }
         int[] b = new int[buckets.size()];
         long[] n = new long[counts.size()];
         for (int i = 0; i < b.length; i++) {
-            b[i] = buckets.get(i).asInt();
+            JsonNode bucket = buckets.get(i);
+            if (!bucket.isIntegralNumber() || !bucket.canConvertToInt() || !count(counts.get(i))) {
+                throw new IllegalArgumentException("not graph counts: " + value);
+            }
+            b[i] = bucket.asInt();
             n[i] = counts.get(i).asLong();
         }
         return new GraphCounts(o.path("calls").asLong(), o.path("errors").asLong(), o.path("duration_us_sum").asLong(),
                 DurationHistogram.of(b, n));
+    }
+
+    private static boolean count(JsonNode n) {
+        return n.isIntegralNumber() && n.canConvertToLong() && n.asLong() >= 0;
     }
 
     private static JsonNode read(String text) {

@@ -20,8 +20,14 @@ public final class ServiceGraph {
         this.service = service;
     }
 
+    /** Whether {@link #add} keeps {@code key}: a reader can skip decoding the counts of the others. */
+    public boolean includes(GraphKey key) {
+        return service == null || service.equals(key.service()) || service.equals(key.parent());
+    }
+
+    /** Adds {@code counts} to the key's totals (when {@link #includes} it); {@code counts} is neither kept nor changed. */
     public void add(GraphKey key, GraphCounts counts) {
-        if (service != null && !service.equals(key.service()) && !service.equals(key.parent())) return;
+        if (!includes(key)) return;
         totals.computeIfAbsent(key, k -> new GraphCounts()).merge(counts);
     }
 
