@@ -89,9 +89,10 @@ public final class LocalMode implements AutoCloseable {
             StoreSnapshot file = new StoreSnapshot(dataDir.resolve("store").resolve("correlations.jsonl"));
             int loaded = file.load(memory, Duration.ofSeconds(s.get(Options.CORRELATION_TTL_SECONDS)),
                     System.currentTimeMillis());
+            int graphElements = file.loadGraph(memory);
             LOG.info("in-memory store: at most {} records and {} MiB of heap (MEMORY_STORE_MAX_RECORDS, "
-                    + "MEMORY_STORE_MAX_BYTES); {} correlations loaded from {}", s.get(Options.MEMORY_STORE_MAX_RECORDS),
-                    memory.maxBytes() >> 20, loaded, file.file());
+                    + "MEMORY_STORE_MAX_BYTES); {} correlations and {} service-graph elements loaded from {}",
+                    s.get(Options.MEMORY_STORE_MAX_RECORDS), memory.maxBytes() >> 20, loaded, graphElements, file.file().getParent());
             LocalStores.register(STORE_NAME, memory, file);
             parts.push(() -> LocalStores.unregister(STORE_NAME));
             store = memory;

@@ -82,6 +82,19 @@ class LocalModeITCase {
                 assertThat(record.get("root").get("service").asText()).isEqualTo("frontend");
                 assertThat(record.get("root").get("operation").asText()).isEqualTo("GET /checkout");
             }
+            // The service graph over the run, as sent: five frontend → checkout calls
+            JsonNode graph = awaitGraph(local.apiPort(), "frontend", "checkout", expected.size());
+            assertThat(graph.at("/edges/0/errors").asLong()).isZero();
+            List<String> nodes = new ArrayList<>();
+            graph.get("nodes").forEach(n -> nodes.add(n.get("service").asText()));
+            assertThat(nodes).containsExactly("checkout", "frontend");
+            assertThat(graph.get("nodes")).allSatisfy(n -> assertThat(n.get("spans").asLong()).isEqualTo(expected.size()));
+
+            // A log without trace context whose text names a trace: it joins that trace's record
+            Expected first = expected.get(0);
+            clients.sendLogWithoutContext("payment retried trace_id=" + first.traceId + " attempt=2");
+            clients.flush();
+            awaitRecord(local.apiPort(), new Expected(first.traceId, first.spans, first.logs + 1, first.checkoutSpan));
         }
     }
 
@@ -94,6 +107,7 @@ class LocalModeITCase {
             before = clients.sendTrace("before-restart", 2);
             clients.flush();
             awaitRecord(local.apiPort(), before);
+            awaitGraph(local.apiPort(), "frontend", "checkout", 1);
         }
 
         try (LocalMode local = LocalMode.start(Settings.from(env, new String[0]));
@@ -102,6 +116,9 @@ class LocalModeITCase {
             JsonNode served = get(local.apiPort(), "/api/correlations?trace_id=" + before.traceId).body;
             assertThat(served.get("span_count").asInt()).isEqualTo(before.spans);
             assertThat(served.get("log_count").asInt()).isEqualTo(before.logs);
+            // and the service graph too
+            assertThat(get(local.apiPort(), lastDay())
+                    .body.at("/edges/0/calls").asLong()).isEqualTo(1);
 
             // The job resumed the open trace from its savepoint: a log sent now adds to its counts.
             clients.sendLog(before.checkoutSpan);
@@ -219,6 +236,12 @@ class LocalModeITCase {
                     .setBody("late step").emit();
         }
 
+        /** A frontend log outside any span (no trace context), whose text may name a trace. */
+        void sendLogWithoutContext(String body) {
+            frontendLogs.get("it").logRecordBuilder().setContext(Context.root()).setSeverity(Severity.INFO)
+                    .setBody(body).emit();
+        }
+
         void flush() {
             for (var result : List.of(frontendTraces.forceFlush(), checkoutTraces.forceFlush(),
                     frontendLogs.forceFlush(), checkoutLogs.forceFlush())) {
@@ -251,6 +274,29 @@ class LocalModeITCase {
         }
         throw new AssertionError("no record with " + e.spans + " spans and " + e.logs + " logs for trace "
                 + e.traceId + " within " + WAIT + "; last answer: " + (last == null ? "none" : last.status + " " + last.body));
+    }
+
+    /** The service graph of the last day (and the next minute). */
+    private static String lastDay() {
+        long now = System.currentTimeMillis();
+        return "/api/graph?since=" + (now - Duration.ofDays(1).toMillis()) + "&until=" + (now + 60_000);
+    }
+
+    /** Polls GET /api/graph (the last day) until its only edge is parent → child with {@code calls}. */
+    private JsonNode awaitGraph(int apiPort, String parent, String child, long calls) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        Response last = null;
+        while (System.nanoTime() < deadline) {
+            last = get(apiPort, lastDay());
+            JsonNode edges = last.body.path("edges");
+            if (last.status == 200 && edges.size() == 1 && edges.get(0).get("parent").asText().equals(parent)
+                    && edges.get(0).get("child").asText().equals(child) && edges.get(0).get("calls").asLong() == calls) {
+                return last.body;
+            }
+            Thread.sleep(200); // the graph's totals are written at most once per emit interval
+        }
+        throw new AssertionError("no graph with " + calls + " calls " + parent + " → " + child + " within " + WAIT
+                + "; last answer: " + (last == null ? "none" : last.status + " " + last.body));
     }
 
     record Response(int status, JsonNode body) {}

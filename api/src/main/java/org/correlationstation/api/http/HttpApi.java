@@ -47,6 +47,11 @@ public final class HttpApi implements AutoCloseable {
     public static final int MAX_BODY_BYTES = 1024;
     /** Health checks wait at least this long for the store's ping, whatever the query timeout. */
     static final long MIN_HEALTH_TIMEOUT_MS = 1_000;
+    /**
+     * The graph sums every bucket of its range (an hour of minute buckets with 300 elements: ~0.1 s of
+     * CPU), more than a lookup's default 50 ms allow.
+     */
+    static final long MIN_GRAPH_TIMEOUT_MS = 1_000;
 
     public static final String TRACE_ID = "trace_id";
     /** The listing's parameters, aliases included, in documentation order. */
@@ -64,6 +69,7 @@ public final class HttpApi implements AutoCloseable {
     private final byte[] tokenDigest;
     private final RateLimiter rateLimiter;
     private final long queryTimeoutMs;
+    private final long graphTimeoutMs;
     private final long healthTimeoutMs;
     private final boolean logAccess;
     private final QueryDeadlines deadlines = new QueryDeadlines();
@@ -78,6 +84,7 @@ public final class HttpApi implements AutoCloseable {
         this.rateLimiter = rps > 0 ? new RateLimiter(rps) : null;
         this.queryTimeoutMs = settings.get(Options.API_QUERY_TIMEOUT_MS);
         this.healthTimeoutMs = Math.max(queryTimeoutMs, MIN_HEALTH_TIMEOUT_MS);
+        this.graphTimeoutMs = Math.max(queryTimeoutMs, MIN_GRAPH_TIMEOUT_MS);
         String level = settings.get(Options.LOG_LEVEL);
         this.logAccess = level.equals("debug") || level.equals("trace");
         this.graphRoute = new GraphRoute(settings.get(Options.GRAPH_BUCKET_SECONDS), System::currentTimeMillis);
@@ -164,7 +171,7 @@ public final class HttpApi implements AutoCloseable {
     /** The service graph of a time range ({@link GraphRoute}), bounded by the query timeout as every store call. */
     private CompletableFuture<HttpResponse> graph(Route.Request r) {
         GraphRoute.Query q = graphRoute.parse(r.query());
-        return bounded(() -> store.graph(q.sinceMillis(), q.untilMillis(), q.service()), queryTimeoutMs)
+        return bounded(() -> store.graph(q.sinceMillis(), q.untilMillis(), q.service()), graphTimeoutMs)
                 .thenApply(g -> GraphRoute.render(q, g));
     }
 

@@ -378,7 +378,13 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
         return evictions;
     }
 
-    /** The estimated heap of the service graph's buckets ({@link MemoryGraph#footprint}), besides {@link #bytes()}. */
+    /** The service graph held, element by element (copies): what local mode snapshots for a restart. */
+    public synchronized List<GraphUpdate> graphSnapshot() {
+        expire(clock.getAsLong());
+        return graph.all();
+    }
+
+        /** The estimated heap of the service graph's buckets ({@link MemoryGraph#footprint}), besides {@link #bytes()}. */
     public synchronized long graphBytes() {
         expire(clock.getAsLong());
         return graph.bytes();

@@ -1,8 +1,10 @@
 package org.correlationstation.api.store;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.correlationstation.core.graph.GraphCounts;
 import org.correlationstation.core.graph.GraphKey;
@@ -86,6 +88,13 @@ final class MemoryGraph {
             }
         }
         return g;
+    }
+
+    /** Every element of every bucket held (copies), for local mode's restart snapshot. */
+    List<GraphUpdate> all() {
+        List<GraphUpdate> out = new ArrayList<>();
+        buckets.forEach((start, b) -> b.elements.forEach((key, counts) -> out.add(new GraphUpdate(start, key, counts.copy()))));
+        return out;
     }
 
     /** The estimated heap of the buckets held. */

@@ -10,6 +10,8 @@ import org.correlationstation.core.redis.RedisEndpoint;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -102,9 +104,21 @@ public final class RecordChecker {
         CommandLine args = new CommandLine(argv);
         String redis = args.get("redis-url", "redis://localhost:6379");
         String manifest = args.get("manifest", "sent.tsv");
+        // --api-url: also the service graph, through the query API (GraphChecker)
+        String api = args.get("api-url", "");
+        String token = args.get("api-token", "");
+        long sinceMillis = args.getLong("since-ms", System.currentTimeMillis() - Duration.ofHours(24).toMillis());
         args.rejectUnknown();
-        Result result = check(redis, SentManifest.read(Path.of(manifest)));
+        List<SentTrace> sent = SentManifest.read(Path.of(manifest));
+        Result result = check(redis, sent);
         System.out.println(result);
-        System.exit(result.allMatch() ? 0 : 1);
+        boolean ok = result.allMatch();
+        if (!api.isEmpty()) {
+            GraphChecker.Result graph = GraphChecker.check(api, token.isEmpty() ? null : token,
+                    Instant.ofEpochMilli(sinceMillis), sent);
+            System.out.println(graph);
+            ok &= graph.allMatch();
+        }
+        System.exit(ok ? 0 : 1);
     }
 }

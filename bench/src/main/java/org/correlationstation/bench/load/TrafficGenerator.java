@@ -102,6 +102,7 @@ public final class TrafficGenerator {
         int errorSpans = 0;
         int logsWithSpanId = 0;
         int logsTraceOnly = 0;
+        Map<String, long[]> edges = new LinkedHashMap<>();   // "parent>child" → {calls, errors}, for the graph check
         for (int i = 0; i < n; i++) {
             int parent = i == 0 ? -1 : random.nextInt(i);   // a random recursive tree: bushy near the root
             if (i > 0) {
@@ -115,6 +116,11 @@ public final class TrafficGenerator {
             ids[i] = randomId(8);
             boolean error = random.nextDouble() < profile.errorRate();
             if (error) errorSpans++;
+            if (parent >= 0 && services[parent] != services[i]) {
+                long[] edge = edges.computeIfAbsent(serviceName(services[parent]) + ">" + serviceName(services[i]), k -> new long[2]);
+                edge[0]++;
+                if (error) edge[1]++;
+            }
             String operation = operations[services[i]][random.nextInt(operations[services[i]].length)];
             Span.Builder span = Span.newBuilder()
                     .setTraceId(traceId)
@@ -166,7 +172,13 @@ public final class TrafficGenerator {
         }
         spanCount += n;
         return new SentTrace(HEX.formatHex(traceId.toByteArray()), serviceName(rootService), n, logsWithSpanId,
-                logsTraceOnly, errorSpans, late ? 1 : 0);
+                logsTraceOnly, errorSpans, late ? 1 : 0, encode(edges));
+    }
+
+    private static String encode(Map<String, long[]> edges) {
+        StringBuilder b = new StringBuilder();
+        edges.forEach((pair, c) -> b.append(b.length() == 0 ? "" : ",").append(pair).append(':').append(c[0]).append(':').append(c[1]));
+        return b.toString();
     }
 
     /** Sends held-back late spans due by {@code nowMillis}, and partial batches older than the batch timeout. */

@@ -23,6 +23,7 @@ import org.correlationstation.job.CorrelationPipeline;
 import org.correlationstation.job.JobEnvironment;
 import org.correlationstation.job.upgrade.SwitchedOffSinks;
 import org.correlationstation.job.OperatorIds;
+import org.correlationstation.local.store.MemoryGraphSink;
 import org.correlationstation.local.store.MemoryStoreSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,6 +91,9 @@ public final class LocalJob implements AutoCloseable {
         memoryStore.ifPresent(name -> streams.records().sinkTo(new MemoryStoreSink(name))
                 .setParallelism(1)
                 .uid(OperatorIds.MEMORY_STORE_SINK).name(OperatorIds.name(OperatorIds.MEMORY_STORE_SINK)));
+        memoryStore.ifPresent(name -> streams.graph().sinkTo(new MemoryGraphSink(name))
+                .setParallelism(1)
+                .uid(OperatorIds.MEMORY_GRAPH_SINK).name(OperatorIds.name(OperatorIds.MEMORY_GRAPH_SINK)));
         SwitchedOffSinks.allowDroppingTheirState(env);
 
         JobClient client = env.executeAsync(CorrelationJob.JOB_NAME);

@@ -1,6 +1,7 @@
 package org.correlationstation.local.store;
 
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,13 +12,16 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import org.correlationstation.api.store.InMemoryCorrelationStore;
+import org.correlationstation.core.graph.GraphCodec;
+import org.correlationstation.core.graph.GraphUpdate;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
 
 /**
  * The in-memory store's contents as a file under {@code DATA_DIR}, one SPEC §4 JSON record per line,
- * so that local mode restarts with its correlations still served. Written whole and renamed into
- * place, so a crash mid-write leaves the previous snapshot.
+ * so that local mode restarts with its correlations still served; and its service graph beside it
+ * ({@code graph.tsv}: bucket start, element and counts as Redis holds them, per line). Written whole
+ * and renamed into place, so a crash mid-write leaves the previous snapshot.
  */
 public final class StoreSnapshot {
     private final Path file;
@@ -28,6 +32,41 @@ public final class StoreSnapshot {
 
     public Path file() {
         return file;
+    }
+
+    public Path graphFile() {
+        return file.resolveSibling("graph.tsv");
+    }
+
+    /** Writes the store's service graph; returns how many elements. */
+    public int writeGraph(InMemoryCorrelationStore store) throws IOException {
+        List<GraphUpdate> graph = store.graphSnapshot();
+        Files.createDirectories(file.getParent());
+        Path tmp = graphFile().resolveSibling(graphFile().getFileName() + ".tmp");
+        try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            for (GraphUpdate u : graph) {
+                // JSON escapes tabs and newlines inside its strings: the separators are unambiguous
+                out.write(u.bucketStartMillis() + "\t" + GraphCodec.field(u.key()) + "\t" + GraphCodec.value(u.counts()) + "\n");
+            }
+        }
+        Files.move(tmp, graphFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return graph.size();
+    }
+
+    /**
+     * Puts the snapshot's service graph into {@code store} (each bucket's TTL starts anew: the file does
+     * not say when a bucket was last written); returns how many elements.
+     */
+    public int loadGraph(InMemoryCorrelationStore store) throws IOException {
+        if (!Files.exists(graphFile())) return 0;
+        int loaded = 0;
+        for (String line : Files.readAllLines(graphFile(), StandardCharsets.UTF_8)) {
+            String[] f = line.split("\t");
+            if (f.length != 3) continue;
+            store.putGraph(new GraphUpdate(Long.parseLong(f[0]), GraphCodec.key(f[1]), GraphCodec.counts(f[2])));
+            loaded++;
+        }
+        return loaded;
     }
 
     /** Writes every record of {@code store}; returns how many. */
