@@ -80,8 +80,17 @@ final class FlinkConfigFile {
         Files.writeString(conf.resolve("log4j-cli.properties"), LOG4J_CLI);
     }
 
+    /**
+     * A YAML scalar for {@code value}. Booleans are quoted too: YAML reads a bare {@code false} as a
+     * Boolean, and a metric reporter reads its options from a {@code Properties} copy
+     * ({@code MetricConfig}), whose {@code getProperty} ignores non-String values, so a bare
+     * {@code filterLabelValueCharacters: false} was silently the default, true. Flink's typed options
+     * read the quoted string alike.
+     */
     private static String quote(String value) {
-        return value.matches("[A-Za-z0-9_.:/\\- ]*") && !value.contains(": ") ? value : "'" + value.replace("'", "''") + "'";
+        boolean plain = value.matches("[A-Za-z0-9_.:/\\- ]*") && !value.contains(": ")
+                && !value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false");
+        return plain ? value : "'" + value.replace("'", "''") + "'";
     }
 
     /** Each JVM logs to the file named by {@code -Dlog.file} (the web UI's log tab reads it). */

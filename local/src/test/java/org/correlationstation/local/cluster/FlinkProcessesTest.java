@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.correlationstation.core.config.Settings;
@@ -38,6 +39,11 @@ class FlinkProcessesTest {
                 // the JobManager, 3 TaskManagers and one replacement each take a reporter port
                 .containsEntry("metrics.reporter.prom.port", "19249-19253")
                 .containsEntry("metrics.reporter.prom.filterLabelValueCharacters", "false");
+        // A reporter reads its options from a Properties copy (MetricConfig): a YAML boolean is not a String
+        // there, and getProperty ignored it (the label filter stayed on).
+        Properties reporterView = new Properties();
+        read.addAllToProperties(reporterView);
+        assertThat(reporterView.getProperty("metrics.reporter.prom.filterLabelValueCharacters")).isEqualTo("false");
         assertThat(Files.readString(layout.flinkConfDir().resolve("log4j.properties"))).contains("${sys:log.file}");
     }
 
