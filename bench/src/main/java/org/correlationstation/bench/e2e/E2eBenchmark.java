@@ -204,7 +204,7 @@ public final class E2eBenchmark {
 
     private void resetJobSinks(RedisUnderTest target) {
         receivers.reset();
-        target.flushAll();
+        target.flushAll().run();
     }
 
     private Settings settings(int parallelism, String spans, String logs, String offsets, RedisUnderTest target) {
@@ -263,7 +263,7 @@ public final class E2eBenchmark {
                 windowStart = t;
                 atWindowStart = n;
                 cpuAtWindowStart = cpuNanos(target);
-                commandsAtWindowStart = target.commandsPerPrimary();
+                commandsAtWindowStart = target.commandsPerPrimary().get();
             }
             exhausted = n >= EXHAUSTED * preloaded;
             if (exhausted && windowStart < 0) throw new IllegalStateException("the preloaded input ran dry during warm-up: raise --preload");
@@ -274,7 +274,7 @@ public final class E2eBenchmark {
             }
         }
         long[] cpuAtEnd = cpuNanos(target);
-        Map<Integer, Long> commandsAtEnd = target.commandsPerPrimary();
+        Map<Integer, Long> commandsAtEnd = target.commandsPerPrimary().get();
         double windowEvents = Math.max(1, atEnd - atWindowStart);
         double cpuMicrosPerEvent = (cpuAtEnd[0] - cpuAtWindowStart[0] + cpuAtEnd[1] - cpuAtWindowStart[1]) / 1e3 / windowEvents;
         double redisMicrosPerEvent = (cpuAtEnd[1] - cpuAtWindowStart[1]) / 1e3 / windowEvents;
