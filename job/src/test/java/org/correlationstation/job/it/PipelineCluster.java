@@ -39,6 +39,8 @@ final class PipelineCluster implements AutoCloseable {
         conf.setString("metrics.reporter.prom.factory.class",
                 "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
         conf.setString("metrics.reporter.prom.port", String.valueOf(metricsPort));
+        // as every deployment sets it: label values (service names) verbatim
+        conf.setString("metrics.reporter.prom.filterLabelValueCharacters", "false");
         miniCluster = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(conf)
                 .setNumTaskManagers(1)
