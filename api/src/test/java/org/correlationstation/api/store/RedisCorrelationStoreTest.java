@@ -159,9 +159,12 @@ class RedisCorrelationStoreTest extends CorrelationStoreContract {
         assertFailsWithin(store.byCorrelationId(r.correlationId), Duration.ofSeconds(5));
 
         REDIS.server().start(); // empty again: persistence is off
+        // on every one of its connections (calls take them in turn; each reconnects on its own)
         waitFor("the same store to answer PING again", () -> {
             try {
-                store.ping().get(5, TimeUnit.SECONDS);
+                for (int i = 0; i < store.connectionCount(); i++) {
+                    store.ping().get(5, TimeUnit.SECONDS);
+                }
                 return true;
             } catch (Exception e) {
                 return false;
