@@ -331,7 +331,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
 
         if (s.closed && now >= s.closedAt + cfg.ttlMs) {
             decideDue(s, ctx, true);
-            if (s.dirty) emit(s, now, ctx, out); // what changed since the last emission is not lost
+            if (s.dirty) emit(s, now, out); // what changed since the last emission is not lost
             if (s.truncated && !wasTruncated) metrics.truncated.inc();
             clear(s, ctx, now);
             sendGraphIfDue(ctx);
@@ -345,9 +345,9 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             s.dirty = true;
             openTraces--;
             clearing.clearAt(currentTrace, s.closedAt + cfg.ttlMs);
-            emit(s, now, ctx, out);
+            emit(s, now, out);
         } else if (s.dirty && now >= emitDueAt(s)) {
-            emit(s, now, ctx, out);
+            emit(s, now, out);
         }
         if (s.truncated && !wasTruncated) metrics.truncated.inc();
         syncTimers(s, ctx);
@@ -608,10 +608,10 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         s.pendingLogs -= decided;
     }
 
-    private void emit(TraceSummary s, long now, Context ctx, Collector<CorrelationRecord> out) throws Exception {
+    private void emit(TraceSummary s, long now, Collector<CorrelationRecord> out) throws Exception {
         s.dirty = false;
         Map<String, SpanInfo> spans = timerSpans();
-        countEdges(spans, ctx);
+        countEdges(spans);
         CorrelationRecord record = RecordAssembler.assemble(s, spans, loadLinks(s), cfg.maxLinks);
         s.truncated = record.truncated; // the links cap is applied here
         long hash = ContentHash.of(record);
@@ -631,7 +631,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      * emission, which reads the spans anyway: a span batch appends without reading them, and a parent may
      * arrive after its children (spans are reported when they end).
      */
-    private void countEdges(Map<String, SpanInfo> spans, Context ctx) throws Exception {
+    private void countEdges(Map<String, SpanInfo> spans) throws Exception {
         if (!GraphIncrements.anyEdge(spans)) return;
         SeenSet counted = new SeenSet(graphEdgesState.value());
         GraphIncrements graph = new GraphIncrements(cfg.graphBucketMs);
