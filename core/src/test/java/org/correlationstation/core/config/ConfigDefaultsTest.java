@@ -154,14 +154,16 @@ class ConfigDefaultsTest {
     }
 
     @Test
-    void onlyTokensAndTheRedisUrlAreSecret() {
+    void onlyTokensAndUrlsAreSecret() {
         List<String> secret = new ArrayList<>();
         for (ConfigOption<?> option : Options.all()) {
             if (option.isSecret()) {
                 secret.add(option.envName());
             }
         }
-        assertThat(secret).containsExactlyInAnyOrder("REDIS_URL", "API_TOKEN", "INGEST_TOKEN");
+        assertThat(secret).containsExactlyInAnyOrder("REDIS_URL", "API_TOKEN", "INGEST_TOKEN",
+                // URLs may carry credentials: shown with them redacted
+                "LOKI_URL", "TEMPO_GRPC_ENDPOINT", "TEMPO_HTTP_ENDPOINT", "PYROSCOPE_SERVER_ADDRESS");
     }
 
     @Test
