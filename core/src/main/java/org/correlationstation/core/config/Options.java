@@ -280,6 +280,10 @@ public final class Options {
                     .description("Token-bucket rate limit per API replica; 0 = off."));
     public static final ConfigOption<Long> API_QUERY_TIMEOUT_MS = add(
             msOption("API_QUERY_TIMEOUT_MS", 50L, 1, "Timeout of one store query of the API."));
+    public static final ConfigOption<Long> HTTP_BODY_READ_TIMEOUT_MS = add(
+            msOption("HTTP_BODY_READ_TIMEOUT_MS", 10_000L, 1,
+                    "Longest wait for the rest of a request body once its headers arrived, on the API's"
+                            + " port and the ingest's HTTP port; then 408."));
     public static final ConfigOption<Integer> OTLP_GRPC_PORT = add(
             portOption("OTLP_GRPC_PORT", 4317, "OTLP/gRPC receiver port (ingest service and local mode)."));
     public static final ConfigOption<Integer> OTLP_HTTP_PORT = add(

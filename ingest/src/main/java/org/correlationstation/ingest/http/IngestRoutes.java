@@ -62,12 +62,11 @@ public final class IngestRoutes {
     public void mount(Javalin app) {
         postEndpoints().forEach((path, endpoint) -> {
             app.addHttpHandler(HandlerType.POST, path, new JavalinEndpoint(endpoint));
-            // OTLP/HTTP is POST only: other methods get a 405 naming it rather than a 404.
-            for (HandlerType method : List.of(HandlerType.GET, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE)) {
-                app.addHttpHandler(method, path, ctx -> ctx.status(405).header("Allow", "POST").json(Map.of("error",
-                        Map.of("code", "method_not_allowed", "message", path + " accepts POST only"))));
-            }
+            MethodNotAllowed.addFor(app, path, HandlerType.POST);
         });
+        for (String path : List.of("/", "/health/live", "/health/ready", "/metrics")) {
+            MethodNotAllowed.addFor(app, path, HandlerType.GET);
+        }
         app.get("/", ctx -> ctx.json(Map.of("service", "correlation-station-ingest", "status", "running",
                 "version", version)));
         app.get("/health/live", ctx -> ctx.json(Map.of("status", "alive")));
