@@ -35,7 +35,7 @@ public final class IngestRoutes {
     private final String version;
 
     /**
-     * @param settings INGEST_TOKEN, OTLP_MAX_BODY_BYTES
+     * @param settings INGEST_TOKEN, OTLP_MAX_BODY_BYTES, HTTP_BODY_READ_TIMEOUT_MS
      */
     public IngestRoutes(Settings settings, OtlpIngestion ingestion, TelemetryWriter writer, IngestMetrics metrics,
             String version) {
@@ -44,7 +44,7 @@ public final class IngestRoutes {
         this.metrics = metrics;
         this.version = version;
         this.policy = new ReceiverPolicy(BearerToken.of(settings.find(Options.INGEST_TOKEN).orElse(null)),
-                settings.get(Options.OTLP_MAX_BODY_BYTES));
+                settings.get(Options.OTLP_MAX_BODY_BYTES), settings.get(Options.HTTP_BODY_READ_TIMEOUT_MS));
     }
 
     /** The ingestion routes: exact path → endpoint for POST. */
@@ -61,7 +61,7 @@ public final class IngestRoutes {
     /** Adds the ingestion routes and the service routes to {@code app}. */
     public void mount(Javalin app) {
         postEndpoints().forEach((path, endpoint) -> {
-            app.addHttpHandler(HandlerType.POST, path, new JavalinEndpoint(endpoint));
+            app.addHttpHandler(HandlerType.POST, path, new JavalinEndpoint(endpoint, policy.bodyReadTimeoutMs()));
             MethodNotAllowed.addFor(app, path, HandlerType.POST);
         });
         for (String path : List.of("/", "/health/live", "/health/ready", "/metrics")) {
