@@ -86,6 +86,8 @@ class ConfigDefaultsTest {
         SPEC.put("API_TOKEN", null);
         SPEC.put("API_RATE_LIMIT_RPS", 1_000);
         SPEC.put("API_QUERY_TIMEOUT_MS", 50L);
+        // issue 25 (not in SPEC §8 yet; docs/configuration.md)
+        SPEC.put("HTTP_BODY_READ_TIMEOUT_MS", 10_000L);
         SPEC.put("OTLP_GRPC_PORT", 4317);
         SPEC.put("OTLP_HTTP_PORT", 4318);
         SPEC.put("OTLP_MAX_BODY_BYTES", 4L * 1024 * 1024);
