@@ -1,7 +1,7 @@
 package org.correlationstation.job;
 
 /**
- * Stable operator uids (savepoints map state by them: never change one without a migration note in
+ * Stable operator uids (a savepoint matches its state to operators by them: never change one without a migration note in
  * docs/) and the names shown in the Flink web UI.
  */
 public final class OperatorIds {

@@ -69,6 +69,7 @@ public final class HttpApi implements AutoCloseable {
     private final byte[] tokenDigest;
     private final RateLimiter rateLimiter;
     private final long queryTimeoutMs;
+    private final long bodyReadTimeoutMs;
     private final long graphTimeoutMs;
     private final long healthTimeoutMs;
     private final boolean logAccess;
@@ -83,6 +84,7 @@ public final class HttpApi implements AutoCloseable {
         int rps = settings.get(Options.API_RATE_LIMIT_RPS);
         this.rateLimiter = rps > 0 ? new RateLimiter(rps) : null;
         this.queryTimeoutMs = settings.get(Options.API_QUERY_TIMEOUT_MS);
+        this.bodyReadTimeoutMs = settings.get(Options.HTTP_BODY_READ_TIMEOUT_MS);
         this.healthTimeoutMs = Math.max(queryTimeoutMs, MIN_HEALTH_TIMEOUT_MS);
         this.graphTimeoutMs = Math.max(queryTimeoutMs, MIN_GRAPH_TIMEOUT_MS);
         String level = settings.get(Options.LOG_LEVEL);
@@ -286,11 +288,7 @@ public final class HttpApi implements AutoCloseable {
                 rateLimit();
             }
             if (!match.pathMatched()) throw ApiError.notFound("no such route: see GET / and docs/api.md");
-            if (!match.found()) {
-                throw new ApiError(405, "method_not_allowed", "method " + (method.matches("[A-Z]{1,16}") ? method
-                        : "(not shown)") + " is not allowed here; allowed: " + String.join(", ", match.allowedMethods()),
-                        Map.of("Allow", String.join(", ", match.allowedMethods())));
-            }
+            if (!match.found()) throw methodNotAllowed(method, match.allowedMethods());
             Route route = match.route();
             QueryParams query = QueryParams.parse(rawQuery, route.queryParameters());
             CompletableFuture<HttpResponse> response = route.handler().handle(
@@ -303,12 +301,44 @@ public final class HttpApi implements AutoCloseable {
     }
 
     /**
+     * The answer to a request with another method than POST to a path only an extra POST route serves
+     * (the ingestion routes of local mode): 405 with {@code Allow: POST}, as the ingest service's own
+     * port answers it. Neither token nor rate limit applies: the route is not the API's. Counted under
+     * the path, one of the few fixed paths of those routes.
+     */
+    public HttpResponse postOnly(ApiRequest req) {
+        long start = System.nanoTime();
+        TraceContext trace = TraceContext.continueOrStart(req.traceparent());
+        return finish(errorResponse(methodNotAllowed(req.method(), Set.of("POST"))), req.method(), req.rawPath(),
+                trace, start);
+    }
+
+    private static ApiError methodNotAllowed(String method, Set<String> allowed) {
+        String shown = method.matches("[A-Z]{1,16}") ? method : "(not shown)";
+        return new ApiError(405, "method_not_allowed", "method " + shown + " is not allowed here; allowed: "
+                + String.join(", ", allowed), Map.of("Allow", String.join(", ", allowed)));
+    }
+
+    /**
      * The answer to a request the server refused before it could be routed (see {@link TransportErrors}:
      * 400, 413, 414, 431), counted under {@code unmatched}; a new trace, since its headers were not read.
      */
     public HttpResponse transportError(int status) {
         return finish(TransportErrors.response(status), "?", ApiMetrics.UNMATCHED,
                 TraceContext.continueOrStart(null), System.nanoTime());
+    }
+
+    /** {@code HTTP_BODY_READ_TIMEOUT_MS}: how long the server waits for the rest of a declared body. */
+    long bodyReadTimeoutMs() {
+        return bodyReadTimeoutMs;
+    }
+
+    /** The 408 for a body that did not arrive within {@link #bodyReadTimeoutMs()}, counted under {@code unmatched}. */
+    HttpResponse bodyTimeout() {
+        HttpResponse r = json(408, Map.of("error", errorBody("request_timeout", "the request body did not arrive"
+                + " within " + bodyReadTimeoutMs + " ms (HTTP_BODY_READ_TIMEOUT_MS): it is shorter than its"
+                + " Content-Length says, or stalled; the connection is closed")));
+        return finish(r, "?", ApiMetrics.UNMATCHED, TraceContext.continueOrStart(null), System.nanoTime());
     }
 
     private boolean isOpen(String template) {

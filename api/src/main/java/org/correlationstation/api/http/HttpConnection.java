@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -103,6 +104,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private Map<String, String> postHeaders;
     private long postLength;
     private ByteArrayOutputStream postBody;
+    /** Fires {@link #bodyTimedOut} while a declared body is being read; null otherwise. */
+    private ScheduledFuture<?> bodyTimer;
 
     HttpConnection(HttpApi api, Map<String, PostHandler> extraPostRoutes, int maxPostBodyBytes) {
         this.api = api;
@@ -162,6 +165,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             } else {
                 postBody = new ByteArrayOutputStream(length > 0 ? (int) length : 1024);
                 phase = Phase.COLLECT_BODY;
+                startBodyTimer(length, chunked);
             }
             return;
         }
@@ -175,7 +179,38 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             dispatchApi();
         } else {
             phase = Phase.DISCARD_BODY;
+            startBodyTimer(length, chunked);
         }
+    }
+
+    /**
+     * A declared body must arrive within {@code HTTP_BODY_READ_TIMEOUT_MS}: a client whose
+     * Content-Length exceeds what it sends would otherwise wait for the 30 s idle close with no answer.
+     * Only requests with a body start the timer, so a GET costs none.
+     */
+    private void startBodyTimer(long length, boolean chunked) {
+        if (length <= 0 && !chunked) return;
+        bodyTimer = ctx.executor().schedule(this::bodyTimedOut, api.bodyReadTimeoutMs(), TimeUnit.MILLISECONDS);
+    }
+
+    private void stopBodyTimer() {
+        if (bodyTimer != null) {
+            bodyTimer.cancel(false);
+            bodyTimer = null;
+        }
+    }
+
+    /** On the event loop: the body is still incomplete; 408, and the connection closes after it. */
+    private void bodyTimedOut() {
+        bodyTimer = null;
+        if (closing || (phase != Phase.DISCARD_BODY && phase != Phase.COLLECT_BODY)) return;
+        phase = Phase.SKIP_BODY;
+        apiRequest = null;
+        postHandler = null;
+        postHeaders = null;
+        postBody = null;
+        responding = true;
+        write(api.bodyTimeout(), exchange.closing());
     }
 
     private void onContent(HttpContent content) {
@@ -217,6 +252,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     /** A request the parser refused: answered, then the connection closes (the parser reads no further). */
     private void refuse(Throwable cause) {
+        stopBodyTimer();
         int status = cause instanceof TooLongHttpLineException ? 414
                 : cause instanceof TooLongHttpHeaderException ? 431 : 400;
         phase = Phase.SKIP_BODY;
@@ -225,12 +261,16 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatchApi() {
+        stopBodyTimer();
         ApiRequest request = apiRequest;
         apiRequest = null;
-        answer(() -> api.handle(request));
+        // POSTs to an extra route never get here: any other method on its path is a wrong method (405).
+        boolean postOnly = extraPostRoutes.containsKey(request.rawPath());
+        answer(() -> postOnly ? CompletableFuture.completedFuture(api.postOnly(request)) : api.handle(request));
     }
 
     private void dispatchPost(byte[] body) {
+        stopBodyTimer();
         PostRequest request = new PostRequest(postPath, postHeaders, body, postLength, remoteAddress());
         PostHandler handler = postHandler;
         postHandler = null;
@@ -331,6 +371,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         closing = true;
+        stopBodyTimer();
         releaseHeld();
         super.channelInactive(ctx);
     }

@@ -263,8 +263,10 @@ class ApiTransportTest {
             assertThat(json(r).get("declared").asLong()).isEqualTo(999_999);
         }
         try (RawHttp c = connect()) {
-            // Other methods on the path are the API's (404); a failing handler is a 500 JSON.
-            assertThat(c.send(get(ECHO)).read().status()).isEqualTo(404);
+            // Other methods on the path are a wrong method (405, Allow: POST); a failing handler is a 500 JSON.
+            RawHttp.Response wrong = c.send(get(ECHO)).read();
+            assertThat(wrong.status()).isEqualTo(405);
+            assertThat(wrong.header("allow")).isEqualTo("POST");
             RawHttp.Response failed = c.send("POST /failing HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").read();
             assertThat(failed.status()).isEqualTo(500);
             assertThat(json(failed).at("/error/code").asText()).isEqualTo("internal");

@@ -1,5 +1,6 @@
 package org.correlationstation.connectors.loki;
 
+import org.correlationstation.core.config.UrlRedaction;
 import java.io.Serializable;
 import java.net.URI;
 import org.correlationstation.connectors.export.ExportOptions;
@@ -17,7 +18,7 @@ public record LokiSinkOptions(String pushUrl, String tenant, ExportOptions expor
         }
         URI uri = URI.create(pushUrl);
         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-            throw new IllegalArgumentException("LOKI_URL must be an http(s) URL: " + pushUrl);
+            throw new IllegalArgumentException("LOKI_URL must be an http(s) URL: " + UrlRedaction.redact(pushUrl));
         }
         if (export == null) {
             throw new IllegalArgumentException("export options are required");
@@ -29,10 +30,8 @@ public record LokiSinkOptions(String pushUrl, String tenant, ExportOptions expor
     }
 
     @Override
-    public String toString() { // no credentials in a URL's user-info are logged
-        URI uri = URI.create(pushUrl);
-        String shown = uri.getUserInfo() == null ? pushUrl : pushUrl.replace(uri.getRawUserInfo() + "@", "***@");
-        return "LokiSinkOptions{url=" + shown + ", tenant=" + tenant + ", " + export + ", maxBatchBytes="
+    public String toString() { // no credentials of the URL (user-info, token parameters) are logged
+        return "LokiSinkOptions{url=" + UrlRedaction.redact(pushUrl) + ", tenant=" + tenant + ", " + export + ", maxBatchBytes="
                 + maxBatchBytes + "}";
     }
 }

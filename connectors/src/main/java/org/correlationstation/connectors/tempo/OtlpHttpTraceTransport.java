@@ -1,5 +1,6 @@
 package org.correlationstation.connectors.tempo;
 
+import org.correlationstation.core.config.UrlRedaction;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.net.URI;
@@ -34,7 +35,7 @@ public final class OtlpHttpTraceTransport implements OtlpTraceTransport {
     public OtlpHttpTraceTransport(String url, Duration timeout, PartialSuccessListener partialSuccess) {
         this.uri = URI.create(url);
         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-            throw new IllegalArgumentException("TEMPO_HTTP_ENDPOINT must be an http(s) URL: " + url);
+            throw new IllegalArgumentException("TEMPO_HTTP_ENDPOINT must be an http(s) URL: " + UrlRedaction.redact(url));
         }
         this.timeout = timeout;
         this.partialSuccess = partialSuccess;

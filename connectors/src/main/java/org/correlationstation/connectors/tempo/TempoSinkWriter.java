@@ -1,5 +1,6 @@
 package org.correlationstation.connectors.tempo;
 
+import org.correlationstation.core.config.UrlRedaction;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -85,7 +86,7 @@ final class TempoSinkWriter extends AsyncSinkWriter<OtlpTraces, TracesEntry> {
             close();
             throw new FlinkRuntimeException("could not open the Tempo sink's rejected-batch handler", e);
         }
-        LOG.info("Tempo sink writer for {} ({}) started: {}", transport.endpoint(), options.grpc() ? "OTLP/gRPC"
+        LOG.info("Tempo sink writer for {} ({}) started: {}", UrlRedaction.redact(transport.endpoint()), options.grpc() ? "OTLP/gRPC"
                 : "OTLP/HTTP", export);
     }
 

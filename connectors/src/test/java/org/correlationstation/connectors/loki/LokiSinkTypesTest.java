@@ -27,6 +27,9 @@ class LokiSinkTypesTest {
         LokiSink copy = InstantiationUtil.clone(sink);
         assertThat(copy.options()).isEqualTo(sink.options());
         assertThat(sink.toString()).doesNotContain("secret");
+        LokiSink tokenInQuery = LokiSink.builder()
+                .setPushUrl("https://loki:3100/loki/api/v1/push?access_token=tok-secret-7").build();
+        assertThat(tokenInQuery.toString()).doesNotContain("tok-secret-7").contains("access_token=***");
     }
 
     @Test

@@ -196,6 +196,7 @@ public final class Options {
 
     public static final ConfigOption<String> LOKI_URL = add(
             ConfigOption.builder("LOKI_URL", String.class, httpUrl())
+                    .secret(UrlRedaction::redact) // a URL may carry credentials
                     .valueHint("http(s) URL")
                     .description("Loki push endpoint, e.g. http://loki:3100/loki/api/v1/push"
                             + " (unset: Loki sink off)."));
@@ -205,11 +206,13 @@ public final class Options {
                     .description("Loki tenant, sent as X-Scope-OrgID (unset: no header)."));
     public static final ConfigOption<String> TEMPO_GRPC_ENDPOINT = add(
             ConfigOption.builder("TEMPO_GRPC_ENDPOINT", String.class, endpoint())
+                    .secret(UrlRedaction::redact) // a URL may carry credentials
                     .valueHint("host:port")
                     .description("Tempo OTLP/gRPC endpoint, e.g. tempo:4317."
                             + " With TEMPO_HTTP_ENDPOINT also unset: Tempo sink off."));
     public static final ConfigOption<String> TEMPO_HTTP_ENDPOINT = add(
             ConfigOption.builder("TEMPO_HTTP_ENDPOINT", String.class, httpUrl())
+                    .secret(UrlRedaction::redact) // a URL may carry credentials
                     .valueHint("http(s) URL")
                     .description("Tempo OTLP/HTTP endpoint, e.g. http://tempo:4318/v1/traces."));
     public static final ConfigOption<Integer> MAX_BATCH_SIZE = add(
@@ -248,6 +251,7 @@ public final class Options {
                             + " use env.java.opts.*)."));
     public static final ConfigOption<String> PYROSCOPE_SERVER_ADDRESS = add(
             ConfigOption.builder("PYROSCOPE_SERVER_ADDRESS", String.class, httpUrl())
+                    .secret(UrlRedaction::redact) // a URL may carry credentials
                     .valueHint("http(s) URL")
                     .description("Pyroscope server, e.g. http://pyroscope:4040."));
     public static final ConfigOption<Integer> PYROSCOPE_SAMPLE_RATE = add(
@@ -276,6 +280,10 @@ public final class Options {
                     .description("Token-bucket rate limit per API replica; 0 = off."));
     public static final ConfigOption<Long> API_QUERY_TIMEOUT_MS = add(
             msOption("API_QUERY_TIMEOUT_MS", 50L, 1, "Timeout of one store query of the API."));
+    public static final ConfigOption<Long> HTTP_BODY_READ_TIMEOUT_MS = add(
+            msOption("HTTP_BODY_READ_TIMEOUT_MS", 10_000L, 1,
+                    "Longest wait for the rest of a request body once its headers arrived, on the API's"
+                            + " port and the ingest's HTTP port; then 408."));
     public static final ConfigOption<Integer> OTLP_GRPC_PORT = add(
             portOption("OTLP_GRPC_PORT", 4317, "OTLP/gRPC receiver port (ingest service and local mode)."));
     public static final ConfigOption<Integer> OTLP_HTTP_PORT = add(

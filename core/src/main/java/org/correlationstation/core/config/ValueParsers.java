@@ -196,32 +196,9 @@ final class ValueParsers {
         };
     }
 
-    private static final Pattern PASSWORD_PARAM =
-            Pattern.compile("(?i)([?&](?:password|pass|pwd|auth)=)[^&#]*");
-
-    /**
-     * Hides the password of a URI: {@code redis://user:pw@h} → {@code redis://user:***@h},
-     * {@code redis://pw@h} → {@code redis://***@h} (Lettuce reads a lone user-info as the
-     * password), and {@code ?password=} query parameters. The user-info ends at the last
-     * {@code @}, so an unencoded {@code @} in a password does not leak its tail; text with an
-     * {@code @} but no {@code scheme://} before it is hidden entirely.
-     */
+    /** See {@link UrlRedaction#redact}. */
     static String redactUrlPassword(String url) {
-        String out = url;
-        int at = url.lastIndexOf('@');
-        if (at >= 0) {
-            int schemeEnd = url.indexOf("://");
-            if (schemeEnd < 0 || schemeEnd > at) {
-                return ConfigOption.REDACTED;
-            }
-            String userInfo = url.substring(schemeEnd + 3, at);
-            int colon = userInfo.indexOf(':');
-            String redacted = colon >= 0
-                    ? userInfo.substring(0, colon + 1) + ConfigOption.REDACTED
-                    : ConfigOption.REDACTED;
-            out = url.substring(0, schemeEnd + 3) + redacted + url.substring(at);
-        }
-        return PASSWORD_PARAM.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(ConfigOption.REDACTED));
+        return UrlRedaction.redact(url);
     }
 
     private static boolean isHostPort(String s) {

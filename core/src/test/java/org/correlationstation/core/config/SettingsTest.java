@@ -284,6 +284,32 @@ class SettingsTest {
     }
 
     @Test
+    void credentialsInEveryUrlValuedOptionAreRedacted() {
+        Settings s = settings(Map.of(
+                "LOKI_URL", "https://user:s3cret-loki@host/loki/api/v1/push",
+                "REDIS_URL", "redis://:pw@h:6379",
+                "TEMPO_HTTP_ENDPOINT", "https://tempo:4318/v1/traces?api_key=tempokey1&x=1",
+                "TEMPO_GRPC_ENDPOINT", "tempo:4317",
+                "PYROSCOPE_SERVER_ADDRESS", "http://pyro-token-2@pyroscope:4040?authToken=pyro-token-3",
+                "KAFKA_BOOTSTRAP_SERVERS", "broker-1:9092,broker-2:9092"));
+        String described = s.describe();
+        assertThat(described)
+                .doesNotContain("s3cret-loki", ":pw@", "tempokey1", "pyro-token")
+                .contains("https://user:***@host/loki/api/v1/push")
+                .contains("redis://:***@h:6379")
+                .contains("https://tempo:4318/v1/traces?api_key=***&x=1")
+                .contains("http://***@pyroscope:4040?authToken=***")
+                .contains("tempo:4317")
+                .contains("broker-1:9092,broker-2:9092");
+        // the sinks get the URL as it was given
+        assertThat(s.get(Options.LOKI_URL)).isEqualTo("https://user:s3cret-loki@host/loki/api/v1/push");
+        // a bad value of a URL option is not echoed either
+        assertThatThrownBy(() -> settings(Map.of("LOKI_URL", "ftp://user:secret@host/push")))
+                .hasMessageContaining("LOKI_URL")
+                .hasMessageNotContaining("secret@");
+    }
+
+    @Test
     void badSecretValuesAreNotEchoed() {
         assertThatThrownBy(() -> settings(Map.of("REDIS_URL", "localhost:6379?password=hunter2")))
                 .hasMessageContaining("REDIS_URL")

@@ -62,9 +62,11 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private final Server server;
+    private final IngestMetrics metrics;
 
-    private OtlpGrpcReceiver(Server server) {
+    private OtlpGrpcReceiver(Server server, IngestMetrics metrics) {
         this.server = server;
+        this.metrics = metrics;
     }
 
     /** Starts serving on {@code port} (0: a free one, see {@link #port()}). */
@@ -86,7 +88,9 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
                 .addService(ServerInterceptors.intercept(logs, auth))
                 .build()
                 .start();
-        return new OtlpGrpcReceiver(server);
+        // grpc's own warnings of refused messages: one rate-limited line each, counted (GrpcTransportLog).
+        GrpcTransportLog.register(metrics);
+        return new OtlpGrpcReceiver(server, metrics);
     }
 
     public int port() {
@@ -96,6 +100,7 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
     /** Stops taking calls, lets running ones finish for a few seconds, then cancels them. */
     @Override
     public void close() {
+        GrpcTransportLog.unregister(metrics);
         server.shutdown();
         try {
             if (!server.awaitTermination(5, TimeUnit.SECONDS)) server.shutdownNow();

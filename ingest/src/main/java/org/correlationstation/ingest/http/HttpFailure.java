@@ -20,7 +20,8 @@ public final class HttpFailure extends Exception {
     private final Integer retryAfterSeconds;
 
     private HttpFailure(int status, Code rpcCode, String code, String message, Integer retryAfterSeconds) {
-        super(message, null, false, false);
+        // Never a null message: it is shown to the client as it is.
+        super(message == null || message.isBlank() ? "the request failed (" + code + ")" : message, null, false, false);
         this.status = status;
         this.rpcCode = rpcCode;
         this.code = code;
@@ -42,6 +43,27 @@ public final class HttpFailure extends Exception {
 
     static HttpFailure unsupportedMediaType(String message) {
         return new HttpFailure(415, Code.INVALID_ARGUMENT, "unsupported_media_type", message, null);
+    }
+
+    static HttpFailure requestTimeout(long timeoutMs) {
+        return new HttpFailure(408, Code.DEADLINE_EXCEEDED, "request_timeout", "the request body did not arrive"
+                + " within " + timeoutMs + " ms (HTTP_BODY_READ_TIMEOUT_MS): it is shorter than its Content-Length"
+                + " says, or stalled", null);
+    }
+
+    /**
+     * The request's content type as an error message mentions it: a sentence part, no quotes (a JSON
+     * writer may escape them) and no Java null for a missing header.
+     */
+    static String describeContentType(String contentType) {
+        return contentType == null || contentType.isBlank() ? "the request has no Content-Type"
+                : "the request has Content-Type " + shown(contentType);
+    }
+
+    /** A header value for a message: at most 100 printable characters. */
+    static String shown(String value) {
+        String printable = value.strip().replaceAll("[^\\x20-\\x7e]", "?");
+        return printable.length() <= 100 ? printable : printable.substring(0, 100) + "…";
     }
 
     static HttpFailure of(KafkaWriteException e) {

@@ -35,7 +35,7 @@ public final class IngestRoutes {
     private final String version;
 
     /**
-     * @param settings INGEST_TOKEN, OTLP_MAX_BODY_BYTES
+     * @param settings INGEST_TOKEN, OTLP_MAX_BODY_BYTES, HTTP_BODY_READ_TIMEOUT_MS
      */
     public IngestRoutes(Settings settings, OtlpIngestion ingestion, TelemetryWriter writer, IngestMetrics metrics,
             String version) {
@@ -44,7 +44,7 @@ public final class IngestRoutes {
         this.metrics = metrics;
         this.version = version;
         this.policy = new ReceiverPolicy(BearerToken.of(settings.find(Options.INGEST_TOKEN).orElse(null)),
-                settings.get(Options.OTLP_MAX_BODY_BYTES));
+                settings.get(Options.OTLP_MAX_BODY_BYTES), settings.get(Options.HTTP_BODY_READ_TIMEOUT_MS));
     }
 
     /** The ingestion routes: exact path → endpoint for POST. */
@@ -61,13 +61,12 @@ public final class IngestRoutes {
     /** Adds the ingestion routes and the service routes to {@code app}. */
     public void mount(Javalin app) {
         postEndpoints().forEach((path, endpoint) -> {
-            app.addHttpHandler(HandlerType.POST, path, new JavalinEndpoint(endpoint));
-            // OTLP/HTTP is POST only: other methods get a 405 naming it rather than a 404.
-            for (HandlerType method : List.of(HandlerType.GET, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE)) {
-                app.addHttpHandler(method, path, ctx -> ctx.status(405).header("Allow", "POST").json(Map.of("error",
-                        Map.of("code", "method_not_allowed", "message", path + " accepts POST only"))));
-            }
+            app.addHttpHandler(HandlerType.POST, path, new JavalinEndpoint(endpoint, policy.bodyReadTimeoutMs()));
+            MethodNotAllowed.addFor(app, path, HandlerType.POST);
         });
+        for (String path : List.of("/", "/health/live", "/health/ready", "/metrics")) {
+            MethodNotAllowed.addFor(app, path, HandlerType.GET);
+        }
         app.get("/", ctx -> ctx.json(Map.of("service", "correlation-station-ingest", "status", "running",
                 "version", version)));
         app.get("/health/live", ctx -> ctx.json(Map.of("status", "alive")));

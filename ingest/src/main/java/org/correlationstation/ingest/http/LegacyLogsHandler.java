@@ -40,7 +40,8 @@ final class LegacyLogsHandler implements IngestEndpoint {
             String type = request.contentType();
             // The old service's clients did not always send a Content-Type; anything else than JSON is refused.
             if (type != null && OtlpContentType.of(type) != OtlpContentType.JSON) {
-                throw HttpFailure.unsupportedMediaType("Content-Type must be application/json, not '" + type + "'");
+                throw HttpFailure.unsupportedMediaType("Content-Type must be application/json; "
+                        + HttpFailure.describeContentType(type));
             }
             batch = LegacyLogBatch.parse(policy.readBody(request), System.currentTimeMillis() * 1_000_000L);
             stored = ingestion.logs(batch.logs());
@@ -66,7 +67,7 @@ final class LegacyLogsHandler implements IngestEndpoint {
     private IngestResponse fail(HttpFailure f) {
         Map<String, String> headers = f.retryAfterSeconds() == null ? Map.of()
                 : Map.of("Retry-After", Integer.toString(f.retryAfterSeconds()));
-        return write(f.status(), Map.of("error", Map.of("code", f.code(), "message", String.valueOf(f.getMessage()))),
+        return write(f.status(), Map.of("error", Map.of("code", f.code(), "message", f.getMessage())),
                 headers);
     }
 

@@ -27,6 +27,8 @@ final class OtlpHttpHandler implements IngestEndpoint {
     enum Signal { TRACES, LOGS }
 
     private static final JsonFormat.Printer JSON = JsonFormat.printer().omittingInsignificantWhitespace();
+    private static final com.fasterxml.jackson.databind.ObjectMapper STATUS_JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final Signal signal;
     private final String route;
@@ -50,7 +52,7 @@ final class OtlpHttpHandler implements IngestEndpoint {
             policy.authorize(request.authorization());
             if (type == null) {
                 throw HttpFailure.unsupportedMediaType("Content-Type must be application/x-protobuf or"
-                        + " application/json, not '" + request.contentType() + "'");
+                        + " application/json; " + HttpFailure.describeContentType(request.contentType()));
             }
             byte[] body = policy.readBody(request);
             stored = signal == Signal.TRACES ? ingestion.traces(body, type.encoding) : ingestion.logs(body, type.encoding);
@@ -73,7 +75,7 @@ final class OtlpHttpHandler implements IngestEndpoint {
         Map<String, String> headers = f.retryAfterSeconds() == null ? Map.of()
                 : Map.of("Retry-After", Integer.toString(f.retryAfterSeconds()));
         com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
-                .setCode(f.rpcCode().getNumber()).setMessage(String.valueOf(f.getMessage())).build();
+                .setCode(f.rpcCode().getNumber()).setMessage(f.getMessage()).build();
         return write(f.status(), type == null ? OtlpContentType.JSON : type, status, headers);
     }
 
@@ -81,6 +83,10 @@ final class OtlpHttpHandler implements IngestEndpoint {
         byte[] bytes;
         if (type == OtlpContentType.PROTOBUF) {
             bytes = body.toByteArray();
+        } else if (body instanceof com.google.rpc.Status s) {
+            // JsonFormat writes strings through Gson's HTML-safe escaping ('  → \u0027, = → \u003d):
+            // an error message a person reads must come out as written, so Jackson writes it.
+            bytes = statusJson(s);
         } else {
             try {
                 bytes = JSON.print(body).getBytes(StandardCharsets.UTF_8);
@@ -90,6 +96,14 @@ final class OtlpHttpHandler implements IngestEndpoint {
         }
         metrics.request(route, Integer.toString(status));
         return new IngestResponse(status, type.mediaType, bytes, headers);
+    }
+
+    private static byte[] statusJson(com.google.rpc.Status s) {
+        try {
+            return STATUS_JSON.writeValueAsBytes(Map.of("code", s.getCode(), "message", s.getMessage()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a map of a number and a string is always JSON", e);
+        }
     }
 
     private static ExportTraceServiceResponse traceResponse(ExportResult r) {

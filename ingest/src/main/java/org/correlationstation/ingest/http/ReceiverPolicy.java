@@ -10,9 +10,11 @@ import org.correlationstation.ingest.kafka.KafkaWriteException;
 final class ReceiverPolicy {
     private final BearerToken token;
     private final int maxBodyBytes;
+    private final long bodyReadTimeoutMs;
 
-    ReceiverPolicy(BearerToken token, long maxBodyBytes) {
+    ReceiverPolicy(BearerToken token, long maxBodyBytes, long bodyReadTimeoutMs) {
         this.token = token;
+        this.bodyReadTimeoutMs = bodyReadTimeoutMs;
         // Arrays are int-indexed; a limit of 2 GiB would not fit the bounded read anyway.
         this.maxBodyBytes = (int) Math.min(maxBodyBytes, Integer.MAX_VALUE - 16);
     }
@@ -22,7 +24,27 @@ final class ReceiverPolicy {
     }
 
     byte[] readBody(IngestRequest request) throws HttpFailure, IOException {
-        return RequestBody.read(request.body(), request.contentLength(), request.contentEncoding(), maxBodyBytes);
+        try {
+            return RequestBody.read(request.body(), request.contentLength(), request.contentEncoding(), maxBodyBytes);
+        } catch (IOException e) {
+            if (timedOut(e)) throw HttpFailure.requestTimeout(bodyReadTimeoutMs);
+            throw e;
+        }
+    }
+
+    /** {@code HTTP_BODY_READ_TIMEOUT_MS}, which {@link JavalinEndpoint} sets on the connection while it reads. */
+    long bodyReadTimeoutMs() {
+        return bodyReadTimeoutMs;
+    }
+
+    /** Jetty fails a blocking read past the idle timeout with an IOException caused by a TimeoutException. */
+    private static boolean timedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.util.concurrent.TimeoutException || t instanceof java.net.SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The answer to a failed write: Kafka's failures are retryable 503/429 (or 413 when too large). */

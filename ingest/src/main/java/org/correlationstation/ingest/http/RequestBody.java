@@ -37,8 +37,8 @@ final class RequestBody {
         String encoding = contentEncoding.trim().toLowerCase(Locale.ROOT);
         if (encoding.isEmpty() || encoding.equals("identity")) return false;
         if (encoding.equals("gzip") || encoding.equals("x-gzip")) return true;
-        throw HttpFailure.unsupportedMediaType("unsupported Content-Encoding '" + contentEncoding
-                + "' (supported: gzip, identity)");
+        throw HttpFailure.unsupportedMediaType("unsupported Content-Encoding " + HttpFailure.shown(contentEncoding)
+                + " (supported: gzip, identity)");
     }
 
     private static byte[] bounded(InputStream in, int maxBytes, String tooLarge) throws IOException, HttpFailure {

@@ -17,7 +17,9 @@ import java.io.UncheckedIOException;
  *       {@code /api/logs}, …) or the gRPC method ({@code TraceService/Export}); status the HTTP status
  *       or the gRPC status code name ({@code OK}, {@code INVALID_ARGUMENT}, …);</li>
  *   <li>{@code ingest_records_total{signal}}: spans and log records acknowledged by Kafka, signal
- *       {@code spans} or {@code logs}.</li>
+ *       {@code spans} or {@code logs};</li>
+ *   <li>{@code ingest_grpc_refused_messages_total{code}}: gRPC messages the transport refused before
+ *       the service saw them (see {@code GrpcTransportLog}).</li>
  * </ul>
  */
 public final class IngestMetrics {
@@ -28,6 +30,7 @@ public final class IngestMetrics {
     private final ExpositionFormats formats = ExpositionFormats.init();
     private final Counter requests;
     private final Counter records;
+    private final Counter grpcRefused;
 
     public IngestMetrics() {
         requests = Counter.builder()
@@ -42,6 +45,13 @@ public final class IngestMetrics {
                 .labelNames("signal")
                 .withoutExemplars()
                 .register(registry);
+        grpcRefused = Counter.builder()
+                .name("ingest_grpc_refused_messages_total")
+                .help("gRPC messages refused before they reached the service (over the size limit on the"
+                        + " wire, malformed frames), by gRPC status code.")
+                .labelNames("code")
+                .withoutExemplars()
+                .register(registry);
         // Both signals show from the start, so a rate() over them never lacks a series.
         records.labelValues(SPANS);
         records.labelValues(LOGS);
@@ -54,6 +64,14 @@ public final class IngestMetrics {
 
     public void records(String signal, int count) {
         if (count > 0) records.labelValues(signal).inc(count);
+    }
+
+    public void grpcRefusedMessage(String code) {
+        grpcRefused.labelValues(code).inc();
+    }
+
+    public double grpcRefusedMessages(String code) {
+        return grpcRefused.labelValues(code).get();
     }
 
     public double recordCount(String signal) {

@@ -5,8 +5,9 @@ import org.correlationstation.core.model.LogEvent;
 import org.correlationstation.core.model.SpanEvent;
 
 /**
- * The per-trace aggregates (SPEC §4) and lifecycle bookkeeping, one value per trace. The per-span and
- * per-log sets live in map states beside it, so an update never re-serialises a large trace.
+ * The per-trace aggregates (SPEC §4) and lifecycle bookkeeping, one value per trace. The spans, the id
+ * and fingerprint sets, the link table and the pending logs live in value and list states of their own
+ * beside it (docs/semantics.md "State"), so an update never re-serialises a large trace.
  */
 public class TraceSummary {
     public String traceId;
