@@ -1,6 +1,7 @@
 package org.correlationstation.job;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -14,6 +15,7 @@ import org.correlationstation.connectors.kafka.DeadLetterPublisher;
 import org.correlationstation.connectors.kafka.DeadLetterSink;
 import org.correlationstation.connectors.kafka.OtlpKafkaSource;
 import org.correlationstation.connectors.kafka.TelemetryEnvelope;
+import org.correlationstation.connectors.export.SinkSecurity;
 import org.correlationstation.connectors.loki.LokiEntry;
 import org.correlationstation.connectors.loki.LokiSink;
 import org.correlationstation.connectors.loki.LokiSinkBuilder;
@@ -21,6 +23,7 @@ import org.correlationstation.connectors.redis.RedisGraphSink;
 import org.correlationstation.connectors.redis.RedisSink;
 import org.correlationstation.connectors.tempo.TempoSink;
 import org.correlationstation.connectors.tempo.TempoSinkBuilder;
+import org.correlationstation.core.config.HeaderList;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
 import org.correlationstation.core.graph.GraphUpdate;
@@ -196,9 +199,14 @@ public final class CorrelationPipeline {
                 .build();
     }
 
-    private static LokiSink lokiSink(Settings settings, String url) {
+    static LokiSink lokiSink(Settings settings, String url) {
         LokiSinkBuilder builder = LokiSink.builder()
                 .setPushUrl(url)
+                .setSecurity(new SinkSecurity(
+                        settings.find(Options.LOKI_HEADERS).map(HeaderList::parse).orElse(Map.of()),
+                        settings.find(Options.LOKI_CA_FILE).orElse(null),
+                        settings.find(Options.LOKI_CLIENT_CERT_FILE).orElse(null),
+                        settings.find(Options.LOKI_CLIENT_KEY_FILE).orElse(null)))
                 .setExportOptions(ExportOptions.from(settings))
                 .setRejectedBatchHandler(new LokiDeadLetters(deadLetterPublisher(settings)));
         settings.find(Options.LOKI_TENANT).ifPresent(builder::setTenant);
@@ -206,8 +214,14 @@ public final class CorrelationPipeline {
     }
 
     /** gRPC when both endpoints are set: it is Tempo's native OTLP receiver. */
-    private static TempoSink tempoSink(Settings settings) {
+    static TempoSink tempoSink(Settings settings) {
         TempoSinkBuilder builder = TempoSink.builder()
+                .setSecurity(new SinkSecurity(
+                        settings.find(Options.TEMPO_HEADERS).map(HeaderList::parse).orElse(Map.of()),
+                        settings.find(Options.TEMPO_CA_FILE).orElse(null),
+                        settings.find(Options.TEMPO_CLIENT_CERT_FILE).orElse(null),
+                        settings.find(Options.TEMPO_CLIENT_KEY_FILE).orElse(null)))
+                .setGzip("gzip".equals(settings.get(Options.TEMPO_COMPRESSION)))
                 .setExportOptions(ExportOptions.from(settings))
                 .setRejectedBatchHandler(new TempoDeadLetters(deadLetterPublisher(settings)));
         Optional<String> grpc = settings.find(Options.TEMPO_GRPC_ENDPOINT);

@@ -2,6 +2,7 @@ package org.correlationstation.connectors.loki;
 
 import java.time.Duration;
 import org.correlationstation.connectors.export.ExportOptions;
+import org.correlationstation.connectors.export.SinkSecurity;
 
 /**
  * Builds a {@link LokiSink}. Defaults are SPEC §8's ({@link ExportOptions#defaults()}): batches of
@@ -16,6 +17,7 @@ public final class LokiSinkBuilder {
     private ExportOptions export = ExportOptions.defaults();
     private long maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
     private RejectedBatchHandler rejectedBatchHandler = RejectedBatchHandler.logging();
+    private SinkSecurity security = SinkSecurity.none();
 
     LokiSinkBuilder() {}
 
@@ -28,6 +30,15 @@ public final class LokiSinkBuilder {
     /** {@code LOKI_TENANT}: sent as {@code X-Scope-OrgID}; null or blank: no header. */
     public LokiSinkBuilder setTenant(String tenant) {
         this.tenant = tenant;
+        return this;
+    }
+
+    /**
+     * {@code LOKI_HEADERS}, {@code LOKI_CA_FILE}, {@code LOKI_CLIENT_CERT_FILE}/{@code LOKI_CLIENT_KEY_FILE}:
+     * extra headers and TLS files. Basic auth comes from the push URL's user-info.
+     */
+    public LokiSinkBuilder setSecurity(SinkSecurity security) {
+        this.security = security;
         return this;
     }
 
@@ -106,7 +117,7 @@ public final class LokiSinkBuilder {
         if (rejectedBatchHandler == null) {
             throw new IllegalArgumentException("rejectedBatchHandler must not be null");
         }
-        return new LokiSink(new LokiSinkOptions(pushUrl, tenant, export, maxBatchBytes), rejectedBatchHandler);
+        return new LokiSink(new LokiSinkOptions(pushUrl, tenant, export, maxBatchBytes, security), rejectedBatchHandler);
     }
 
     private ExportOptions with(int maxBatchSize, Duration batchWait, int maxInFlight, int retryAttempts,

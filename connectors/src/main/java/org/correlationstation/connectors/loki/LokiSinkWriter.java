@@ -33,6 +33,8 @@ import org.correlationstation.connectors.export.ExportMetrics;
 import org.correlationstation.connectors.export.ExportOptions;
 import org.correlationstation.connectors.export.RetryAfter;
 import org.correlationstation.connectors.export.RetryingExporter;
+import org.correlationstation.connectors.export.PemTls;
+import org.correlationstation.connectors.export.SinkSecurity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +60,7 @@ public final class LokiSinkWriter extends AsyncSinkWriter<LokiEntry, LokiEntry> 
 
     private final LokiSinkOptions options;
     private final URI uri;
+    private final Map<String, String> headers;
     private final RejectedBatchHandler rejected;
     private final ExecutorService httpExecutor;
     private final ScheduledExecutorService scheduler;
@@ -75,17 +78,25 @@ public final class LokiSinkWriter extends AsyncSinkWriter<LokiEntry, LokiEntry> 
             Collection<BufferedRequestState<LokiEntry>> restored) throws IOException {
         super(converter, context, configuration(options), restored);
         this.options = options;
-        this.uri = URI.create(options.pushUrl());
+        // the credentials of the URL go in the Authorization header, never in the request line
+        this.uri = URI.create(SinkSecurity.withoutUserInfo(options.pushUrl()));
+        this.headers = options.security().requestHeaders(options.pushUrl());
         this.rejected = rejected;
         int subtask = context.getTaskInfo().getIndexOfThisSubtask();
         this.httpExecutor = Executors.newCachedThreadPool(r -> daemon(r, "loki-http-" + subtask));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "loki-retry-" + subtask));
         ExportOptions export = options.export();
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder client = HttpClient.newBuilder()
                 .executor(httpExecutor)
                 .connectTimeout(export.timeout())
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+                .version(HttpClient.Version.HTTP_1_1);
+        SinkSecurity security = options.security();
+        if (security.hasTlsFiles()) {
+            client.sslContext(PemTls.sslContext(PemTls.trust(security.caFile(), "LOKI_CA_FILE"),
+                    PemTls.keys(security.clientCertFile(), security.clientKeyFile(), "LOKI_CLIENT_CERT_FILE",
+                            "LOKI_CLIENT_KEY_FILE")));
+        }
+        this.http = client.build();
         this.breaker = new CircuitBreaker(export.circuitBreakerEnabled(), export.circuitBreakerThreshold(),
                 export.circuitBreakerRecovery());
         ExportMetrics metrics = new ExportMetrics(context.metricGroup(), BACKEND, breaker::state);
@@ -164,6 +175,7 @@ public final class LokiSinkWriter extends AsyncSinkWriter<LokiEntry, LokiEntry> 
         if (options.tenant() != null) {
             request.header("X-Scope-OrgID", options.tenant());
         }
+        headers.forEach(request::setHeader); // LOKI_HEADERS win over the defaults above
         return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
                 .handle((response, error) -> {
                     if (error != null) {

@@ -5,12 +5,16 @@ import com.google.rpc.RetryInfo;
 import io.grpc.CallOptions;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
@@ -20,12 +24,19 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.correlationstation.connectors.export.AttemptResult;
+import org.correlationstation.connectors.export.PemTls;
+import org.correlationstation.connectors.export.SinkSecurity;
 
 /**
- * OTLP/gRPC to {@code host:port} (plaintext), {@code TraceService/Export} with a deadline of
+ * OTLP/gRPC to {@code host:port} (plaintext) or {@code https://host:port} (TLS, with the configured CA and
+ * client certificate; as the OTel exporter reads its endpoint), {@code TraceService/Export} with a deadline of
  * {@code EXPORT_TIMEOUT}. The request goes out as the bytes it was built from (a byte-array marshaller
  * for the request side of the generated method), so spans are not re-encoded.
  *
@@ -34,7 +45,9 @@ import org.correlationstation.connectors.export.AttemptResult;
  * ALREADY_EXISTS, PERMISSION_DENIED, UNAUTHENTICATED, and RESOURCE_EXHAUSTED caused by the message size,
  * are rejections; everything else (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED as rate limiting,
  * ABORTED, CANCELLED, OUT_OF_RANGE, DATA_LOSS, INTERNAL, UNKNOWN, UNIMPLEMENTED) is retried, after at
- * least the server's {@code RetryInfo.retry_delay} when it sent one.
+ * least the server's {@code RetryInfo.retry_delay} when it sent one. Wrong credentials (UNAUTHENTICATED,
+ * PERMISSION_DENIED) are rejections, as a 401/403 is over HTTP. Every call carries {@code TEMPO_HEADERS} and
+ * the endpoint's basic auth as metadata, and is gzip-compressed when asked for.
  */
 public final class OtlpGrpcTraceTransport implements OtlpTraceTransport {
     private static final MethodDescriptor<byte[], ExportTraceServiceResponse> EXPORT =
@@ -44,25 +57,64 @@ public final class OtlpGrpcTraceTransport implements OtlpTraceTransport {
     private final String target;
     private final Duration timeout;
     private final PartialSuccessListener partialSuccess;
+    private final boolean gzip;
     private final ManagedChannel channel;
 
-    public OtlpGrpcTraceTransport(String endpoint, Duration timeout, PartialSuccessListener partialSuccess) {
+    public OtlpGrpcTraceTransport(TempoSinkOptions options, PartialSuccessListener partialSuccess) {
+        String endpoint = options.grpcEndpoint();
         this.target = hostPort(endpoint);
-        this.timeout = timeout;
+        this.timeout = options.export().timeout();
         this.partialSuccess = partialSuccess;
-        this.channel = NettyChannelBuilder.forTarget(target)
-                .usePlaintext()
+        this.gzip = options.gzip();
+        NettyChannelBuilder channel = NettyChannelBuilder.forTarget(target)
                 .maxInboundMessageSize(16 * 1024 * 1024)
-                .build();
+                .intercept(MetadataUtils.newAttachHeadersInterceptor(metadata(options.security().requestHeaders(endpoint))));
+        if (SinkSecurity.isHttps(endpoint)) {
+            channel.useTransportSecurity().sslContext(sslContext(options.security()));
+        } else {
+            channel.usePlaintext();
+        }
+        this.channel = channel.build();
     }
 
-    /** {@code host:port}; a scheme some users write ({@code http://}, {@code dns:///}) is tolerated. */
+    /** grpc-java's Netty takes the same JDK factories as the HTTP transports; unset parts are the JVM's defaults. */
+    private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sslContext(SinkSecurity security) {
+        TrustManagerFactory trust = PemTls.trust(security.caFile(), "TEMPO_CA_FILE");
+        KeyManagerFactory keys = PemTls.keys(security.clientCertFile(), security.clientKeyFile(),
+                "TEMPO_CLIENT_CERT_FILE", "TEMPO_CLIENT_KEY_FILE");
+        SslContextBuilder builder = GrpcSslContexts.forClient();
+        if (trust != null) {
+            builder.trustManager(trust);
+        }
+        if (keys != null) {
+            builder.keyManager(keys);
+        }
+        try {
+            return builder.build();
+        } catch (SSLException e) {
+            throw new IllegalArgumentException("cannot set up TLS to Tempo: " + e.getMessage(), e);
+        }
+    }
+
+    /** Metadata keys are lowercase on the wire (HTTP/2); values as given. */
+    private static Metadata metadata(Map<String, String> headers) {
+        Metadata metadata = new Metadata();
+        headers.forEach((name, value) -> metadata.put(
+                Metadata.Key.of(name.toLowerCase(Locale.ROOT), Metadata.ASCII_STRING_MARSHALLER), value));
+        return metadata;
+    }
+
+    /**
+     * {@code host:port}; a scheme ({@code http://}, {@code https://} — which only chooses TLS —,
+     * {@code dns:///}) and basic auth's user-info are not part of it.
+     */
     static String hostPort(String endpoint) {
         String e = endpoint.trim();
         int scheme = e.indexOf("://");
         if (scheme >= 0) {
             e = e.substring(scheme + 3);
         }
+        e = e.substring(e.lastIndexOf('@') + 1);
         while (e.startsWith("/")) {
             e = e.substring(1);
         }
@@ -83,8 +135,8 @@ public final class OtlpGrpcTraceTransport implements OtlpTraceTransport {
             channel.resetConnectBackoff();
         }
         CompletableFuture<AttemptResult> result = new CompletableFuture<>();
-        var call = channel.newCall(EXPORT,
-                CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        var call = channel.newCall(EXPORT, gzip ? options.withCompression("gzip") : options);
         ClientCalls.asyncUnaryCall(call, request, new StreamObserver<>() {
             @Override
             public void onNext(ExportTraceServiceResponse response) {

@@ -3,6 +3,7 @@ package org.correlationstation.connectors.tempo;
 import java.time.Duration;
 import java.util.Objects;
 import org.correlationstation.connectors.export.ExportOptions;
+import org.correlationstation.connectors.export.SinkSecurity;
 
 /**
  * Builds a {@link TempoSink}. Exactly one endpoint; batching and delivery default to SPEC §8
@@ -27,10 +28,31 @@ public final class TempoSinkBuilder {
     private Duration circuitBreakerRecovery;
     private long maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
     private RejectedBatchHandler rejectedBatchHandler = RejectedBatchHandler.logging();
+    private SinkSecurity security = SinkSecurity.none();
+    private boolean gzip;
 
     TempoSinkBuilder() {}
 
-    /** OTLP/gRPC, plaintext, to {@code host:port} ({@code TEMPO_GRPC_ENDPOINT}). */
+    /**
+     * {@code TEMPO_HEADERS} (HTTP headers, or gRPC metadata), {@code TEMPO_CA_FILE},
+     * {@code TEMPO_CLIENT_CERT_FILE}/{@code TEMPO_CLIENT_KEY_FILE}. Basic auth comes from the endpoint's
+     * user-info.
+     */
+    public TempoSinkBuilder setSecurity(SinkSecurity security) {
+        this.security = Objects.requireNonNull(security);
+        return this;
+    }
+
+    /** {@code TEMPO_COMPRESSION=gzip}: gzip request bodies (OTLP/HTTP) or messages (OTLP/gRPC). */
+    public TempoSinkBuilder setGzip(boolean gzip) {
+        this.gzip = gzip;
+        return this;
+    }
+
+    /**
+     * OTLP/gRPC to {@code host:port} in plaintext, or to {@code https://host:port} over TLS
+     * ({@code TEMPO_GRPC_ENDPOINT}), as the OTel exporter reads its endpoint's scheme.
+     */
     public TempoSinkBuilder setGrpcEndpoint(String hostPort) {
         this.grpcEndpoint = hostPort;
         return this;
@@ -122,7 +144,7 @@ public final class TempoSinkBuilder {
                 or(circuitBreakerEnabled, base.circuitBreakerEnabled()),
                 or(circuitBreakerThreshold, base.circuitBreakerThreshold()),
                 or(circuitBreakerRecovery, base.circuitBreakerRecovery()));
-        return new TempoSinkOptions(grpcEndpoint, httpEndpoint, merged, maxRequestBytes);
+        return new TempoSinkOptions(grpcEndpoint, httpEndpoint, merged, maxRequestBytes, security, gzip);
     }
 
     public TempoSink build() {

@@ -77,8 +77,8 @@ final class TempoSinkWriter extends AsyncSinkWriter<OtlpTraces, TracesEntry> {
         this.deadLetters = Executors.newSingleThreadExecutor(daemon("tempo-rejected-batches"));
         OtlpTraceTransport.PartialSuccessListener partial = this::partiallyRejected;
         this.transport = options.grpc()
-                ? new OtlpGrpcTraceTransport(options.grpcEndpoint(), export.timeout(), partial)
-                : new OtlpHttpTraceTransport(options.httpEndpoint(), export.timeout(), partial);
+                ? new OtlpGrpcTraceTransport(options, partial)
+                : new OtlpHttpTraceTransport(options, partial);
         this.exporter = new RetryingExporter<>(BACKEND, transport::send, export, breaker, metrics, scheduler);
         try {
             rejectedBatchHandler.open(context);
@@ -86,8 +86,8 @@ final class TempoSinkWriter extends AsyncSinkWriter<OtlpTraces, TracesEntry> {
             close();
             throw new FlinkRuntimeException("could not open the Tempo sink's rejected-batch handler", e);
         }
-        LOG.info("Tempo sink writer for {} ({}) started: {}", UrlRedaction.redact(transport.endpoint()), options.grpc() ? "OTLP/gRPC"
-                : "OTLP/HTTP", export);
+        LOG.info("Tempo sink writer for {} ({}) started: {}", UrlRedaction.redact(transport.endpoint()),
+                options.grpc() ? "OTLP/gRPC" : "OTLP/HTTP", options);
     }
 
     static int maxBufferedMessages(TempoSinkOptions options) {

@@ -4,6 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -55,7 +56,18 @@ public final class LokiTestServer implements AutoCloseable {
      * decode ({@code decodeError} says why).
      */
     public record Request(long receivedAtNanos, String method, String path, String tenant, String contentType,
-            String contentEncoding, int status, List<Stream> streams, String decodeError) {
+            String contentEncoding, int status, List<Stream> streams, String decodeError,
+            Map<String, List<String>> headers) {
+        /** The first value of a request header, by case-insensitive name; null when absent. */
+        public String header(String name) {
+            for (Map.Entry<String, List<String>> h : headers.entrySet()) {
+                if (h.getKey().equalsIgnoreCase(name) && !h.getValue().isEmpty()) {
+                    return h.getValue().get(0);
+                }
+            }
+            return null;
+        }
+
         public List<Entry> entries() {
             List<Entry> all = new ArrayList<>();
             streams.forEach(s -> all.addAll(s.entries()));
@@ -66,6 +78,7 @@ public final class LokiTestServer implements AutoCloseable {
     private record Failure(int status, String retryAfter, String body) {}
 
     private final int port;
+    private final ServerSecurity security;
     private final Object lock = new Object();
     private final List<Request> requests = new ArrayList<>();
     private final List<Entry> accepted = new ArrayList<>();
@@ -75,18 +88,28 @@ public final class LokiTestServer implements AutoCloseable {
     private HttpServer server;
     private ExecutorService executor;
 
-    private LokiTestServer(int port) {
+    private LokiTestServer(int port, ServerSecurity security) {
         this.port = port;
+        this.security = security;
     }
 
     /** Starts on a free port. */
     public static LokiTestServer start() throws IOException {
+        return start(ServerSecurity.none());
+    }
+
+    /**
+     * Starts on a free port, requiring what {@code security} says (HTTPS, a client certificate, headers): a
+     * push without the headers is answered 401 and recorded with that status; a TLS handshake that fails
+     * never reaches the server's handler, so it is not recorded at all.
+     */
+    public static LokiTestServer start(ServerSecurity security) throws IOException {
         int port;
         try (ServerSocket probe = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
             probe.setReuseAddress(true);
             port = probe.getLocalPort();
         }
-        LokiTestServer s = new LokiTestServer(port);
+        LokiTestServer s = new LokiTestServer(port, security);
         s.listen();
         return s;
     }
@@ -96,7 +119,7 @@ public final class LokiTestServer implements AutoCloseable {
     }
 
     public String pushUrl() {
-        return "http://127.0.0.1:" + port + PATH;
+        return security.scheme() + "://127.0.0.1:" + port + PATH;
     }
 
     // ---------------------------------------------------------------- controlling it
@@ -165,7 +188,15 @@ public final class LokiTestServer implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (System.nanoTime() < deadline) { // the port may linger briefly after a stop
             try {
-                HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+                InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+                HttpServer s;
+                if (security.certificates() != null) {
+                    HttpsServer https = HttpsServer.create(address, 64);
+                    https.setHttpsConfigurator(security.httpsConfigurator());
+                    s = https;
+                } else {
+                    s = HttpServer.create(address, 64);
+                }
                 executor = Executors.newCachedThreadPool(r -> {
                     Thread t = new Thread(r, "loki-test-server-" + port);
                     t.setDaemon(true);
@@ -250,15 +281,18 @@ public final class LokiTestServer implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 error = e.toString();
             }
+            String refused = security.problem(exchange.getRequestHeaders()::getFirst);
             Failure failure;
             int status;
             synchronized (lock) {
-                failure = failures.poll();
+                // as a gateway in front of Loki: no credentials, no push, and no queued failure used up
+                failure = refused != null ? new Failure(401, null, refused) : failures.poll();
                 status = failure != null ? failure.status() : error != null ? 400 : 204;
                 requests.add(new Request(at, exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
                         exchange.getRequestHeaders().getFirst("X-Scope-OrgID"),
                         exchange.getRequestHeaders().getFirst("Content-Type"),
-                        exchange.getRequestHeaders().getFirst("Content-Encoding"), status, streams, error));
+                        exchange.getRequestHeaders().getFirst("Content-Encoding"), status, streams, error,
+                        Map.copyOf(exchange.getRequestHeaders())));
             }
             waitBeforeAnswering();
             if (status / 100 == 2) {

@@ -5,9 +5,17 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.RetryInfo;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsServer;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
@@ -30,7 +38,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -158,16 +169,29 @@ public final class OtlpTestReceiver implements AutoCloseable {
 
     private final ScheduledExecutorService delays = Executors.newScheduledThreadPool(2, daemon("otlp-receiver-delay"));
     private final ExecutorService httpWorkers = Executors.newCachedThreadPool(daemon("otlp-receiver-http"));
+    private final List<Map<String, String>> headersSeen = new ArrayList<>();
+    private final ServerSecurity security;
     private int httpPort;
     private int grpcPort;
     private HttpServer http;
     private Server grpc;
 
-    private OtlpTestReceiver() {}
+    private OtlpTestReceiver(ServerSecurity security) {
+        this.security = security;
+    }
 
     /** Starts a receiver on two free ports. */
     public static OtlpTestReceiver start() throws IOException {
-        OtlpTestReceiver receiver = new OtlpTestReceiver();
+        return start(ServerSecurity.none());
+    }
+
+    /**
+     * Starts a receiver on two free ports requiring what {@code security} says on both: HTTPS and gRPC over
+     * TLS, a client certificate, headers (HTTP) or metadata (gRPC). A request without the headers is answered
+     * 401 / UNAUTHENTICATED and recorded so; a failed TLS handshake is not recorded at all.
+     */
+    public static OtlpTestReceiver start(ServerSecurity security) throws IOException {
+        OtlpTestReceiver receiver = new OtlpTestReceiver(security);
         receiver.startServers();
         return receiver;
     }
@@ -183,20 +207,32 @@ public final class OtlpTestReceiver implements AutoCloseable {
         if (http != null) {
             return;
         }
-        http = HttpServer.create(new InetSocketAddress("127.0.0.1", httpPort), 64);
+        if (security.certificates() != null) {
+            HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", httpPort), 64);
+            https.setHttpsConfigurator(security.httpsConfigurator());
+            http = https;
+        } else {
+            http = HttpServer.create(new InetSocketAddress("127.0.0.1", httpPort), 64);
+        }
         http.setExecutor(httpWorkers);
         http.createContext("/v1/traces", exchange -> handleHttp(exchange, Signal.TRACES));
         http.createContext("/v1/logs", exchange -> handleHttp(exchange, Signal.LOGS));
         http.start();
         httpPort = http.getAddress().getPort();
 
-        grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", grpcPort))
+        NettyServerBuilder grpcBuilder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", grpcPort))
                 .withOption(ChannelOption.SO_REUSEADDR, true)
                 .maxInboundMessageSize(64 * 1024 * 1024)
+                .intercept(new CheckMetadata())
                 .addService(new Traces())
-                .addService(new Logs())
-                .build()
-                .start();
+                .addService(new Logs());
+        if (security.certificates() != null) {
+            grpcBuilder.sslContext(GrpcSslContexts.configure(SslContextBuilder.forServer(security.certificates().serverKeys()))
+                    .trustManager(security.certificates().caTrust())
+                    .clientAuth(security.requireClientCert() ? ClientAuth.REQUIRE : ClientAuth.NONE)
+                    .build());
+        }
+        grpc = grpcBuilder.build().start();
         grpcPort = grpc.getPort();
     }
 
@@ -237,9 +273,24 @@ public final class OtlpTestReceiver implements AutoCloseable {
         return grpcPort;
     }
 
-    /** {@code http://127.0.0.1:port/v1/traces} */
+    /** {@code http://127.0.0.1:port/v1/traces} ({@code https://} with TLS) */
     public String httpTracesUrl() {
-        return "http://127.0.0.1:" + httpPort + "/v1/traces";
+        return security.scheme() + "://127.0.0.1:" + httpPort + "/v1/traces";
+    }
+
+    /** {@code https://127.0.0.1:port}: the gRPC endpoint as a sink is told to use TLS. */
+    public String grpcTlsEndpoint() {
+        return "https://127.0.0.1:" + grpcPort;
+    }
+
+    /**
+     * The headers (HTTP, names lowercased) or metadata (gRPC) of every request that reached the receiver,
+     * in order of arrival, whatever its answer.
+     */
+    public List<Map<String, String>> headers() {
+        synchronized (lock) {
+            return List.copyOf(headersSeen);
+        }
     }
 
     /** {@code http://127.0.0.1:port/v1/logs} */
@@ -398,7 +449,30 @@ public final class OtlpTestReceiver implements AutoCloseable {
             respond(exchange, 405, "text/plain", "POST only".getBytes(StandardCharsets.UTF_8));
             return;
         }
+        Map<String, String> headers = new LinkedHashMap<>();
+        exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(java.util.Locale.ROOT),
+                values.get(0)));
+        synchronized (lock) {
+            headersSeen.add(headers);
+        }
         byte[] body = exchange.getRequestBody().readAllBytes();
+        String refused = security.problem(name -> headers.get(name.toLowerCase(java.util.Locale.ROOT)));
+        if (refused != null) {
+            record(new Request(at, nanos, Protocol.HTTP, signal, "401", body));
+            respond(exchange, 401, "application/x-protobuf", com.google.rpc.Status.newBuilder()
+                    .setCode(Status.Code.UNAUTHENTICATED.value()).setMessage(refused).build().toByteArray());
+            return;
+        }
+        if ("gzip".equalsIgnoreCase(headers.get("content-encoding"))) {
+            // OTLP/HTTP: a receiver must accept gzip bodies; what is recorded is the decoded request
+            try (GZIPInputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+                body = in.readAllBytes();
+            } catch (IOException notGzip) {
+                record(new Request(at, nanos, Protocol.HTTP, signal, "400", body));
+                respond(exchange, 400, "text/plain", "bad gzip body".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+        }
         String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
         if (contentType == null || !contentType.startsWith("application/x-protobuf")) {
             record(new Request(at, nanos, Protocol.HTTP, signal, "415", body));
@@ -406,9 +480,10 @@ public final class OtlpTestReceiver implements AutoCloseable {
             return;
         }
         Failure failure = failureFor(body);
+        byte[] request = body;
         Runnable answer = () -> {
             try {
-                answerHttp(exchange, signal, body, failure, at, nanos);
+                answerHttp(exchange, signal, request, failure, at, nanos);
             } catch (IOException | RuntimeException e) {
                 exchange.close(); // the client went away (timed out)
             }
@@ -525,6 +600,31 @@ public final class OtlpTestReceiver implements AutoCloseable {
             delays.schedule(answer, failure.delay().toMillis(), TimeUnit.MILLISECONDS);
         } else {
             answer.run();
+        }
+    }
+
+    /** Records each call's metadata and refuses calls without the required metadata, before the service. */
+    private final class CheckMetadata implements ServerInterceptor {
+        @Override
+        public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata metadata,
+                ServerCallHandler<Q, A> next) {
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (String key : metadata.keys()) {
+                if (!key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+                    headers.put(key, metadata.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER)));
+                }
+            }
+            synchronized (lock) {
+                headersSeen.add(headers);
+            }
+            String refused = security.problem(name -> headers.get(name.toLowerCase(java.util.Locale.ROOT)));
+            if (refused == null) {
+                return next.startCall(call, metadata);
+            }
+            Signal signal = call.getMethodDescriptor().getFullMethodName().contains("Trace") ? Signal.TRACES : Signal.LOGS;
+            record(new Request(Instant.now(), System.nanoTime(), Protocol.GRPC, signal, "UNAUTHENTICATED", new byte[0]));
+            call.close(Status.UNAUTHENTICATED.withDescription(refused), new Metadata());
+            return new ServerCall.Listener<>() {};
         }
     }
 

@@ -4,6 +4,7 @@ import static org.correlationstation.core.config.ValueParsers.bool;
 import static org.correlationstation.core.config.ValueParsers.bytes;
 import static org.correlationstation.core.config.ValueParsers.decimal;
 import static org.correlationstation.core.config.ValueParsers.endpoint;
+import static org.correlationstation.core.config.ValueParsers.headers;
 import static org.correlationstation.core.config.ValueParsers.hostPortList;
 import static org.correlationstation.core.config.ValueParsers.httpUrl;
 import static org.correlationstation.core.config.ValueParsers.integer;
@@ -199,22 +200,46 @@ public final class Options {
                     .secret(UrlRedaction::redact) // a URL may carry credentials
                     .valueHint("http(s) URL")
                     .description("Loki push endpoint, e.g. http://loki:3100/loki/api/v1/push"
-                            + " (unset: Loki sink off)."));
+                            + " (unset: Loki sink off); https:// for TLS, https://user:password@host/… for"
+                            + " basic auth (the password is never logged)."));
     public static final ConfigOption<String> LOKI_TENANT = add(
             ConfigOption.builder("LOKI_TENANT", String.class, string())
                     .valueHint("string")
                     .description("Loki tenant, sent as X-Scope-OrgID (unset: no header)."));
+    public static final ConfigOption<String> LOKI_HEADERS = add(
+            headersOption("LOKI_HEADERS", "Loki push request"));
+    public static final ConfigOption<String> LOKI_CA_FILE = add(
+            caFileOption("LOKI_CA_FILE", "LOKI_URL"));
+    public static final ConfigOption<String> LOKI_CLIENT_CERT_FILE = add(
+            clientCertOption("LOKI_CLIENT_CERT_FILE", "LOKI_CLIENT_KEY_FILE", "Loki"));
+    public static final ConfigOption<String> LOKI_CLIENT_KEY_FILE = add(
+            clientKeyOption("LOKI_CLIENT_KEY_FILE", "LOKI_CLIENT_CERT_FILE"));
     public static final ConfigOption<String> TEMPO_GRPC_ENDPOINT = add(
             ConfigOption.builder("TEMPO_GRPC_ENDPOINT", String.class, endpoint())
                     .secret(UrlRedaction::redact) // a URL may carry credentials
-                    .valueHint("host:port")
-                    .description("Tempo OTLP/gRPC endpoint, e.g. tempo:4317."
+                    .valueHint("host:port, or https://host:port for TLS")
+                    .description("Tempo OTLP/gRPC endpoint, e.g. tempo:4317 (plaintext) or"
+                            + " https://tempo.example.com:443 (TLS)."
                             + " With TEMPO_HTTP_ENDPOINT also unset: Tempo sink off."));
     public static final ConfigOption<String> TEMPO_HTTP_ENDPOINT = add(
             ConfigOption.builder("TEMPO_HTTP_ENDPOINT", String.class, httpUrl())
                     .secret(UrlRedaction::redact) // a URL may carry credentials
                     .valueHint("http(s) URL")
-                    .description("Tempo OTLP/HTTP endpoint, e.g. http://tempo:4318/v1/traces."));
+                    .description("Tempo OTLP/HTTP endpoint, e.g. http://tempo:4318/v1/traces; https:// for TLS,"
+                            + " https://user:password@host/… for basic auth (the password is never logged)."));
+    public static final ConfigOption<String> TEMPO_HEADERS = add(
+            headersOption("TEMPO_HEADERS", "Tempo request (HTTP headers, or gRPC metadata)"));
+    public static final ConfigOption<String> TEMPO_CA_FILE = add(
+            caFileOption("TEMPO_CA_FILE", "the Tempo endpoint"));
+    public static final ConfigOption<String> TEMPO_CLIENT_CERT_FILE = add(
+            clientCertOption("TEMPO_CLIENT_CERT_FILE", "TEMPO_CLIENT_KEY_FILE", "Tempo"));
+    public static final ConfigOption<String> TEMPO_CLIENT_KEY_FILE = add(
+            clientKeyOption("TEMPO_CLIENT_KEY_FILE", "TEMPO_CLIENT_CERT_FILE"));
+    public static final ConfigOption<String> TEMPO_COMPRESSION = add(
+            ConfigOption.builder("TEMPO_COMPRESSION", String.class, oneOf(new String[] {"none", "gzip"}, Map.of()))
+                    .defaultValue("none").valueHint("none | gzip")
+                    .description("Compression of the requests to Tempo (OTLP/HTTP Content-Encoding, gRPC"
+                            + " message compression), as OTEL_EXPORTER_OTLP_COMPRESSION."));
     public static final ConfigOption<Integer> MAX_BATCH_SIZE = add(
             countOption("MAX_BATCH_SIZE", 5_000, "Largest batch a sink sends in one request."));
     public static final ConfigOption<Long> EXPORT_BATCH_WAIT_MS = add(
@@ -388,6 +413,33 @@ public final class Options {
     private static ConfigOption.Builder<Integer> countOption(String env, int dflt, String text) {
         return ConfigOption.builder(env, Integer.class, integer(1, Integer.MAX_VALUE))
                 .defaultValue(dflt).valueHint("integer ≥ 1").description(text);
+    }
+
+    private static ConfigOption.Builder<String> headersOption(String env, String what) {
+        return ConfigOption.builder(env, String.class, headers())
+                .secret(HeaderList::redact)
+                .valueHint("key=value[,key=value…], values %-encoded")
+                .description("Extra headers on every " + what + ", as OTEL_EXPORTER_OTLP_HEADERS:"
+                        + " e.g. Authorization=Bearer%20<token>. Values are never logged.");
+    }
+
+    private static ConfigOption.Builder<String> caFileOption(String env, String endpoint) {
+        return ConfigOption.builder(env, String.class, string())
+                .valueHint("path")
+                .description("PEM file of CA certificates that " + endpoint + "'s TLS certificate is checked"
+                        + " against, instead of the JVM's trust store (unset: the JVM's).");
+    }
+
+    private static ConfigOption.Builder<String> clientCertOption(String env, String keyEnv, String backend) {
+        return ConfigOption.builder(env, String.class, string())
+                .valueHint("path")
+                .description("PEM client certificate (chain) for mTLS to " + backend + ", with " + keyEnv + ".");
+    }
+
+    private static ConfigOption.Builder<String> clientKeyOption(String env, String certEnv) {
+        return ConfigOption.builder(env, String.class, string())
+                .valueHint("path")
+                .description("PEM private key (PKCS#8, unencrypted) of " + certEnv + ". Its contents are never logged.");
     }
 
     private static ConfigOption.Builder<Integer> portOption(String env, int dflt, String text) {

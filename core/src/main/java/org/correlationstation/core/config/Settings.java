@@ -104,6 +104,9 @@ public final class Settings implements Serializable {
             errors.add("USE_REDIS_STATE=true requires REDIS_URL (--redis-url), e.g. redis://redis:6379;"
                     + " set USE_REDIS_STATE=false or leave it unset to use the in-memory store");
         }
+        // a certificate without its key (or the reverse) cannot authenticate: said at start, not at the first push
+        pairRequired(Options.LOKI_CLIENT_CERT_FILE, Options.LOKI_CLIENT_KEY_FILE, values, errors);
+        pairRequired(Options.TEMPO_CLIENT_CERT_FILE, Options.TEMPO_CLIENT_KEY_FILE, values, errors);
         Object parallelism = values.get(Options.PARALLELISM.envName());
         Object maxParallelism = values.getOrDefault(Options.MAX_PARALLELISM.envName(),
                 Options.MAX_PARALLELISM.defaultValue().orElseThrow());
@@ -119,6 +122,14 @@ public final class Settings implements Serializable {
             throw new IllegalArgumentException("Invalid configuration:\n  - " + String.join("\n  - ", errors));
         }
         return new Settings(values, sources);
+    }
+
+    private static void pairRequired(ConfigOption<?> a, ConfigOption<?> b, Map<String, Object> values,
+            List<String> errors) {
+        if (values.containsKey(a.envName()) != values.containsKey(b.envName())) {
+            errors.add(a.envName() + " and " + b.envName() + " go together: set both for a client certificate,"
+                    + " or neither");
+        }
     }
 
     /**

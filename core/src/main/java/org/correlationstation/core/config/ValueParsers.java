@@ -147,10 +147,11 @@ final class ValueParsers {
         };
     }
 
-    /** {@code host:port}, or an {@code http(s)://host:port} URL. */
+    /** {@code host:port}, or an {@code http(s)://[user:password@]host:port} URL. */
     static ConfigOption.Parser<String> endpoint() {
         return raw -> {
             String hostPort = raw.replaceFirst("^(?i)https?://", "").replaceFirst("/+$", "");
+            hostPort = hostPort.substring(hostPort.lastIndexOf('@') + 1); // basic auth's user-info
             if (!isHostPort(hostPort)) {
                 throw new IllegalArgumentException("expected host:port (or http(s)://host:port)");
             }
@@ -171,6 +172,14 @@ final class ValueParsers {
                 // fall through
             }
             throw new IllegalArgumentException("expected an http:// or https:// URL");
+        };
+    }
+
+    /** {@code key=value,key=value} as {@link HeaderList} reads it. */
+    static ConfigOption.Parser<String> headers() {
+        return raw -> {
+            HeaderList.parse(raw);
+            return raw;
         };
     }
 

@@ -66,8 +66,18 @@ class ConfigDefaultsTest {
         // sinks
         SPEC.put("LOKI_URL", null);
         SPEC.put("LOKI_TENANT", null);
+        // issue 25 (SPEC §8: LOKI_HEADERS, TEMPO_HEADERS, *_CA_FILE, client certificates)
+        SPEC.put("LOKI_HEADERS", null);
+        SPEC.put("LOKI_CA_FILE", null);
+        SPEC.put("LOKI_CLIENT_CERT_FILE", null);
+        SPEC.put("LOKI_CLIENT_KEY_FILE", null);
         SPEC.put("TEMPO_GRPC_ENDPOINT", null);
         SPEC.put("TEMPO_HTTP_ENDPOINT", null);
+        SPEC.put("TEMPO_HEADERS", null);
+        SPEC.put("TEMPO_CA_FILE", null);
+        SPEC.put("TEMPO_CLIENT_CERT_FILE", null);
+        SPEC.put("TEMPO_CLIENT_KEY_FILE", null);
+        SPEC.put("TEMPO_COMPRESSION", "none");
         SPEC.put("MAX_BATCH_SIZE", 5_000);
         SPEC.put("EXPORT_BATCH_WAIT_MS", 1_000L);
         SPEC.put("EXPORT_RETRY_ATTEMPTS", 3);
@@ -156,7 +166,7 @@ class ConfigDefaultsTest {
     }
 
     @Test
-    void onlyTokensAndUrlsAreSecret() {
+    void onlyTokensUrlsThatMayHoldCredentialsAndSinkHeadersAreSecret() {
         List<String> secret = new ArrayList<>();
         for (ConfigOption<?> option : Options.all()) {
             if (option.isSecret()) {
@@ -164,8 +174,9 @@ class ConfigDefaultsTest {
             }
         }
         assertThat(secret).containsExactlyInAnyOrder("REDIS_URL", "API_TOKEN", "INGEST_TOKEN",
-                // URLs may carry credentials: shown with them redacted
-                "LOKI_URL", "TEMPO_GRPC_ENDPOINT", "TEMPO_HTTP_ENDPOINT", "PYROSCOPE_SERVER_ADDRESS");
+                // issue 25: URLs may carry credentials (shown with them redacted), and the sinks' headers
+                "LOKI_URL", "LOKI_HEADERS", "TEMPO_GRPC_ENDPOINT", "TEMPO_HTTP_ENDPOINT", "TEMPO_HEADERS",
+                "PYROSCOPE_SERVER_ADDRESS");
     }
 
     @Test

@@ -28,6 +28,8 @@ import org.apache.kafka.common.header.Header;
 import org.correlationstation.core.testing.EmbeddedKafka;
 import org.correlationstation.connectors.testutil.LokiTestServer;
 import org.correlationstation.connectors.testutil.OtlpTestReceiver;
+import org.correlationstation.connectors.testutil.ServerSecurity;
+import org.correlationstation.connectors.testutil.TestCertificates;
 import org.correlationstation.core.testing.RedisServer;
 import org.correlationstation.core.config.Settings;
 import org.correlationstation.core.model.LogEvent;
@@ -243,6 +245,52 @@ class CorrelationPipelineITCase {
                 assertThat(DocumentedMetrics.sum(scraped,
                         "flink_taskmanager_job_task_operator_correlation_backend_status_export_attempts",
                         "status=\"500\"")).as("Loki's failed pushes were counted").isGreaterThanOrEqualTo(3);
+            } finally {
+                cluster.cancel(job);
+            }
+        }
+    }
+
+    /**
+     * Issue 25 end to end: the options travel from the settings through the job graph to the writers on the
+     * TaskManager. Loki wants HTTPS with a client certificate, basic auth from LOKI_URL and a LOKI_HEADERS
+     * header; Tempo wants gRPC over TLS (https:// endpoint) with a TEMPO_HEADERS bearer token, gzip.
+     */
+    @Test
+    void hostedBackendsOverTlsWithCredentialsGetEveryLogAndSpan() throws Exception {
+        TestCertificates certs = TestCertificates.get();
+        ServerSecurity lokiNeeds = ServerSecurity.mutualTls().requiringBasicAuth("123456", "p@ss").requiring("X-Team", "a b");
+        ServerSecurity tempoNeeds = ServerSecurity.tls().requiring("Authorization", "Bearer tok=");
+        try (LokiTestServer loki = LokiTestServer.start(lokiNeeds); OtlpTestReceiver tempo = OtlpTestReceiver.start(tempoNeeds)) {
+            Map<String, String> extra = new HashMap<>();
+            extra.put("LOKI_URL", loki.pushUrl().replace("https://", "https://123456:p%40ss@"));
+            extra.put("LOKI_HEADERS", "X-Team=a%20b");
+            extra.put("LOKI_CA_FILE", certs.caFile().toString());
+            extra.put("LOKI_CLIENT_CERT_FILE", certs.clientCertFile().toString());
+            extra.put("LOKI_CLIENT_KEY_FILE", certs.clientKeyFile().toString());
+            extra.put("TEMPO_GRPC_ENDPOINT", tempo.grpcTlsEndpoint());
+            extra.put("TEMPO_HEADERS", "Authorization=Bearer%20tok%3D");
+            extra.put("TEMPO_CA_FILE", certs.caFile().toString());
+            extra.put("TEMPO_COMPRESSION", "gzip");
+            extra.put("EXPORT_BATCH_WAIT_MS", "200");
+            Settings settings = settings("hosted", extra);
+            assertThat(settings.describe()).doesNotContain("p@ss", "p%40ss", "a%20b", "tok");
+            List<GeneratedTrace> traces = new TraceGenerator(6).traceSpacingMillis(10).generate(50);
+            JobID job = cluster.start(settings, new Configuration(), null);
+            try (StoredRecords stored = new StoredRecords(redisServer.uri())) {
+                TelemetryProducer producer = new TelemetryProducer(kafka, 66);
+                producer.spans("hosted-spans", GeneratedTrace.allSpans(traces));
+                awaitSpansStored(stored, traces, job);
+                producer.logsAsJson("hosted-logs", GeneratedTrace.allLogsWithUntraced(traces));
+                pushWatermarkPastEveryTrace(producer, "hosted", traces);
+
+                int expected = GeneratedTrace.allLogsWithUntraced(traces).size() + 1; // + the pusher's log
+                SinkAssertions.assertEveryLogInLoki(traces, loki.awaitEntries(expected, DEADLINE), SLACK_MS);
+                assertThat(loki.requests()).allSatisfy(r -> assertThat(r.status()).isEqualTo(204));
+                List<SpanEvent> produced = GeneratedTrace.allSpans(traces);
+                tempo.awaitSpans(produced.size() + 1, DEADLINE);
+                SinkAssertions.assertEverySpanArrived(produced, tempo.resourceSpans(), Function.identity());
+                assertThat(tempo.headers()).allSatisfy(h -> assertThat(h).containsEntry("grpc-encoding", "gzip"));
             } finally {
                 cluster.cancel(job);
             }
