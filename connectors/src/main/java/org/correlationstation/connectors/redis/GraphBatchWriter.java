@@ -1,7 +1,6 @@
 package org.correlationstation.connectors.redis;
 
 import io.lettuce.core.ScoredValue;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,6 +11,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.correlationstation.core.graph.GraphCodec;
+import org.correlationstation.core.graph.GraphKey;
 import org.correlationstation.core.graph.GraphUpdate;
 import org.correlationstation.core.redis.RedisKeys;
 
@@ -24,19 +24,20 @@ import org.correlationstation.core.redis.RedisKeys;
 final class GraphBatchWriter {
     private static final String RESOURCE = "cas_graph.lua";
 
-    private final String script = CasScript.load(RESOURCE);
-    private final String sha = CasScript.sha1Hex(script);
+    private final LuaScript script = new LuaScript(RESOURCE);
     private final long ttlMillis;
 
     GraphBatchWriter(long ttlMillis) {
         this.ttlMillis = ttlMillis;
     }
 
+    private record Element(long bucket, GraphKey key) {}
+
     /** Per element and bucket, the update with the most calls (a batch can hold several totals of one). */
     static List<GraphUpdate> latestPerElement(Collection<GraphUpdate> batch) {
-        Map<String, GraphUpdate> latest = new LinkedHashMap<>();
+        Map<Element, GraphUpdate> latest = new LinkedHashMap<>();
         for (GraphUpdate u : batch) {
-            latest.merge(u.bucketStartMillis() + GraphCodec.field(u.key()), u,
+            latest.merge(new Element(u.bucketStartMillis(), u.key()), u,
                     (kept, next) -> next.counts().calls >= kept.counts().calls ? next : kept);
         }
         return new ArrayList<>(latest.values());
@@ -72,16 +73,8 @@ final class GraphBatchWriter {
 
     private CompletableFuture<Long> compareAndSet(RedisClusterAsyncCommands<String, String> commands, Runnable flush,
             GraphUpdate u) {
-        String[] keys = {RedisKeys.graphBucket(u.bucketStartMillis())};
-        String[] args = {GraphCodec.field(u.key()), GraphCodec.value(u.counts()), Long.toString(u.counts().calls),
-            Long.toString(ttlMillis)};
-        return commands.<Long>evalsha(sha, ScriptOutputType.INTEGER, keys, args).toCompletableFuture()
-                .exceptionallyCompose(error -> {
-                    if (!CasScript.isNoScript(error)) return CompletableFuture.failedFuture(error);
-                    CompletableFuture<Long> byScript =
-                            commands.<Long>eval(script, ScriptOutputType.INTEGER, keys, args).toCompletableFuture();
-                    flush.run();
-                    return byScript;
-                });
+        return script.run(commands, flush, new String[] {RedisKeys.graphBucket(u.bucketStartMillis())},
+                GraphCodec.field(u.key()), GraphCodec.value(u.counts()), Long.toString(u.counts().calls),
+                Long.toString(ttlMillis));
     }
 }

@@ -161,7 +161,7 @@ public final class Options {
 
     public static final ConfigOption<String> REDIS_URL = add(
             ConfigOption.builder("REDIS_URL", String.class, redisUrl())
-                    .secret(ValueParsers::redactUrlPassword)
+                    .secret(UrlRedaction::redact)
                     .valueHint("redis://[[user:]password@]host[:port][/db]")
                     .description("Redis (standalone, Sentinel or Cluster) for records and indexes"
                             + " (unset: the in-memory store). The password is never logged."));

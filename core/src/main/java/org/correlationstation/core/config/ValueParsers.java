@@ -205,11 +205,6 @@ final class ValueParsers {
         };
     }
 
-    /** See {@link UrlRedaction#redact}. */
-    static String redactUrlPassword(String url) {
-        return UrlRedaction.redact(url);
-    }
-
     private static boolean isHostPort(String s) {
         int colon = s.lastIndexOf(':');
         if (colon <= 0 || colon == s.length() - 1) {

@@ -41,6 +41,11 @@ final class ContentHash {
         return c.mix();
     }
 
+    /** A text's hash (e.g. a span id that is not 16 hex digits, as a key). */
+    static long of(String text) {
+        return new ContentHash().add(text).mix();
+    }
+
     private ContentHash add(long v) {
         h = (h ^ v) * PRIME;
         h ^= h >>> 29;

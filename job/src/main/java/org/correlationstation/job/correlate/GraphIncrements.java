@@ -39,9 +39,8 @@ final class GraphIncrements {
      */
     void edges(Map<String, SpanInfo> spans, SeenSet counted) {
         for (SpanInfo child : spans.values()) {
-            if (child.parentSpanId == null || child.service == null) continue;
-            SpanInfo parent = spans.get(child.parentSpanId);
-            if (parent == null || parent.service == null || parent.service.equals(child.service)) continue;
+            SpanInfo parent = parentOfAnotherService(spans, child);
+            if (parent == null) continue;
             long id = idKey(child.spanId);
             if (counted.contains(id)) continue;
             counted.add(id);
@@ -53,11 +52,16 @@ final class GraphIncrements {
     /** Whether {@code spans} has any edge at all (so that a trace without one never reads its counted set). */
     static boolean anyEdge(Map<String, SpanInfo> spans) {
         for (SpanInfo child : spans.values()) {
-            if (child.parentSpanId == null || child.service == null) continue;
-            SpanInfo parent = spans.get(child.parentSpanId);
-            if (parent != null && parent.service != null && !parent.service.equals(child.service)) return true;
+            if (parentOfAnotherService(spans, child) != null) return true;
         }
         return false;
+    }
+
+    /** The span's parent when it is known and of another service (an edge), else null. */
+    private static SpanInfo parentOfAnotherService(Map<String, SpanInfo> spans, SpanInfo child) {
+        if (child.parentSpanId == null || child.service == null) return null;
+        SpanInfo parent = spans.get(child.parentSpanId);
+        return parent == null || parent.service == null || parent.service.equals(child.service) ? null : parent;
     }
 
     boolean isEmpty() {
@@ -82,12 +86,7 @@ final class GraphIncrements {
 
     /** A span id as the counted set's key: its value for canonical ids, a 64-bit hash of the text otherwise. */
     static long idKey(String spanId) {
-        if (CompactEncoding.isHexId(spanId, 16)) return HexFormat.fromHexDigitsToLong(spanId);
-        long h = 0xcbf29ce484222325L; // FNV-1a: other ids are rare (not OTLP's 8 bytes), and only need to differ
-        for (int i = 0; i < spanId.length(); i++) {
-            h ^= spanId.charAt(i);
-            h *= 0x100000001b3L;
-        }
-        return h;
+        // other ids are rare (not OTLP's 8 bytes), and only need to differ
+        return CompactEncoding.isHexId(spanId, 16) ? HexFormat.fromHexDigitsToLong(spanId) : ContentHash.of(spanId);
     }
 }
