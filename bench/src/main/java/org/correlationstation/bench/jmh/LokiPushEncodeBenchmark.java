@@ -46,4 +46,11 @@ public class LokiPushEncodeBenchmark {
     public LokiPushEncoder.Encoded encodePerEntry() {
         return LokiPushEncoder.encode(entries);
     }
+
+    /** The same request through the classes protoc generates from push.proto (issue 25: keep the faster). */
+    @Benchmark
+    @OperationsPerInvocation(ENTRIES)
+    public byte[] encodeGeneratedPerEntry() {
+        return LokiPushEncoder.encodeGenerated(entries);
+    }
 }

@@ -1,5 +1,6 @@
 package org.correlationstation.connectors.loki;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +12,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.correlationstation.connectors.loki.proto.EntryAdapter;
+import org.correlationstation.connectors.loki.proto.PushRequest;
+import org.correlationstation.connectors.loki.proto.StreamAdapter;
 import org.xerial.snappy.Snappy;
 
 /**
@@ -316,6 +320,36 @@ public final class LokiPushEncoder {
             throw new UncheckedIOException(e);
         }
         return out;
+    }
+
+    /**
+     * The same request built with the classes protoc generates from push.proto: the JMH comparison's
+     * other side (LokiPushEncodeBenchmark), and what the hand encoder must equal byte for byte.
+     */
+    static byte[] serializeGenerated(List<LokiEntry> entries) {
+        PushRequest.Builder request = PushRequest.newBuilder();
+        for (Map.Entry<String, List<Line>> s : prepare(entries).streams.entrySet()) {
+            StreamAdapter.Builder stream = request.addStreamsBuilder().setLabels(s.getKey());
+            for (Line l : s.getValue()) {
+                EntryAdapter.Builder entry = stream.addEntriesBuilder();
+                entry.getTimestampBuilder().setSeconds(seconds(l.timestampNanos)).setNanos(nanos(l.timestampNanos));
+                entry.setLineBytes(ByteString.copyFrom(l.line));
+                for (byte[][] pair : l.metadata) {
+                    entry.addStructuredMetadataBuilder().setNameBytes(ByteString.copyFrom(pair[0]))
+                            .setValueBytes(ByteString.copyFrom(pair[1]));
+                }
+            }
+        }
+        return request.build().toByteArray();
+    }
+
+    /** {@link #serializeGenerated}, snappy-compressed as {@link #encode} sends it. */
+    public static byte[] encodeGenerated(List<LokiEntry> entries) {
+        try {
+            return Snappy.compress(serializeGenerated(entries));
+        } catch (IOException e) {
+            throw new UncheckedIOException("snappy compression failed", e);
+        }
     }
 
     private static int lengthDelimitedSize(int field, int size) {

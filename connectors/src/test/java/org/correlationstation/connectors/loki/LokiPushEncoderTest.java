@@ -181,6 +181,32 @@ class LokiPushEncoderTest {
         assertThat(LokiPushEncoder.safeKey("ok_Name9")).isEqualTo("ok_Name9");
     }
 
+    /**
+     * The hand encoder (kept because it is faster, docs/sinks.md) writes exactly what the classes
+     * generated from Loki's push.proto write: field numbers, wire types, the always-present timestamp,
+     * proto3's omitted defaults, multi-byte text, negative and zero times.
+     */
+    @Test
+    void handEncoderWritesTheGeneratedClassesBytes() {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("trace_id", "0af7651916cd43dd8448eb211c80319c");
+        meta.put("span_id", "b7ad6b7169203331");
+        meta.put("empty", "");
+        meta.put("näme", "välue ✓ 🙂");
+        meta.put("http.route", "/items/{id}");
+        List<LokiEntry> batch = new ArrayList<>();
+        batch.add(entry("checkout", "info", 1_700_000_000_123_456_789L, "GET /items ✓", meta));
+        batch.add(entry("checkout", "info", 0L, "", Map.of()));
+        batch.add(entry("checkout", "info", -1_500_000_000L, "before the epoch", Map.of("k", "v")));
+        batch.add(entry("", null, 1_000_000_000L, "a whole second", Map.of()));
+        batch.add(entry("payments", "error", 999_999_999L, "x".repeat(300), meta));
+        for (int n = 0; n <= batch.size(); n++) {
+            List<LokiEntry> part = batch.subList(0, n);
+            assertThat(LokiPushEncoder.encodeUncompressed(part)).as("first %d entries", n)
+                    .isEqualTo(LokiPushEncoder.serializeGenerated(part));
+        }
+    }
+
     @Test
     void emptyBatchIsAnEmptyRequest() throws Exception {
         assertThat(roundTrip(LokiPushEncoder.encode(List.of()))).isEmpty();

@@ -1,7 +1,5 @@
 package org.correlationstation.connectors.testutil;
 
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.WireFormat;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
@@ -23,12 +21,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.correlationstation.connectors.loki.proto.EntryAdapter;
+import org.correlationstation.connectors.loki.proto.LabelPairAdapter;
+import org.correlationstation.connectors.loki.proto.PushRequest;
+import org.correlationstation.connectors.loki.proto.StreamAdapter;
 import org.xerial.snappy.Snappy;
 
 /**
  * A stand-in for Loki's push endpoint ({@code POST /loki/api/v1/push}) on a free local port. It reads
  * the real wire format (snappy block-compressed protobuf {@code logproto.PushRequest}), decoding it
- * with protobuf's CodedInputStream independently of the sink's encoder, and keeps what it received.
+ * with the classes generated from Loki's push.proto, independently of the sink's encoder, and keeps what it received.
  * It can be told to fail: answer the next requests with a status (and Retry-After, and a body), delay
  * its answers, or stop listening altogether and start again on the same port (connection refused in
  * between). All accessors are thread-safe; waiting is by polling with a deadline.
@@ -327,95 +329,31 @@ public final class LokiTestServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- decoding
 
-    /** Decodes an uncompressed PushRequest. */
+    /**
+     * Decodes an uncompressed PushRequest with the classes protoc generates from Loki's push.proto, so
+     * that the sink's hand encoder is checked against the schema rather than against itself.
+     */
     public static List<Stream> decode(byte[] pushRequest) throws IOException {
-        CodedInputStream in = CodedInputStream.newInstance(pushRequest);
         List<Stream> streams = new ArrayList<>();
-        int tag;
-        while ((tag = in.readTag()) != 0) {
-            if (WireFormat.getTagFieldNumber(tag) == 1) {
-                int limit = in.pushLimit(in.readRawVarint32());
-                streams.add(readStream(in));
-                in.popLimit(limit);
-            } else {
-                in.skipField(tag);
+        for (StreamAdapter stream : PushRequest.parseFrom(pushRequest).getStreamsList()) {
+            Map<String, String> parsed = parseLabels(stream.getLabels());
+            List<Entry> entries = new ArrayList<>(stream.getEntriesCount());
+            for (EntryAdapter e : stream.getEntriesList()) {
+                Map<String, String> meta = new LinkedHashMap<>();
+                for (LabelPairAdapter pair : e.getStructuredMetadataList()) {
+                    if (meta.put(pair.getName(), pair.getValue()) != null) {
+                        throw new IOException("duplicate structured metadata name " + pair.getName());
+                    }
+                }
+                if (!e.hasTimestamp()) {
+                    throw new IOException("an entry without a timestamp (Loki's is non-nullable)");
+                }
+                long ts = e.getTimestamp().getSeconds() * 1_000_000_000L + e.getTimestamp().getNanos();
+                entries.add(new Entry(parsed, stream.getLabels(), ts, e.getLine(), meta));
             }
+            streams.add(new Stream(stream.getLabels(), parsed, entries));
         }
         return streams;
-    }
-
-    private static Stream readStream(CodedInputStream in) throws IOException {
-        String labels = "";
-        List<long[]> times = new ArrayList<>();
-        List<String> lines = new ArrayList<>();
-        List<Map<String, String>> metas = new ArrayList<>();
-        int tag;
-        while ((tag = in.readTag()) != 0) {
-            switch (WireFormat.getTagFieldNumber(tag)) {
-                case 1 -> labels = in.readStringRequireUtf8();
-                case 2 -> {
-                    int limit = in.pushLimit(in.readRawVarint32());
-                    long[] ts = {0};
-                    String[] line = {""};
-                    Map<String, String> meta = new LinkedHashMap<>();
-                    readEntry(in, ts, line, meta);
-                    in.popLimit(limit);
-                    times.add(ts);
-                    lines.add(line[0]);
-                    metas.add(meta);
-                }
-                default -> in.skipField(tag);
-            }
-        }
-        Map<String, String> parsed = parseLabels(labels);
-        List<Entry> entries = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            entries.add(new Entry(parsed, labels, times.get(i)[0], lines.get(i), metas.get(i)));
-        }
-        return new Stream(labels, parsed, entries);
-    }
-
-    private static void readEntry(CodedInputStream in, long[] ts, String[] line, Map<String, String> meta)
-            throws IOException {
-        int tag;
-        while ((tag = in.readTag()) != 0) {
-            switch (WireFormat.getTagFieldNumber(tag)) {
-                case 1 -> {
-                    int limit = in.pushLimit(in.readRawVarint32());
-                    long seconds = 0;
-                    int nanos = 0;
-                    int t;
-                    while ((t = in.readTag()) != 0) {
-                        switch (WireFormat.getTagFieldNumber(t)) {
-                            case 1 -> seconds = in.readInt64();
-                            case 2 -> nanos = in.readInt32();
-                            default -> in.skipField(t);
-                        }
-                    }
-                    in.popLimit(limit);
-                    ts[0] = seconds * 1_000_000_000L + nanos;
-                }
-                case 2 -> line[0] = in.readStringRequireUtf8();
-                case 3 -> {
-                    int limit = in.pushLimit(in.readRawVarint32());
-                    String name = "";
-                    String value = "";
-                    int t;
-                    while ((t = in.readTag()) != 0) {
-                        switch (WireFormat.getTagFieldNumber(t)) {
-                            case 1 -> name = in.readStringRequireUtf8();
-                            case 2 -> value = in.readStringRequireUtf8();
-                            default -> in.skipField(t);
-                        }
-                    }
-                    in.popLimit(limit);
-                    if (meta.put(name, value) != null) {
-                        throw new IOException("duplicate structured metadata name " + name);
-                    }
-                }
-                default -> in.skipField(tag);
-            }
-        }
     }
 
     /** Parses Loki's {@code {name="value", …}} with Go string escapes. */
