@@ -73,17 +73,6 @@ public record SinkSecurity(Map<String, String> headers, String caFile, String cl
         return userInfo == null ? url : url.replaceFirst("://\\Q" + userInfo + "\\E@", "://");
     }
 
-    /** The URL with its password (or lone user-info) as {@code ***}, for logs. */
-    public static String redactUserInfo(String url) {
-        String userInfo = rawUserInfo(url);
-        if (userInfo == null) {
-            return url;
-        }
-        int colon = userInfo.indexOf(':');
-        String shown = colon < 0 ? "***" : userInfo.substring(0, colon) + ":***";
-        return url.replaceFirst("://\\Q" + userInfo + "\\E@", "://" + java.util.regex.Matcher.quoteReplacement(shown) + "@");
-    }
-
     /** The user-info between {@code scheme://} and the last {@code @} of the authority, or null. */
     private static String rawUserInfo(String url) {
         int start = url.indexOf("://");

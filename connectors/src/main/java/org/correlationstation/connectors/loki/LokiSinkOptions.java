@@ -39,7 +39,7 @@ public record LokiSinkOptions(String pushUrl, String tenant, ExportOptions expor
         if (security.hasTlsFiles() && !SinkSecurity.isHttps(pushUrl)) {
             // the files would go unused and the push travel in plaintext: refused rather than ignored
             throw new IllegalArgumentException("LOKI_CA_FILE and LOKI_CLIENT_CERT_FILE need an https:// LOKI_URL, got "
-                    + SinkSecurity.redactUserInfo(pushUrl));
+                    + UrlRedaction.redact(pushUrl));
         }
     }
 

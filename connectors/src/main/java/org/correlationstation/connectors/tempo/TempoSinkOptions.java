@@ -3,6 +3,7 @@ package org.correlationstation.connectors.tempo;
 import java.io.Serializable;
 import org.correlationstation.connectors.export.ExportOptions;
 import org.correlationstation.connectors.export.SinkSecurity;
+import org.correlationstation.core.config.UrlRedaction;
 
 /**
  * Where the Tempo sink sends and how: exactly one of {@code grpcEndpoint} ({@code host:port},
@@ -39,14 +40,14 @@ public record TempoSinkOptions(String grpcEndpoint, String httpEndpoint, ExportO
         if (security.hasTlsFiles() && !SinkSecurity.isHttps(grpc ? grpcEndpoint : httpEndpoint)) {
             // the files would go unused and spans travel in plaintext: refused rather than ignored
             throw new IllegalArgumentException("TEMPO_CA_FILE and TEMPO_CLIENT_CERT_FILE need an https:// Tempo"
-                    + " endpoint, got " + SinkSecurity.redactUserInfo(grpc ? grpcEndpoint : httpEndpoint));
+                    + " endpoint, got " + UrlRedaction.redact(grpc ? grpcEndpoint : httpEndpoint));
         }
     }
 
     /** Never the endpoint's password nor the headers' values: this is logged. */
     @Override
     public String toString() {
-        return "TempoSinkOptions{" + (grpc() ? "grpc=" : "http=") + SinkSecurity.redactUserInfo(endpoint()) + ", "
+        return "TempoSinkOptions{" + (grpc() ? "grpc=" : "http=") + UrlRedaction.redact(endpoint()) + ", "
                 + export + ", maxRequestBytes=" + maxRequestBytes + ", " + security + ", gzip=" + gzip + "}";
     }
 
