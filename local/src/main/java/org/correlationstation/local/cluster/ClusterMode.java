@@ -295,7 +295,7 @@ public final class ClusterMode implements AutoCloseable {
                 "  query API       http://localhost:" + settings.get(Options.PORT) + "/api/correlations",
                 "  Flink web UI    " + rest.base() + "  (job " + jobId + ")",
                 "  Flink metrics   http://localhost:" + layout.metricsPort() + "-" + layout.lastMetricsPort()
-                        + "/metrics  (JobManager, then each TaskManager)",
+                        + "/metrics  (one per Flink process, each on the first free port of the range)",
                 "  Flink CLI       ./bin/correlation-station flink list",
                 "  Flink cluster   JobManager rpc localhost:" + layout.rpcPort() + ", " + layout.taskManagers()
                         + " TaskManagers x " + layout.slotsPerTaskManager() + " slots, parallelism " + layout.parallelism(),
@@ -413,9 +413,11 @@ public final class ClusterMode implements AutoCloseable {
         Configurator.setRootLevel(Level.WARN);
         Configurator.setLevel("org.correlationstation",
                 Level.toLevel(settings.get(Options.LOG_LEVEL).toUpperCase(java.util.Locale.ROOT), Level.INFO));
-        System.out.println("Correlation Station " + ProjectVersion.get() + " (cluster mode): starting "
-                + Arrays.toString(new String[] {"redis", "kafka", "ingest", "api", "jobmanager",
-                        settings.get(Options.TASKMANAGERS) + " taskmanagers"}));
+        // With REDIS_URL set, cluster mode uses that Redis and starts none of its own.
+        List<String> parts = new ArrayList<>(List.of("kafka", "ingest", "api", "jobmanager",
+                settings.get(Options.TASKMANAGERS) + " taskmanagers"));
+        if (settings.redisUrl().isEmpty()) parts.add(0, "redis");
+        System.out.println("Correlation Station " + ProjectVersion.get() + " (cluster mode): starting " + parts);
         ClusterMode cluster;
         try {
             cluster = start(settings, List.of(args));
