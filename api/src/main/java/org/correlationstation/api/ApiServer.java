@@ -9,9 +9,9 @@ import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.correlationstation.api.http.ApiMetrics;
 import org.correlationstation.api.http.HttpApi;
-import org.correlationstation.api.http.NettyHttpServer;
 import org.correlationstation.api.http.PostHandler;
 import org.correlationstation.api.http.Route;
+import org.correlationstation.api.http.VertxHttpServer;
 import org.correlationstation.api.store.CorrelationStore;
 import org.correlationstation.api.store.CorrelationStores;
 import org.correlationstation.api.store.RedisCorrelationStore;
@@ -28,12 +28,12 @@ import org.slf4j.LoggerFactory;
 public final class ApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
 
-    private final NettyHttpServer http;
+    private final VertxHttpServer http;
     private final HttpApi api;
     private final Runnable releaseLoops;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ApiServer(NettyHttpServer http, HttpApi api, Runnable releaseLoops) {
+    private ApiServer(VertxHttpServer http, HttpApi api, Runnable releaseLoops) {
         this.http = http;
         this.api = api;
         this.releaseLoops = releaseLoops;
@@ -63,7 +63,7 @@ public final class ApiServer implements AutoCloseable {
         RedisCorrelationStore redis = store instanceof RedisCorrelationStore r ? r : null;
         EventLoopGroup shared = redis == null ? null : redis.eventLoops();
         try {
-            return new ApiServer(NettyHttpServer.start(settings.get(Options.PORT), api, extraPostRoutes,
+            return new ApiServer(VertxHttpServer.start(settings.get(Options.PORT), api, extraPostRoutes,
                     maxPostBodyBytes, shared), api, shared == null ? () -> {} : () -> redis.releaseEventLoops(shared));
         } catch (RuntimeException e) {
             api.close();

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The query API of SPEC §6, independent of the HTTP server: the route table, the handlers, and
- * {@link #handle(ApiRequest)}, which every request goes through (the HTTP server is {@link NettyHttpServer}):
+ * {@link #handle(ApiRequest)}, which every request goes through (the HTTP server is {@link VertxHttpServer}):
  * <ol>
  *   <li>trace context ({@code traceparent} continued or started; echoed on every response);</li>
  *   <li>size limits: request target ≤ {@value #MAX_URL_BYTES} bytes (else 414), request body ≤

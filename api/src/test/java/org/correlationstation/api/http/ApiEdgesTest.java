@@ -72,7 +72,7 @@ class ApiEdgesTest {
                 assertThat(r.header("connection")).isEqualToIgnoringCase("close");
                 assertThat(r.text()).contains("\"code\":\"request_timeout\"").contains("HTTP_BODY_READ_TIMEOUT_MS");
                 // Not before the timeout, and well before the 30 s idle close it used to wait for.
-                assertThat(waitedMs).isBetween(BODY_TIMEOUT_MS - 20, NettyHttpServer.IDLE_SECONDS * 1000L / 3);
+                assertThat(waitedMs).isBetween(BODY_TIMEOUT_MS - 20, VertxHttpServer.IDLE_SECONDS * 1000L / 3);
                 assertThat(c.closedByServer()).isTrue();
             }
         }
