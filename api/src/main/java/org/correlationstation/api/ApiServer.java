@@ -9,15 +9,16 @@ import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.correlationstation.api.http.ApiMetrics;
 import org.correlationstation.api.http.HttpApi;
-import org.correlationstation.api.http.PostHandler;
 import org.correlationstation.api.http.Route;
-import org.correlationstation.api.http.VertxHttpServer;
 import org.correlationstation.api.store.CorrelationStore;
 import org.correlationstation.api.store.CorrelationStores;
 import org.correlationstation.api.store.RedisCorrelationStore;
 import org.correlationstation.core.build.ProjectVersion;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
+import org.correlationstation.http.PostHandler;
+import org.correlationstation.http.PostRoutes;
+import org.correlationstation.http.VertxHttpServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+
+    /** Extra POST requests in progress at most (local mode's ingestion on the API port needs few); then 503. */
+    static final int MAX_POSTS_IN_PROGRESS = 16;
 
     private final VertxHttpServer http;
     private final HttpApi api;
@@ -51,7 +55,7 @@ public final class ApiServer implements AutoCloseable {
 
     /**
      * As {@link #start(Settings, CorrelationStore)}, also serving {@code extraPostRoutes} (exact path →
-     * handler for POST, before the API's own routes): local mode serves the legacy ingestion routes on
+     * handler for POST, before the API's own routes): local mode serves the ingest service's routes on
      * the API's port (SPEC §6) this way, without the API depending on the ingest module.
      *
      * @param maxPostBodyBytes bodies of the extra routes are read up to this plus one byte (the
@@ -63,8 +67,9 @@ public final class ApiServer implements AutoCloseable {
         RedisCorrelationStore redis = store instanceof RedisCorrelationStore r ? r : null;
         EventLoopGroup shared = redis == null ? null : redis.eventLoops();
         try {
-            return new ApiServer(VertxHttpServer.start(settings.get(Options.PORT), api, extraPostRoutes,
-                    maxPostBodyBytes, shared), api, shared == null ? () -> {} : () -> redis.releaseEventLoops(shared));
+            PostRoutes post = new PostRoutes(extraPostRoutes, maxPostBodyBytes, MAX_POSTS_IN_PROGRESS, "api-post");
+            return new ApiServer(VertxHttpServer.start(settings.get(Options.PORT), api, post, shared), api,
+                    shared == null ? () -> {} : () -> redis.releaseEventLoops(shared));
         } catch (RuntimeException e) {
             api.close();
             if (shared != null) redis.releaseEventLoops(shared);

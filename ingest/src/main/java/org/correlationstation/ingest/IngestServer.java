@@ -1,6 +1,5 @@
 package org.correlationstation.ingest;
 
-import io.javalin.Javalin;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Map;
@@ -9,10 +8,12 @@ import org.apache.logging.log4j.core.config.Configurator;
 import org.correlationstation.core.build.ProjectVersion;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
+import org.correlationstation.http.PostHandler;
+import org.correlationstation.http.PostRoutes;
+import org.correlationstation.http.VertxHttpServer;
 import org.correlationstation.ingest.auth.BearerToken;
 import org.correlationstation.ingest.export.OtlpIngestion;
 import org.correlationstation.ingest.grpc.OtlpGrpcReceiver;
-import org.correlationstation.ingest.http.IngestEndpoint;
 import org.correlationstation.ingest.http.IngestRoutes;
 import org.correlationstation.ingest.kafka.TelemetryWriter;
 import org.correlationstation.ingest.metrics.IngestMetrics;
@@ -25,19 +26,27 @@ import org.slf4j.LoggerFactory;
  * job reads. {@link #main} is the {@code ingest} command; {@link #start(Settings)} serves local mode
  * and tests.
  *
- * <p>Local mode also serves {@link #postEndpoints()} on the query API's port; they write through this
- * server's producer.
+ * <p>Both HTTP ports of the project, this one and the query API's, are the same server
+ * ({@link VertxHttpServer}), so they answer the same edges alike. Local mode also serves
+ * {@link #postHandlers()} on the query API's port; they write through this server's producer.
  */
 public final class IngestServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestServer.class);
 
-    private final Javalin http;
+    /**
+     * Ingestion requests in progress at most (decoding a body; the wait for Kafka's acknowledgement holds
+     * no thread); beyond, 503 with Retry-After, which OTLP exporters retry. As many as Jetty's default
+     * pool served before.
+     */
+    static final int MAX_POSTS_IN_PROGRESS = 200;
+
+    private final VertxHttpServer http;
     private final OtlpGrpcReceiver grpc;
     private final IngestRoutes routes;
     private final TelemetryWriter writer;
     private final IngestMetrics metrics;
 
-    private IngestServer(Javalin http, OtlpGrpcReceiver grpc, IngestRoutes routes, TelemetryWriter writer,
+    private IngestServer(VertxHttpServer http, OtlpGrpcReceiver grpc, IngestRoutes routes, TelemetryWriter writer,
             IngestMetrics metrics) {
         this.http = http;
         this.grpc = grpc;
@@ -68,23 +77,10 @@ public final class IngestServer implements AutoCloseable {
         IngestRoutes routes = new IngestRoutes(settings, ingestion, writer, metrics, version());
         OtlpGrpcReceiver grpc = OtlpGrpcReceiver.start(settings.get(Options.OTLP_GRPC_PORT), maxBytes,
                 BearerToken.of(settings.find(Options.INGEST_TOKEN).orElse(null)), ingestion, metrics);
-        Javalin http;
+        VertxHttpServer http;
         try {
-            http = Javalin.create(config -> {
-                config.showJavalinBanner = false;
-                config.startupWatcherEnabled = false;
-                config.jetty.modifyHttpConfiguration(h -> {
-                    h.setSendServerVersion(false);
-                    h.setSendXPoweredBy(false);
-                });
-            });
-            routes.mount(http);
-            http.exception(Exception.class, (e, ctx) -> {
-                log.error("unhandled error", e);
-                ctx.status(500).contentType("application/json")
-                        .result("{\"error\":{\"code\":\"internal\",\"message\":\"internal error; see the ingest log\"}}");
-            });
-            http.start(settings.get(Options.OTLP_HTTP_PORT));
+            http = VertxHttpServer.start(settings.get(Options.OTLP_HTTP_PORT), routes.service(),
+                    new PostRoutes(routes.postHandlers(), maxBytes, MAX_POSTS_IN_PROGRESS, "ingest-post"), null);
         } catch (RuntimeException e) {
             grpc.close();
             throw e;
@@ -92,9 +88,9 @@ public final class IngestServer implements AutoCloseable {
         return new IngestServer(http, grpc, routes, writer, metrics);
     }
 
-    /** The ingestion routes (exact path → POST endpoint) for another server's port, e.g. the query API's. */
-    public Map<String, IngestEndpoint> postEndpoints() {
-        return routes.postEndpoints();
+    /** The ingestion routes (exact path → POST handler) for another server's port, e.g. the query API's. */
+    public Map<String, PostHandler> postHandlers() {
+        return routes.postHandlers();
     }
 
     public IngestMetrics metrics() {
@@ -116,7 +112,7 @@ public final class IngestServer implements AutoCloseable {
             grpc.close();
         } finally {
             try {
-                http.stop();
+                http.close();
             } finally {
                 writer.close();
             }

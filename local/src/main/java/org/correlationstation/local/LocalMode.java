@@ -105,7 +105,7 @@ public final class LocalMode implements AutoCloseable {
         ingest = IngestServer.start(s);
         parts.push(ingest);
 
-        api = ApiServer.start(s, store, IngestOnApiPort.routes(ingest.postEndpoints()), s.get(Options.OTLP_MAX_BODY_BYTES));
+        api = ApiServer.start(s, store, ingest.postHandlers(), s.get(Options.OTLP_MAX_BODY_BYTES));
         parts.push(api);
 
         job = LocalJob.start(s, memoryStore, START_TIMEOUT);

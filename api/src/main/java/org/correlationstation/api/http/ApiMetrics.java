@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 import org.correlationstation.api.store.CorrelationStore;
 import org.correlationstation.api.store.InMemoryCorrelationStore;
+import org.correlationstation.http.HttpResponse;
 
 /**
  * The API's own metrics (SPEC §9), in a registry of its own (so that several servers can live in one

@@ -10,6 +10,7 @@ import org.correlationstation.core.graph.GraphCounts;
 import org.correlationstation.core.graph.GraphKey;
 import org.correlationstation.core.graph.ServiceGraph;
 import org.correlationstation.core.record.RecordCodec;
+import org.correlationstation.http.HttpResponse;
 
 /**
  * {@code GET /api/graph}: its parameters (the listing's time syntax, aliases and errors; defaults for

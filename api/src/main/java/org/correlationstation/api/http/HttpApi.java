@@ -24,12 +24,16 @@ import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
+import org.correlationstation.http.HttpResponse;
+import org.correlationstation.http.HttpService;
+import org.correlationstation.http.RequestHead;
+import org.correlationstation.http.VertxHttpServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The query API of SPEC §6, independent of the HTTP server: the route table, the handlers, and
- * {@link #handle(ApiRequest)}, which every request goes through (the HTTP server is {@link VertxHttpServer}):
+ * {@link #handle(RequestHead)}, which every request goes through (the HTTP server is {@link VertxHttpServer}):
  * <ol>
  *   <li>trace context ({@code traceparent} continued or started; echoed on every response);</li>
  *   <li>size limits: request target ≤ {@value #MAX_URL_BYTES} bytes (else 414), request body ≤
@@ -42,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * Every response is counted in the request metrics under its route template.
  */
-public final class HttpApi implements AutoCloseable {
+public final class HttpApi implements HttpService, AutoCloseable {
     public static final int MAX_URL_BYTES = 8 * 1024;
     public static final int MAX_BODY_BYTES = 1024;
     /** Health checks wait at least this long for the store's ping, whatever the query timeout. */
@@ -264,7 +268,8 @@ public final class HttpApi implements AutoCloseable {
      * on the store's thread (or at once) with the full response, {@code traceparent} and
      * {@code Cache-Control: no-store} included; the request is counted in the metrics by then.
      */
-    public CompletableFuture<HttpResponse> handle(ApiRequest req) {
+    @Override
+    public CompletableFuture<HttpResponse> handle(RequestHead req) {
         long start = System.nanoTime();
         TraceContext trace = TraceContext.continueOrStart(req.traceparent());
         String method = req.method();
@@ -306,7 +311,8 @@ public final class HttpApi implements AutoCloseable {
      * port answers it. Neither token nor rate limit applies: the route is not the API's. Counted under
      * the path, one of the few fixed paths of those routes.
      */
-    public HttpResponse postOnly(ApiRequest req) {
+    @Override
+    public HttpResponse postOnly(RequestHead req) {
         long start = System.nanoTime();
         TraceContext trace = TraceContext.continueOrStart(req.traceparent());
         return finish(errorResponse(methodNotAllowed(req.method(), Set.of("POST"))), req.method(), req.rawPath(),
@@ -323,18 +329,21 @@ public final class HttpApi implements AutoCloseable {
      * The answer to a request the server refused before it could be routed (see {@link TransportErrors}:
      * 400, 413, 414, 431), counted under {@code unmatched}; a new trace, since its headers were not read.
      */
+    @Override
     public HttpResponse transportError(int status) {
         return finish(TransportErrors.response(status), "?", ApiMetrics.UNMATCHED,
                 TraceContext.continueOrStart(null), System.nanoTime());
     }
 
     /** {@code HTTP_BODY_READ_TIMEOUT_MS}: how long the server waits for the rest of a declared body. */
-    long bodyReadTimeoutMs() {
+    @Override
+    public long bodyReadTimeoutMs() {
         return bodyReadTimeoutMs;
     }
 
     /** The 408 for a body that did not arrive within {@link #bodyReadTimeoutMs()}, counted under {@code unmatched}. */
-    HttpResponse bodyTimeout() {
+    @Override
+    public HttpResponse bodyTimeout() {
         HttpResponse r = json(408, Map.of("error", errorBody("request_timeout", "the request body did not arrive"
                 + " within " + bodyReadTimeoutMs + " ms (HTTP_BODY_READ_TIMEOUT_MS): it is shorter than its"
                 + " Content-Length says, or stalled; the connection is closed")));

@@ -2,6 +2,7 @@ package org.correlationstation.api.http;
 
 import java.util.List;
 import java.util.Set;
+import org.correlationstation.http.HttpResponse;
 
 /**
  * One entry of the route table: a method, a path template ({@code /api/correlations/{correlation_id}})

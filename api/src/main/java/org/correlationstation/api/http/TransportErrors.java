@@ -1,6 +1,7 @@
 package org.correlationstation.api.http;
 
 import java.util.Map;
+import org.correlationstation.http.HttpResponse;
 
 /**
  * Errors the HTTP server answers itself, before a request reaches the route table (a request line or

@@ -24,6 +24,7 @@ import org.correlationstation.core.graph.ServiceGraph;
 import org.correlationstation.core.record.CorrelationIds;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
+import org.correlationstation.http.PostHandler;
 
 /** Starts a real server on a free loopback port and talks HTTP to it (java.net.http). */
 final class ApiTestSupport implements AutoCloseable {

@@ -1,13 +1,14 @@
 package org.correlationstation.ingest.http;
 
-import io.javalin.Javalin;
-import io.javalin.http.HandlerType;
-import java.time.Duration;
+import java.io.ByteArrayInputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
+import org.correlationstation.http.HttpResponse;
+import org.correlationstation.http.HttpService;
+import org.correlationstation.http.PostHandler;
 import org.correlationstation.ingest.auth.BearerToken;
 import org.correlationstation.ingest.export.OtlpIngestion;
 import org.correlationstation.ingest.kafka.TelemetryWriter;
@@ -15,9 +16,10 @@ import org.correlationstation.ingest.metrics.IngestMetrics;
 
 /**
  * The HTTP routes of the ingest service (SPEC §1, §11). {@link #postEndpoints()} are the ingestion
- * routes alone (exact path → POST endpoint, free of any HTTP server), which local mode also serves on
- * the query API's port; {@link #mount} adds them and the service routes ({@code /health/live},
- * {@code /health/ready}, {@code /metrics}, {@code /}) to a Javalin app.
+ * routes alone (exact path → POST endpoint, free of any HTTP server); {@link #postHandlers()} are the
+ * same for the shared HTTP server, which serves them on the ingest port and, in local mode, on the
+ * query API's port too; {@link #service()} answers the ingest port's other requests (health, metrics,
+ * 404, 405, transport errors).
  */
 public final class IngestRoutes {
     public static final String TRACES = "/v1/traces";
@@ -25,8 +27,7 @@ public final class IngestRoutes {
     public static final String LEGACY_TRACES = "/api/otlp/v1/traces";
     public static final String LEGACY_OTLP_LOGS = "/api/otlp/v1/logs";
     public static final String LEGACY_LOGS = "/api/logs";
-    /** How long readiness waits for a broker's answer. */
-    static final Duration READY_TIMEOUT = Duration.ofSeconds(2);
+    static final List<String> POST_PATHS = List.of(TRACES, LOGS, LEGACY_TRACES, LEGACY_OTLP_LOGS, LEGACY_LOGS);
 
     private final OtlpIngestion ingestion;
     private final TelemetryWriter writer;
@@ -58,39 +59,27 @@ public final class IngestRoutes {
         return routes;
     }
 
-    /** Adds the ingestion routes and the service routes to {@code app}. */
-    public void mount(Javalin app) {
-        postEndpoints().forEach((path, endpoint) -> {
-            app.addHttpHandler(HandlerType.POST, path, new JavalinEndpoint(endpoint, policy.bodyReadTimeoutMs()));
-            MethodNotAllowed.addFor(app, path, HandlerType.POST);
-        });
-        for (String path : List.of("/", "/health/live", "/health/ready", "/metrics")) {
-            MethodNotAllowed.addFor(app, path, HandlerType.GET);
-        }
-        app.get("/", ctx -> ctx.json(Map.of("service", "correlation-station-ingest", "status", "running",
-                "version", version)));
-        app.get("/health/live", ctx -> ctx.json(Map.of("status", "alive")));
-        app.get("/health/ready", ctx -> ctx.future(() -> writer.checkReady(READY_TIMEOUT).handle((v, e) -> {
-            if (e == null) {
-                ctx.json(Map.of("status", "ready", "checks", Map.of("kafka", "ok")));
-            } else {
-                ctx.status(503).json(Map.of("status", "not_ready",
-                        "checks", Map.of("kafka", "unreachable: " + rootMessage(e))));
-            }
-            return null;
-        })));
-        app.get("/metrics", ctx -> {
-            IngestMetrics.Scrape scrape = metrics.scrape(ctx.header("Accept"));
-            ctx.contentType(scrape.contentType()).result(scrape.body());
-        });
+    /**
+     * The ingestion routes for the shared HTTP server (exact path → POST handler): the server hands
+     * each its body, read up to OTLP_MAX_BODY_BYTES plus one byte (empty when the declared length alone
+     * is over: the endpoint answers 413 from it).
+     */
+    public Map<String, PostHandler> postHandlers() {
+        Map<String, PostHandler> handlers = new LinkedHashMap<>();
+        postEndpoints().forEach((path, endpoint) -> handlers.put(path, request -> endpoint.handle(new IngestRequest(
+                        request.header("Content-Type"), request.header("Content-Encoding"),
+                        request.header("Authorization"), new ByteArrayInputStream(request.body()),
+                        request.contentLength()))
+                .thenApply(r -> new HttpResponse(r.status(), r.body(), r.contentType(), r.headers()))));
+        return handlers;
+    }
+
+    /** The ingest port's other requests. */
+    public HttpService service() {
+        return new IngestHttp(writer, metrics, version, policy.bodyReadTimeoutMs());
     }
 
     private IngestEndpoint otlp(OtlpHttpHandler.Signal signal, String route) {
         return new OtlpHttpHandler(signal, route, ingestion, policy, metrics);
-    }
-
-    private static String rootMessage(Throwable e) {
-        while (e.getCause() != null && e.getCause() != e) e = e.getCause();
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 }

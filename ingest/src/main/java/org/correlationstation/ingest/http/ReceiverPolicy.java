@@ -23,28 +23,17 @@ final class ReceiverPolicy {
         if (!token.allows(authorization)) throw HttpFailure.unauthenticated();
     }
 
+    /**
+     * The body within OTLP_MAX_BODY_BYTES, inflated when gzipped. The server has read it already (a body
+     * that stalls is its 408, {@code HTTP_BODY_READ_TIMEOUT_MS}).
+     */
     byte[] readBody(IngestRequest request) throws HttpFailure, IOException {
-        try {
-            return RequestBody.read(request.body(), request.contentLength(), request.contentEncoding(), maxBodyBytes);
-        } catch (IOException e) {
-            if (timedOut(e)) throw HttpFailure.requestTimeout(bodyReadTimeoutMs);
-            throw e;
-        }
+        return RequestBody.read(request.body(), request.contentLength(), request.contentEncoding(), maxBodyBytes);
     }
 
-    /** {@code HTTP_BODY_READ_TIMEOUT_MS}, which {@link JavalinEndpoint} sets on the connection while it reads. */
+    /** {@code HTTP_BODY_READ_TIMEOUT_MS}: the server's wait for the rest of a declared body. */
     long bodyReadTimeoutMs() {
         return bodyReadTimeoutMs;
-    }
-
-    /** Jetty fails a blocking read past the idle timeout with an IOException caused by a TimeoutException. */
-    private static boolean timedOut(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.util.concurrent.TimeoutException || t instanceof java.net.SocketTimeoutException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The answer to a failed write: Kafka's failures are retryable 503/429 (or 413 when too large). */

@@ -87,6 +87,32 @@ class IngestEdgesTest {
         }
     }
 
+    /** The ingest port answers as the API's port does (one HTTP server): SPEC §6's error body, never a bare page. */
+    @Test
+    void unknownPathsAndRefusedRequestsGetTheErrorBody() throws Exception {
+        for (String method : List.of("GET", "POST", "DELETE")) {
+            HttpResponse<String> r = send(method, "/v1/metrics", "application/json", method.equals("POST") ? "{}" : null);
+            assertThat(r.statusCode()).as(method).isEqualTo(404);
+            JsonNode error = JSON.readTree(r.body()).get("error");
+            assertThat(error.get("code").asText()).isEqualTo("not_found");
+            assertThat(error.get("message").asText()).contains("/v1/traces").contains("/health/ready");
+        }
+        String longLine = "GET /" + "x".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+        String bigHeaders = "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "y".repeat(20_000) + "\r\n\r\n";
+        String malformed = "GET / FOO/1.1\r\nHost: x\r\n\r\n";
+        Map<String, String> expected = Map.of(longLine, "414", bigHeaders, "431", malformed, "400");
+        for (Map.Entry<String, String> request : expected.entrySet()) {
+            try (Socket socket = new Socket("127.0.0.1", ingest.server.httpPort())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(request.getKey().getBytes(StandardCharsets.ISO_8859_1));
+                String response = readResponse(socket.getInputStream());
+                // Vert.x answers a request it could not parse in HTTP/1.0 (its version is unknown)
+                assertThat(response).as(request.getValue()).matches("(?s)HTTP/1\\.[01] " + request.getValue() + " .*")
+                        .contains("\"error\":{\"code\":");
+            }
+        }
+    }
+
     @Test
     void errorMessagesReadAsSentences() throws Exception {
         List<String> answers = new ArrayList<>();

@@ -1,4 +1,4 @@
-package org.correlationstation.api.http;
+package org.correlationstation.http;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelPipeline;
@@ -21,20 +21,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One request on a {@link VertxHttpServer}: turned into an {@link ApiRequest} for {@link HttpApi} (or a
+ * One request on a {@link VertxHttpServer}: turned into a {@link RequestHead} for the {@link HttpService} (or a
  * {@link PostRequest} for an extra POST route) and answered from whichever thread completes it. Vert.x
  * keeps the order of pipelined answers and the connection's keep-alive; this class decides about
  * bodies and about closing.
  *
- * <p><b>Bodies.</b> The API's routes take none: a request without one is answered at once (no
+ * <p><b>Bodies.</b> The service's routes take none: a request without one is answered at once (no
  * handler for its end); a body up to {@link #DISCARD_LIMIT} bytes is read and dropped before the
- * answer (413 when over {@link HttpApi#MAX_BODY_BYTES}), a larger one is answered at once and the
+ * answer (the API answers 413 when it is over its 1 KiB), a larger one is answered at once and the
  * connection closed. Extra POST routes get their body up to the limit plus one byte. A declared body
  * must arrive within {@code HTTP_BODY_READ_TIMEOUT_MS} (else 408, and the connection closes).
  */
@@ -49,13 +51,13 @@ final class VertxExchange {
     private static final Buffer EMPTY = BufferInternal.buffer(Unpooled.EMPTY_BUFFER);
 
     /** What every request of a server shares. */
-    record Config(HttpApi api, Map<String, PostHandler> extraPostRoutes, int maxPostBodyBytes, AtomicBoolean stopping) {}
+    record Config(HttpService service, Map<String, PostHandler> extraPostRoutes, int maxPostBodyBytes, AtomicBoolean stopping) {}
 
     private final HttpServerRequest request;
     private final Config config;
     private final Vertx vertx;
-    /** The API request, or null for an extra POST route. */
-    private final ApiRequest apiRequest;
+    /** The request for the service, or null for a POST route. */
+    private final RequestHead apiRequest;
     private final PostHandler postHandler;
     private final long length;
     private long discarded;
@@ -64,7 +66,7 @@ final class VertxExchange {
     /** Answered (or answering): whatever arrives or fires later is ignored. Event-loop state. */
     private boolean done;
 
-    private VertxExchange(HttpServerRequest request, Config config, ApiRequest apiRequest, PostHandler postHandler,
+    private VertxExchange(HttpServerRequest request, Config config, RequestHead apiRequest, PostHandler postHandler,
             long length) {
         this.request = request;
         this.config = config;
@@ -77,7 +79,7 @@ final class VertxExchange {
     /** Vert.x's request handler, on the connection's event loop once the request's head is parsed. */
     static void serve(HttpServerRequest request, Config config) {
         MultiMap headers = request.headers();
-        String[] target = ApiRequest.splitTarget(request.uri());
+        String[] target = RequestHead.splitTarget(request.uri());
         long length = contentLength(headers);
         boolean chunked = length < 0 && headers.contains(HttpHeaders.TRANSFER_ENCODING);
         boolean hasBody = length > 0 || chunked;
@@ -87,7 +89,7 @@ final class VertxExchange {
             new VertxExchange(request, config, null, post, length).collectPostBody(target[0], hasBody);
             return;
         }
-        ApiRequest api = new ApiRequest(request.method().name(), target[0], target[1], single(headers, "traceparent"),
+        RequestHead api = new RequestHead(request.method().name(), target[0], target[1], single(headers, "traceparent"),
                 headers.get(HttpHeaders.AUTHORIZATION), headers.get(HttpHeaders.ACCEPT), length, chunked);
         if (!hasBody) {
             // The common case: answered now; Vert.x holds a pipelined next request until this answer is out.
@@ -102,15 +104,15 @@ final class VertxExchange {
         Throwable cause = request.decoderResult().cause();
         int status = cause instanceof TooLongHttpLineException ? 414 : cause instanceof TooLongHttpHeaderException ? 431 : 400;
         // Vert.x closes the connection itself once this answer is written.
-        write(request, config, config.api().transportError(status), true);
+        write(request, config, config.service().transportError(status), true);
     }
 
-    private static Supplier<CompletableFuture<HttpResponse>> api(Config config, ApiRequest request) {
+    private static Supplier<CompletableFuture<HttpResponse>> api(Config config, RequestHead request) {
         // POSTs to an extra route never get here: any other method on its path is a wrong method (405).
         if (config.extraPostRoutes().containsKey(request.rawPath())) {
-            return () -> CompletableFuture.completedFuture(config.api().postOnly(request));
+            return () -> CompletableFuture.completedFuture(config.service().postOnly(request));
         }
-        return () -> config.api().handle(request);
+        return () -> config.service().handle(request);
     }
 
     // ---------------------------------------------------------------- bodies
@@ -168,11 +170,11 @@ final class VertxExchange {
 
     /** Only requests with a body start the timer, so a GET costs none. */
     private void startBodyTimer() {
-        timer = vertx.setTimer(config.api().bodyReadTimeoutMs(), id -> {
+        timer = vertx.setTimer(config.service().bodyReadTimeoutMs(), id -> {
             timer = -1;
             if (done) return;
             done = true;
-            write(request, config, config.api().bodyTimeout(), true);
+            write(request, config, config.service().bodyTimeout(), true);
         });
     }
 
@@ -182,7 +184,7 @@ final class VertxExchange {
         done = true;
         cancelTimer();
         if (t instanceof HttpClosedException) return;
-        write(request, config, config.api().transportError(400), true);
+        write(request, config, config.service().transportError(400), true);
     }
 
     private void finish(Supplier<CompletableFuture<HttpResponse>> handler, boolean close) {
@@ -211,7 +213,7 @@ final class VertxExchange {
             answer = CompletableFuture.failedFuture(e);
         }
         // From the completing thread: over Redis the store's reply arrives on this connection's loop.
-        answer.whenComplete((r, e) -> write(request, config, e == null ? r : internalError(e), close));
+        answer.whenComplete((r, e) -> write(request, config, e == null ? r : internalError(config, e), close));
     }
 
     /**
@@ -270,9 +272,13 @@ final class VertxExchange {
                 : request.version() == HttpVersion.HTTP_1_0 && headers.contains(HttpHeaders.CONNECTION, HttpHeaders.KEEP_ALIVE, true);
     }
 
-    private static HttpResponse internalError(Throwable e) {
-        log.error("internal error while answering a request", HttpApi.unwrap(e));
-        return TransportErrors.response(500);
+    private static HttpResponse internalError(Config config, Throwable e) {
+        Throwable cause = e;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        log.error("internal error while answering a request", cause);
+        return config.service().transportError(500);
     }
 
     /** The declared length; -1 when none (the parser has already refused a malformed one). */

@@ -1,7 +1,7 @@
-package org.correlationstation.api.http;
+package org.correlationstation.http;
 
 /**
- * What {@link HttpApi#handle} needs of one request, as any HTTP server parsed it.
+ * What {@link HttpService#handle} needs of one request, as any HTTP server parsed it.
  *
  * @param method the request method as sent (not normalised)
  * @param rawPath the undecoded path of the request target
@@ -12,7 +12,7 @@ package org.correlationstation.api.http;
  * @param contentLength the declared {@code Content-Length}, or -1 when none
  * @param chunked whether the body comes with a {@code Transfer-Encoding} (length unknown up front)
  */
-public record ApiRequest(String method, String rawPath, String rawQuery, String traceparent, String authorization,
+public record RequestHead(String method, String rawPath, String rawQuery, String traceparent, String authorization,
         String accept, long contentLength, boolean chunked) {
 
     /**

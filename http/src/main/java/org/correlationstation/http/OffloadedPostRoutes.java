@@ -1,4 +1,4 @@
-package org.correlationstation.api.http;
+package org.correlationstation.http;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,23 +13,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Runs the extra POST routes off the event loops. Their handlers decode bodies of up to megabytes and
  * may block (the ingestion routes wait up to Kafka's {@code max.block.ms} for a topic's metadata);
  * on an event loop that would stall every connection of the loop, and over Redis the store's replies
- * too. Beyond {@link #MAX_THREADS} requests in progress the answer is 503 with {@code Retry-After}.
+ * too. Beyond the pool's size of requests in progress the answer is 503 with {@code Retry-After}.
  */
 final class OffloadedPostRoutes implements AutoCloseable {
-    /** Requests of the extra routes in progress at most (the old servlet stack allowed more, local mode needs few). */
-    static final int MAX_THREADS = 16;
-
     private final ThreadPoolExecutor executor;
     private final Map<String, PostHandler> routes = new LinkedHashMap<>();
 
-    OffloadedPostRoutes(Map<String, PostHandler> handlers) {
+    OffloadedPostRoutes(PostRoutes postRoutes) {
         AtomicInteger n = new AtomicInteger();
-        executor = new ThreadPoolExecutor(0, MAX_THREADS, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "api-post-" + n.incrementAndGet());
+        executor = new ThreadPoolExecutor(0, postRoutes.maxInProgress(), 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, postRoutes.threadName() + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        handlers.forEach((path, handler) -> routes.put(path, request -> offload(handler, request)));
+        postRoutes.handlers().forEach((path, handler) -> routes.put(path, request -> offload(handler, request)));
     }
 
     /** Exact path → the handler, run on this pool. */
@@ -41,8 +38,8 @@ final class OffloadedPostRoutes implements AutoCloseable {
         try {
             return CompletableFuture.supplyAsync(() -> handler.handle(request), executor).thenCompose(f -> f);
         } catch (RejectedExecutionException e) {
-            return CompletableFuture.completedFuture(HttpApi.json(503, Map.of("error", HttpApi.errorBody("unavailable",
-                    "too many requests in progress on " + request.path() + "; retry later")))
+            return CompletableFuture.completedFuture(HttpResponse.error(503, "unavailable",
+                    "too many requests in progress on " + request.path() + "; retry later")
                     .withHeader("Retry-After", "1"));
         }
     }

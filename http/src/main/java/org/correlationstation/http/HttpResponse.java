@@ -1,5 +1,7 @@
-package org.correlationstation.api.http;
+package org.correlationstation.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -7,6 +9,20 @@ import java.util.Map;
 /** What a route handler answers: status, body bytes, content type and extra headers. */
 public record HttpResponse(int status, byte[] body, String contentType, Map<String, String> headers) {
     public static final String JSON = "application/json";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** SPEC §6's error body on both ports: {@code {"error":{"code":…,"message":…}}}. */
+    public static HttpResponse error(int status, String code, String message) {
+        Map<String, String> error = new LinkedHashMap<>();
+        error.put("code", code);
+        error.put("message", message);
+        try {
+            return json(status, MAPPER.writeValueAsString(Map.of("error", error)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     public static HttpResponse json(int status, String json) {
         return new HttpResponse(status, json.getBytes(StandardCharsets.UTF_8), JSON, Map.of());

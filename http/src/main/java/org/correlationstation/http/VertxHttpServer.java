@@ -1,4 +1,4 @@
-package org.correlationstation.api.http;
+package org.correlationstation.http;
 
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
@@ -28,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The API's HTTP server: Vert.x core's {@link HttpServer} (HTTP/1.1 on netty, native epoll transport
+ * The HTTP server of the query API and of the ingest service: Vert.x core's {@link HttpServer} (HTTP/1.1 on netty, native epoll transport
  * where available), each request served by {@link VertxExchange}. Vert.x parses, keeps the
  * connection's state (keep-alive, pipelining in request order, 100-continue, idle close, gzip) and
  * answers malformed requests through our {@link VertxExchange#invalid handler}; what HTTP/1.1 leaves
@@ -50,19 +50,19 @@ public final class VertxHttpServer implements AutoCloseable {
      */
     static final int EVENT_LOOP_THREADS = 2;
     /**
-     * Longest request line: a target beyond {@link HttpApi#MAX_URL_BYTES} still reaches the API (414
-     * with its trace context); beyond this the parser refuses it (414 too, see {@link TransportErrors}).
+     * Longest request line: a target up to this reaches the service (the API answers 414 beyond its own
+     * 8 KiB, with its trace context); beyond this the parser refuses it ({@link HttpService#transportError} 414).
      */
     static final int MAX_REQUEST_LINE_BYTES = 16 * 1024;
     /** All request headers together; beyond: 431. */
     static final int MAX_HEADER_BYTES = 16 * 1024;
     /** Responses from this size on are gzipped when the client accepts gzip (what Javalin did before). */
-    static final int COMPRESSION_THRESHOLD_BYTES = 1500;
+    public static final int COMPRESSION_THRESHOLD_BYTES = 1500;
     /**
      * A connection that sent nothing for this long is closed (Jetty's default idle timeout). Reads
      * only: watching writes too would add a listener to every response.
      */
-    static final int IDLE_SECONDS = 30;
+    public static final int IDLE_SECONDS = 30;
 
     private final Vertx vertx;
     private final List<HttpServer> servers;
@@ -83,17 +83,16 @@ public final class VertxHttpServer implements AutoCloseable {
     /**
      * Listens on {@code port} (0: a free one) on every interface.
      *
-     * @param extraPostRoutes exact path → handler of POST requests, served before the API's routes (on
-     *     threads of their own: {@link OffloadedPostRoutes})
-     * @param maxPostBodyBytes bodies of those routes are read up to this plus one byte
+     * @param service answers every request but the POST routes'
+     * @param postRoutes POST routes served with their bodies, before the service's routes
      * @param sharedLoops event loops to serve connections on instead of {@link #EVENT_LOOP_THREADS} of
      *     the server's own (not shut down by {@link #close()}), or null. The Redis store's: a request
      *     then parses, sends its command, gets the reply and writes its response on one thread, where
      *     separate loops hand the command to the store's thread and the reply back (two wake-ups of
      *     another thread per request), and the two cores run two busy threads instead of four.
      */
-    public static VertxHttpServer start(int port, HttpApi api, Map<String, PostHandler> extraPostRoutes,
-            long maxPostBodyBytes, EventLoopGroup sharedLoops) {
+    public static VertxHttpServer start(int port, HttpService service, PostRoutes postRoutes,
+            EventLoopGroup sharedLoops) {
         boolean own = sharedLoops == null;
         // The accepting loop (Vert.x's) and the serving loops (maybe lettuce's) must be of one transport:
         // an accepted epoll channel can only be served by an epoll loop.
@@ -109,10 +108,10 @@ public final class VertxHttpServer implements AutoCloseable {
                                 .setClassPathResolvingEnabled(false)))
                 .withTransport(epoll ? Transport.EPOLL : Transport.NIO)
                 .build();
-        OffloadedPostRoutes offloaded = new OffloadedPostRoutes(extraPostRoutes);
+        OffloadedPostRoutes offloaded = new OffloadedPostRoutes(postRoutes);
         AtomicBoolean stopping = new AtomicBoolean();
-        VertxExchange.Config config = new VertxExchange.Config(api, offloaded.routes(),
-                (int) Math.min(maxPostBodyBytes, Integer.MAX_VALUE - 16), stopping);
+        VertxExchange.Config config = new VertxExchange.Config(service, offloaded.routes(),
+                (int) Math.min(postRoutes.maxBodyBytes(), Integer.MAX_VALUE - 16), stopping);
         HttpServerOptions options = new HttpServerOptions()
                 .setHost("0.0.0.0")
                 .setAcceptBacklog(1024)
@@ -127,7 +126,7 @@ public final class VertxHttpServer implements AutoCloseable {
                 .addCompressor(StandardCompressionOptions.gzip())
                 .setHandle100ContinueAutomatically(true)
                 // h2c would put an upgrade handler before every HTTP/1.1 message and sniff each new
-                // connection for the HTTP/2 preface; no client of the API asks for it.
+                // connection for the HTTP/2 preface; OTLP/HTTP exporters and the API's clients speak HTTP/1.1.
                 .setHttp2ClearTextEnabled(false);
         List<HttpServer> servers = new ArrayList<>();
         try {

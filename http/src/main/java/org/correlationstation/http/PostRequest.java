@@ -1,4 +1,4 @@
-package org.correlationstation.api.http;
+package org.correlationstation.http;
 
 import java.util.Collections;
 import java.util.Map;

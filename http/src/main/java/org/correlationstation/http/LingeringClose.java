@@ -1,4 +1,4 @@
-package org.correlationstation.api.http;
+package org.correlationstation.http;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
