@@ -3,6 +3,7 @@ package org.correlationstation.ingest.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -48,8 +49,7 @@ final class IngestHttp implements HttpService {
         String method = request.method();
         if (!method.equals("GET") && !method.equals("HEAD")) return done(methodNotAllowed(method, "GET, HEAD"));
         return switch (path) {
-            case "/" -> done(json(200, Map.of("service", "correlation-station-ingest", "status", "running",
-                    "version", version)));
+            case "/" -> done(json(200, info()));
             case "/health/live" -> done(json(200, Map.of("status", "alive")));
             case "/health/ready" -> writer.checkReady(READY_TIMEOUT).handle((v, e) -> e == null
                     ? json(200, Map.of("status", "ready", "checks", Map.of("kafka", "ok")))
@@ -59,6 +59,15 @@ final class IngestHttp implements HttpService {
                 yield done(new HttpResponse(200, scrape.body(), scrape.contentType(), Map.of()));
             }
         };
+    }
+
+    /** The same fields, in the same order, as the query API's {@code GET /}. */
+    private Map<String, Object> info() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("service", "correlation-station-ingest");
+        body.put("status", "running");
+        body.put("version", version);
+        return body;
     }
 
     @Override
