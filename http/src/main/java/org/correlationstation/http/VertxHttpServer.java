@@ -63,6 +63,8 @@ public final class VertxHttpServer implements AutoCloseable {
      * only: watching writes too would add a listener to every response.
      */
     public static final int IDLE_SECONDS = 30;
+    /** How long {@link #close()} waits for the answers of requests in flight. */
+    static final int SHUTDOWN_GRACE_SECONDS = 5;
 
     private final Vertx vertx;
     private final List<HttpServer> servers;
@@ -191,7 +193,11 @@ public final class VertxHttpServer implements AutoCloseable {
         closed.join();
     }
 
-    /** Stops listening and closes every connection; requests still in flight are not answered. */
+    /**
+     * Stops listening, answers the requests in flight (for at most {@link #SHUTDOWN_GRACE_SECONDS}: an
+     * ingestion request is acknowledged once Kafka stored it, and one cut off would be sent again),
+     * then closes every connection.
+     */
     @Override
     public void close() {
         if (!stopping.compareAndSet(false, true)) {
@@ -199,7 +205,9 @@ public final class VertxHttpServer implements AutoCloseable {
             return;
         }
         try {
-            for (HttpServer server : servers) server.close().toCompletionStage().toCompletableFuture().join();
+            for (HttpServer server : servers) {
+                server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS).toCompletionStage().toCompletableFuture().join();
+            }
             postRoutes.close();
             // Vert.x's own loops and threads; shared loops are not its to stop.
             vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);

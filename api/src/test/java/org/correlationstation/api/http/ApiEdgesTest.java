@@ -88,4 +88,31 @@ class ApiEdgesTest {
             assertThat(next.status()).isEqualTo(200);
         }
     }
+
+    /**
+     * A request in flight when the server closes is still answered (an ingestion request cut off would
+     * be sent again by its exporter); only then do the connections close.
+     */
+    @Test
+    void closingAnswersTheRequestsInFlight() throws Exception {
+        CompletableFuture<Void> received = new CompletableFuture<>();
+        CompletableFuture<HttpResponse> answer = new CompletableFuture<>();
+        PostHandler slow = r -> {
+            received.complete(null);
+            return answer;
+        };
+        ApiTestSupport own = ApiTestSupport.start(Map.of(), ApiTestSupport.memoryStore(), Map.of(INGEST, slow), 4096);
+        try (RawHttp c = new RawHttp(own.server.port())) {
+            c.send("POST " + INGEST + " HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok");
+            received.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            CompletableFuture<Void> closed = CompletableFuture.runAsync(own::close);
+            // The close waits for the answer: it has not finished while the request is unanswered.
+            assertThat(closed).isNotDone();
+            answer.complete(HttpResponse.json(200, "{\"accepted\":true}"));
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.text()).isEqualTo("{\"accepted\":true}");
+            closed.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 }
