@@ -17,8 +17,13 @@ public record HttpResponse(int status, byte[] body, String contentType, Map<Stri
         Map<String, String> error = new LinkedHashMap<>();
         error.put("code", code);
         error.put("message", message);
+        return jsonOf(status, Map.of("error", error));
+    }
+
+    /** {@code body} written as JSON by Jackson. */
+    public static HttpResponse jsonOf(int status, Object body) {
         try {
-            return json(status, MAPPER.writeValueAsString(Map.of("error", error)));
+            return json(status, MAPPER.writeValueAsString(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -27,6 +27,7 @@ import org.correlationstation.core.record.RecordCodec;
 import org.correlationstation.http.HttpResponse;
 import org.correlationstation.http.HttpService;
 import org.correlationstation.http.RequestHead;
+import org.correlationstation.http.TransportErrors;
 import org.correlationstation.http.VertxHttpServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +66,8 @@ public final class HttpApi implements HttpService, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
     private static final Logger accessLog = LoggerFactory.getLogger("org.correlationstation.api.access");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TransportErrors TRANSPORT_ERRORS = new TransportErrors(
+            "the request URL is too long (at most " + MAX_URL_BYTES + " bytes)", "internal error; see the API's log");
 
     private final CorrelationStore store;
     private final ApiMetrics metrics;
@@ -331,7 +334,7 @@ public final class HttpApi implements HttpService, AutoCloseable {
      */
     @Override
     public HttpResponse transportError(int status) {
-        return finish(TransportErrors.response(status), "?", ApiMetrics.UNMATCHED,
+        return finish(TRANSPORT_ERRORS.response(status), "?", ApiMetrics.UNMATCHED,
                 TraceContext.continueOrStart(null), System.nanoTime());
     }
 

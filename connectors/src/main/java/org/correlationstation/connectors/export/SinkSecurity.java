@@ -2,11 +2,14 @@ package org.correlationstation.connectors.export;
 
 import java.io.Serializable;
 import java.net.URLDecoder;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * What a sink needs to reach a hosted backend besides its address: extra headers on every request
@@ -37,6 +40,21 @@ public record SinkSecurity(Map<String, String> headers, String caFile, String cl
     /** Whether any TLS file is given: then the endpoint must use TLS, or the files would be silently unused. */
     public boolean hasTlsFiles() {
         return caFile != null || clientCertFile != null;
+    }
+
+    /** The CA to trust, or null for the JVM's; {@code prefix} names the options in errors ({@code LOKI}, {@code TEMPO}). */
+    public TrustManagerFactory trust(String prefix) {
+        return PemTls.trust(caFile, prefix + "_CA_FILE");
+    }
+
+    /** The client certificate and key (mTLS), or null for none; {@code prefix} as in {@link #trust}. */
+    public KeyManagerFactory keys(String prefix) {
+        return PemTls.keys(clientCertFile, clientKeyFile, prefix + "_CLIENT_CERT_FILE", prefix + "_CLIENT_KEY_FILE");
+    }
+
+    /** Puts the TLS files on a JDK HTTP client; with none, the client keeps the JVM's defaults. */
+    public void applyTo(HttpClient.Builder client, String prefix) {
+        if (hasTlsFiles()) client.sslContext(PemTls.sslContext(trust(prefix), keys(prefix)));
     }
 
     /**

@@ -33,7 +33,6 @@ import org.correlationstation.connectors.export.ExportMetrics;
 import org.correlationstation.connectors.export.ExportOptions;
 import org.correlationstation.connectors.export.RetryAfter;
 import org.correlationstation.connectors.export.RetryingExporter;
-import org.correlationstation.connectors.export.PemTls;
 import org.correlationstation.connectors.export.SinkSecurity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,12 +89,7 @@ public final class LokiSinkWriter extends AsyncSinkWriter<LokiEntry, LokiEntry> 
                 .executor(httpExecutor)
                 .connectTimeout(export.timeout())
                 .version(HttpClient.Version.HTTP_1_1);
-        SinkSecurity security = options.security();
-        if (security.hasTlsFiles()) {
-            client.sslContext(PemTls.sslContext(PemTls.trust(security.caFile(), "LOKI_CA_FILE"),
-                    PemTls.keys(security.clientCertFile(), security.clientKeyFile(), "LOKI_CLIENT_CERT_FILE",
-                            "LOKI_CLIENT_KEY_FILE")));
-        }
+        options.security().applyTo(client, "LOKI");
         this.http = client.build();
         this.breaker = new CircuitBreaker(export.circuitBreakerEnabled(), export.circuitBreakerThreshold(),
                 export.circuitBreakerRecovery());

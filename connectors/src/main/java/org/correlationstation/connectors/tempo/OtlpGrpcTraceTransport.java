@@ -31,7 +31,6 @@ import javax.net.ssl.TrustManagerFactory;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.correlationstation.connectors.export.AttemptResult;
-import org.correlationstation.connectors.export.PemTls;
 import org.correlationstation.connectors.export.SinkSecurity;
 
 /**
@@ -79,9 +78,8 @@ public final class OtlpGrpcTraceTransport implements OtlpTraceTransport {
 
     /** grpc-java's Netty takes the same JDK factories as the HTTP transports; unset parts are the JVM's defaults. */
     private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sslContext(SinkSecurity security) {
-        TrustManagerFactory trust = PemTls.trust(security.caFile(), "TEMPO_CA_FILE");
-        KeyManagerFactory keys = PemTls.keys(security.clientCertFile(), security.clientKeyFile(),
-                "TEMPO_CLIENT_CERT_FILE", "TEMPO_CLIENT_KEY_FILE");
+        TrustManagerFactory trust = security.trust("TEMPO");
+        KeyManagerFactory keys = security.keys("TEMPO");
         SslContextBuilder builder = GrpcSslContexts.forClient();
         if (trust != null) {
             builder.trustManager(trust);

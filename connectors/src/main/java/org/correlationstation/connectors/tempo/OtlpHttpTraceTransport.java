@@ -20,7 +20,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.correlationstation.connectors.export.AttemptResult;
-import org.correlationstation.connectors.export.PemTls;
 import org.correlationstation.connectors.export.RetryAfter;
 import org.correlationstation.connectors.export.SinkSecurity;
 
@@ -65,12 +64,7 @@ public final class OtlpHttpTraceTransport implements OtlpTraceTransport {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(timeout)
                 .executor(executor);
-        SinkSecurity security = options.security();
-        if (security.hasTlsFiles()) {
-            client.sslContext(PemTls.sslContext(PemTls.trust(security.caFile(), "TEMPO_CA_FILE"),
-                    PemTls.keys(security.clientCertFile(), security.clientKeyFile(), "TEMPO_CLIENT_CERT_FILE",
-                            "TEMPO_CLIENT_KEY_FILE")));
-        }
+        options.security().applyTo(client, "TEMPO");
         this.client = client.build();
     }
 

@@ -1,7 +1,5 @@
 package org.correlationstation.ingest.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import org.correlationstation.http.HttpResponse;
 import org.correlationstation.http.HttpService;
 import org.correlationstation.http.RequestHead;
+import org.correlationstation.http.TransportErrors;
 import org.correlationstation.ingest.kafka.TelemetryWriter;
 import org.correlationstation.ingest.metrics.IngestMetrics;
 
@@ -25,7 +24,8 @@ final class IngestHttp implements HttpService {
     static final List<String> GET_ROUTES = List.of("/", "/health/live", "/health/ready", "/metrics");
     /** How long readiness waits for a broker's answer. */
     static final Duration READY_TIMEOUT = Duration.ofSeconds(2);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TransportErrors TRANSPORT_ERRORS =
+            new TransportErrors("the request line is too long", "internal error; see the ingest log");
 
     private final TelemetryWriter writer;
     private final IngestMetrics metrics;
@@ -49,11 +49,12 @@ final class IngestHttp implements HttpService {
         String method = request.method();
         if (!method.equals("GET") && !method.equals("HEAD")) return done(methodNotAllowed(method, "GET, HEAD"));
         return switch (path) {
-            case "/" -> done(json(200, info()));
-            case "/health/live" -> done(json(200, Map.of("status", "alive")));
+            case "/" -> done(HttpResponse.jsonOf(200, info()));
+            case "/health/live" -> done(HttpResponse.jsonOf(200, Map.of("status", "alive")));
             case "/health/ready" -> writer.checkReady(READY_TIMEOUT).handle((v, e) -> e == null
-                    ? json(200, Map.of("status", "ready", "checks", Map.of("kafka", "ok")))
-                    : json(503, Map.of("status", "not_ready", "checks", Map.of("kafka", "unreachable: " + rootMessage(e)))));
+                    ? HttpResponse.jsonOf(200, Map.of("status", "ready", "checks", Map.of("kafka", "ok")))
+                    : HttpResponse.jsonOf(503, Map.of("status", "not_ready",
+                            "checks", Map.of("kafka", "unreachable: " + rootMessage(e)))));
             default -> {
                 IngestMetrics.Scrape scrape = metrics.scrape(request.accept());
                 yield done(new HttpResponse(200, scrape.body(), scrape.contentType(), Map.of()));
@@ -77,15 +78,7 @@ final class IngestHttp implements HttpService {
 
     @Override
     public HttpResponse transportError(int status) {
-        return switch (status) {
-            case 400 -> HttpResponse.error(400, "invalid_argument",
-                    "malformed request (e.g. a bad request line, header or chunk encoding)");
-            case 413 -> HttpResponse.error(413, "payload_too_large", "request too large");
-            case 414 -> HttpResponse.error(414, "uri_too_long", "the request line is too long");
-            case 431 -> HttpResponse.error(431, "headers_too_large", "the request headers are too large");
-            default -> status >= 500 ? HttpResponse.error(status, "internal", "internal error; see the ingest log")
-                    : HttpResponse.error(status, "invalid_argument", "malformed request");
-        };
+        return TRANSPORT_ERRORS.response(status);
     }
 
     @Override
@@ -104,14 +97,6 @@ final class IngestHttp implements HttpService {
         String shown = method.matches("[A-Z]{1,16}") ? method : "(not shown)";
         return HttpResponse.error(405, "method_not_allowed", "method " + shown + " is not allowed here; allowed: "
                 + allow).withHeader("Allow", allow);
-    }
-
-    private static HttpResponse json(int status, Object body) {
-        try {
-            return HttpResponse.json(status, JSON.writeValueAsString(body));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static CompletableFuture<HttpResponse> done(HttpResponse r) {
