@@ -436,7 +436,7 @@ public final class HttpApi implements HttpService, AutoCloseable {
     }
 
     static HttpResponse json(int status, Object body) {
-        return HttpResponse.json(status, toJson(body));
+        return HttpResponse.jsonOf(status, body);
     }
 
     static String toJson(Object body) {

@@ -107,9 +107,6 @@ class LokiSinkHostedTest {
                 .map(Counter::getCount).orElse(0L);
     }
 
-    private static SinkSecurity caOnly() {
-        return new SinkSecurity(Map.of(), TestCertificates.get().caFile().toString(), null, null);
-    }
 
     private static List<String> lines(List<LokiTestServer.Entry> entries) {
         return entries.stream().map(LokiTestServer.Entry::line).toList();
@@ -135,7 +132,7 @@ class LokiSinkHostedTest {
     void withTheCaFileEveryEntryArrivesOverHttps() throws Exception {
         LokiTestServer loki = loki(ServerSecurity.tls());
         assertThat(loki.pushUrl()).startsWith("https://");
-        var writer = writer(sink(loki.pushUrl(), caOnly()).build());
+        var writer = writer(sink(loki.pushUrl(), TestCertificates.caOnly()).build());
         send(writer, 3);
         flush(writer);
         assertThat(lines(loki.entries())).containsExactlyInAnyOrder("s-0", "s-1", "s-2");
@@ -144,7 +141,7 @@ class LokiSinkHostedTest {
     @Test
     void withoutAClientCertificateMutualTlsFailsAndThePushIsRetried() throws Exception {
         LokiTestServer loki = loki(ServerSecurity.mutualTls());
-        var writer = writer(sink(loki.pushUrl(), caOnly()).build());
+        var writer = writer(sink(loki.pushUrl(), TestCertificates.caOnly()).build());
         send(writer, 3);
         assertRetriedNotDropped(loki);
     }
@@ -164,7 +161,7 @@ class LokiSinkHostedTest {
     void basicAuthFromTheUrlsUserInfoWhichStaysOutOfTheRequestLine() throws Exception {
         LokiTestServer loki = loki(ServerSecurity.tls().requiringBasicAuth("123456", "glc_p@ss:w/rd"));
         String url = loki.pushUrl().replace("https://", "https://123456:glc_p%40ss%3Aw%2Frd@");
-        var writer = writer(sink(url, caOnly()).build());
+        var writer = writer(sink(url, TestCertificates.caOnly()).build());
         send(writer, 2);
         flush(writer);
         assertThat(lines(loki.entries())).containsExactlyInAnyOrder("s-0", "s-1");
@@ -174,7 +171,7 @@ class LokiSinkHostedTest {
     @Test
     void wrongBasicAuthIs401HandledAsAny4xx() throws Exception {
         LokiTestServer loki = loki(ServerSecurity.tls().requiringBasicAuth("123456", "right"));
-        var writer = writer(sink(loki.pushUrl().replace("https://", "https://123456:wrong@"), caOnly()).build());
+        var writer = writer(sink(loki.pushUrl().replace("https://", "https://123456:wrong@"), TestCertificates.caOnly()).build());
         List<LokiEntry> sent = send(writer, 2);
         flush(writer);
         assertThat(loki.requests()).extracting(Request::status).containsExactly(401);

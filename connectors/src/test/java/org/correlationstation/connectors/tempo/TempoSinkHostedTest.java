@@ -118,15 +118,7 @@ class TempoSinkHostedTest {
                 .map(Counter::getCount).orElse(0L);
     }
 
-    private static SinkSecurity caOnly() {
-        return new SinkSecurity(Map.of(), TestCertificates.get().caFile().toString(), null, null);
-    }
 
-    private static SinkSecurity withClientCert() {
-        TestCertificates certs = TestCertificates.get();
-        return new SinkSecurity(Map.of(), certs.caFile().toString(), certs.clientCertFile().toString(),
-                certs.clientKeyFile().toString());
-    }
 
     /** A TLS failure is a connection failure: retried, the batch kept, nothing acknowledged or dead-lettered. */
     private void assertRetriedNotDropped(Protocol protocol, OtlpTestReceiver tempo) {
@@ -151,7 +143,7 @@ class TempoSinkHostedTest {
     @EnumSource(Protocol.class)
     void withTheCaFileTlsDeliversEverySpan(Protocol protocol) throws Exception {
         OtlpTestReceiver tempo = tempo(ServerSecurity.tls());
-        var writer = writer(sink(protocol, endpoint(tempo, protocol, true), caOnly()).build());
+        var writer = writer(sink(protocol, endpoint(tempo, protocol, true), TestCertificates.caOnly()).build());
         List<ResourceSpans> sent = send(writer, 3);
         flush(writer);
         assertThat(tempo.resourceSpans()).containsExactlyInAnyOrderElementsOf(sent);
@@ -161,7 +153,7 @@ class TempoSinkHostedTest {
     @EnumSource(Protocol.class)
     void withoutAClientCertificateMutualTlsFailsAndTheBatchIsRetried(Protocol protocol) throws Exception {
         OtlpTestReceiver tempo = tempo(ServerSecurity.mutualTls());
-        var writer = writer(sink(protocol, endpoint(tempo, protocol, true), caOnly()).build());
+        var writer = writer(sink(protocol, endpoint(tempo, protocol, true), TestCertificates.caOnly()).build());
         send(writer, 2);
         assertRetriedNotDropped(protocol, tempo);
     }
@@ -170,7 +162,7 @@ class TempoSinkHostedTest {
     @EnumSource(Protocol.class)
     void withTheClientCertificateMutualTlsDeliversEverySpan(Protocol protocol) throws Exception {
         OtlpTestReceiver tempo = tempo(ServerSecurity.mutualTls());
-        var writer = writer(sink(protocol, endpoint(tempo, protocol, true), withClientCert()).build());
+        var writer = writer(sink(protocol, endpoint(tempo, protocol, true), TestCertificates.withClientCert()).build());
         List<ResourceSpans> sent = send(writer, 3);
         flush(writer);
         assertThat(tempo.resourceSpans()).containsExactlyInAnyOrderElementsOf(sent);
@@ -185,7 +177,7 @@ class TempoSinkHostedTest {
     @EnumSource(Protocol.class)
     void basicAuthFromTheEndpointsUserInfo(Protocol protocol) throws Exception {
         OtlpTestReceiver tempo = tempo(ServerSecurity.tls().requiringBasicAuth("123456", "glc_p@ss:w/rd"));
-        var writer = writer(sink(protocol, withUserInfo(tempo, protocol, "123456:glc_p%40ss%3Aw%2Frd"), caOnly()).build());
+        var writer = writer(sink(protocol, withUserInfo(tempo, protocol, "123456:glc_p%40ss%3Aw%2Frd"), TestCertificates.caOnly()).build());
         List<ResourceSpans> sent = send(writer, 2);
         flush(writer);
         assertThat(tempo.resourceSpans()).containsExactlyInAnyOrderElementsOf(sent);
@@ -196,7 +188,7 @@ class TempoSinkHostedTest {
     @EnumSource(Protocol.class)
     void wrongBasicAuthIsARejectionLikeAny4xx(Protocol protocol) throws Exception {
         OtlpTestReceiver tempo = tempo(ServerSecurity.tls().requiringBasicAuth("123456", "right"));
-        var writer = writer(sink(protocol, withUserInfo(tempo, protocol, "123456:wrong"), caOnly()).build());
+        var writer = writer(sink(protocol, withUserInfo(tempo, protocol, "123456:wrong"), TestCertificates.caOnly()).build());
         send(writer, 2);
         flush(writer);
         String status = protocol == Protocol.HTTP ? "401" : "UNAUTHENTICATED";

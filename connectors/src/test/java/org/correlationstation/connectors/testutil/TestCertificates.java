@@ -13,10 +13,12 @@ import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.correlationstation.connectors.export.SinkSecurity;
 
 /**
  * A throw-away CA made for the test run with the JDK's own {@code keytool} (no BouncyCastle): a server
@@ -78,6 +80,18 @@ public final class TestCertificates {
     /** The client's unencrypted PKCS#8 key, PEM: {@code *_CLIENT_KEY_FILE}. */
     public Path clientKeyFile() {
         return dir.resolve("client-key.pem");
+    }
+
+    /** Sink options trusting the test CA (the server's certificate), without a client certificate. */
+    public static SinkSecurity caOnly() {
+        return new SinkSecurity(Map.of(), get().caFile().toString(), null, null);
+    }
+
+    /** Sink options trusting the test CA and presenting the client certificate (mTLS). */
+    public static SinkSecurity withClientCert() {
+        TestCertificates certs = get();
+        return new SinkSecurity(Map.of(), certs.caFile().toString(), certs.clientCertFile().toString(),
+                certs.clientKeyFile().toString());
     }
 
     /** The server's certificate chain and key. */

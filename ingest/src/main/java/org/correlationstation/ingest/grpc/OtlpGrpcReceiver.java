@@ -264,8 +264,8 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
         }
     }
 
-    /** Responses as bytes. */
-    private enum BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
+    /** Responses as bytes (also the tests' raw client calls). */
+    enum BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
         INSTANCE;
 
         @Override
