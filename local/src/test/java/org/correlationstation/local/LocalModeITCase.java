@@ -23,7 +23,6 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.correlationstation.core.config.Settings;
+import org.correlationstation.core.testing.FreePorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -329,18 +329,7 @@ class LocalModeITCase {
     }
 
     /** Seven distinct free ports (a restart must find the same ones: the broker's address is in its logs). */
-    private static int[] ports() throws IOException {
-        int[] ports = new int[7];
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < ports.length; i++) {
-                ServerSocket socket = new ServerSocket(0);
-                held.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : held) s.close();
-        }
-        return ports;
+    private static int[] ports() {
+        return FreePorts.distinct(7);
     }
 }

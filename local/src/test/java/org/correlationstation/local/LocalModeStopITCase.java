@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.correlationstation.core.testing.FreePorts;
 import org.correlationstation.core.testing.RedisServer;
 import org.correlationstation.local.flink.RestorePoint;
 import org.junit.jupiter.api.AfterEach;
@@ -114,10 +114,10 @@ class LocalModeStopITCase {
         redis = RedisServer.launch();
         Map<String, String> env = new HashMap<>();
         env.put("DATA_DIR", data.toString());
-        for (String port : List.of("PORT", "OTLP_GRPC_PORT", "OTLP_HTTP_PORT", "FLINK_UI_PORT", "FLINK_METRICS_PORT",
-                "KAFKA_PORT", "KAFKA_CONTROLLER_PORT")) {
-            env.put(port, Integer.toString(freePort()));
-        }
+        List<String> names = List.of("PORT", "OTLP_GRPC_PORT", "OTLP_HTTP_PORT", "FLINK_UI_PORT", "FLINK_METRICS_PORT",
+                "KAFKA_PORT", "KAFKA_CONTROLLER_PORT");
+        int[] ports = FreePorts.distinct(names.size());
+        for (int i = 0; i < ports.length; i++) env.put(names.get(i), Integer.toString(ports[i]));
         env.put("REDIS_URL", redis.uri());
         env.put("CHECKPOINT_INTERVAL_MS", "1000");
         env.put("SHUTDOWN_TIMEOUT_SECONDS", Long.toString(shutdownTimeoutSeconds));
@@ -195,12 +195,6 @@ class LocalModeStopITCase {
     private void signal(String name) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(local.pid())).inheritIO().start();
         assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -" + name).isTrue();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     /** The repository: the first directory, from the working directory up, with the launcher. */

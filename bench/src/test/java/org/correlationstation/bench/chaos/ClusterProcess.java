@@ -6,7 +6,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.correlationstation.core.testing.FreePorts;
 
 /**
  * {@code ./bin/correlation-station cluster} started as a user starts it, on free ports under a data
@@ -45,11 +45,11 @@ final class ClusterProcess implements AutoCloseable {
         this.root = root;
         this.dataDir = dataDir;
         env.put("DATA_DIR", dataDir.toString());
-        for (String port : List.of("PORT", "OTLP_GRPC_PORT", "OTLP_HTTP_PORT", "FLINK_UI_PORT", "KAFKA_PORT",
-                "KAFKA_CONTROLLER_PORT", "FLINK_RPC_PORT", "REDIS_PORT")) {
-            env.put(port, Integer.toString(freePort()));
-        }
-        env.put("FLINK_METRICS_PORT", Integer.toString(freePortRange(8)));
+        List<String> names = List.of("PORT", "OTLP_GRPC_PORT", "OTLP_HTTP_PORT", "FLINK_UI_PORT", "KAFKA_PORT",
+                "KAFKA_CONTROLLER_PORT", "FLINK_RPC_PORT", "REDIS_PORT");
+        int[] ports = FreePorts.distinct(names.size());
+        for (int i = 0; i < ports.length; i++) env.put(names.get(i), Integer.toString(ports[i]));
+        env.put("FLINK_METRICS_PORT", Integer.toString(FreePorts.range(8)));
         env.putAll(settings);
     }
 
@@ -209,30 +209,5 @@ final class ClusterProcess implements AutoCloseable {
     private static void run(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).inheritIO().start();
         if (p.waitFor() != 0) throw new IllegalStateException(String.join(" ", cmd) + " failed");
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The first of {@code n} consecutive free ports (the Prometheus reporters take a range). */
-    private static int freePortRange(int n) {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int base = 20_000 + (int) (Math.random() * 20_000);
-            boolean free = true;
-            for (int p = base; p < base + n && free; p++) {
-                try (ServerSocket s = new ServerSocket(p)) {
-                    s.setReuseAddress(true);
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) return base;
-        }
-        throw new IllegalStateException("no " + n + " consecutive free ports");
     }
 }

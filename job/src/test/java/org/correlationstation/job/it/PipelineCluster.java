@@ -1,6 +1,5 @@
 package org.correlationstation.job.it;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +17,7 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.correlationstation.core.config.Settings;
+import org.correlationstation.core.testing.FreePorts;
 import org.correlationstation.job.CorrelationPipeline;
 import org.correlationstation.job.JobEnvironment;
 import org.correlationstation.job.upgrade.SwitchedOffSinks;
@@ -32,9 +32,7 @@ final class PipelineCluster implements AutoCloseable {
     List<String> droppedState = List.of();
 
     PipelineCluster() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            metricsPort = socket.getLocalPort();
-        }
+        metricsPort = FreePorts.one();
         Configuration conf = new Configuration();
         conf.setString("metrics.reporter.prom.factory.class",
                 "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
