@@ -49,12 +49,16 @@ final class GraphIncrements {
         }
     }
 
-    /** Whether {@code spans} has any edge at all (so that a trace without one never reads its counted set). */
-    static boolean anyEdge(Map<String, SpanInfo> spans) {
+    /**
+     * How many edges {@code spans} has: children whose parent is known and of another service (so that a
+     * trace without one, or with none new, never reads its counted set).
+     */
+    static int edgeCount(Map<String, SpanInfo> spans) {
+        int edges = 0;
         for (SpanInfo child : spans.values()) {
-            if (parentOfAnotherService(spans, child) != null) return true;
+            if (parentOfAnotherService(spans, child) != null) edges++;
         }
-        return false;
+        return edges;
     }
 
     /** The span's parent when it is known and of another service (an edge), else null. */

@@ -69,8 +69,9 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
 
     private static final long MAX_TIMER_GRID_MS = 100;
     /**
-     * Bounds of {@link RecentSpans} per subtask: ~330 bytes per span held, so ~33 MB; at 25k spans/s a
-     * subtask holds its last ~4 s of traces, past the trace-only logs' decision ({@code JOIN_MAX_WAIT_MS}).
+     * Bounds of {@link RecentSpans} per subtask: ~330 bytes per span held and ~100 per link, so ~45 MB; at
+     * 25k spans/s a subtask holds its last ~4 s of traces, past the trace-only logs' decision
+     * ({@code JOIN_MAX_WAIT_MS}).
      */
     private static final int RECENT_SPANS = 100_000;
     private static final int RECENT_TRACES = 20_000;
@@ -290,7 +291,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             for (Map.Entry<String, Integer> link : explicitLinks.entrySet()) {
                 attribute(s, links, link.getKey(), link.getValue(), 0);
             }
-            linksState.update(links);
+            saveLinks(links);
         }
         finish(s, wasTruncated, ctx);
     }
@@ -429,9 +430,24 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         syncTimers(s, ctx);
     }
 
+    /**
+     * The trace's link table: the {@link RecentSpans} copy when held (emission and the trace-only logs'
+     * decision read it within seconds of the log batch that wrote it). A caller that changes it writes it
+     * with {@link #saveLinks}.
+     */
     private Map<String, LinkCounts> loadLinks(TraceSummary s) throws Exception {
-        Map<String, LinkCounts> links = s.linkEntries > 0 ? linksState.value() : null;
-        return links != null ? links : new HashMap<>();
+        if (s.linkEntries == 0) return new HashMap<>();
+        Map<String, LinkCounts> links = recentSpans.links(currentTrace);
+        if (links != null) return links;
+        links = linksState.value();
+        if (links == null) links = new HashMap<>();
+        recentSpans.links(currentTrace, links);
+        return links;
+    }
+
+    private void saveLinks(Map<String, LinkCounts> links) throws Exception {
+        linksState.update(links);
+        recentSpans.links(currentTrace, links);
     }
 
     /**
@@ -602,7 +618,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
                     chosen == null ? null : spans.get(chosen).name, chosen != null));
         }
         if (decided == 0) return;
-        if (links != null) linksState.update(links);
+        if (links != null) saveLinks(links);
         if (kept.isEmpty()) traceOnlyState.clear();
         else traceOnlyState.update(kept);
         s.pendingLogs -= decided;
@@ -632,12 +648,20 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      * arrive after its children (spans are reported when they end).
      */
     private void countEdges(Map<String, SpanInfo> spans) throws Exception {
-        if (!GraphIncrements.anyEdge(spans)) return;
-        SeenSet counted = new SeenSet(graphEdgesState.value());
+        int edges = GraphIncrements.edgeCount(spans);
+        if (edges == 0) return;
+        long[] stored = recentSpans.edgesCounted(currentTrace);
+        // Spans are never removed and a counted child stays an edge, so equal counts mean nothing new:
+        // the emissions after a trace's first (its close, late events) skip the state read and the scan.
+        if (stored != null && stored.length == edges) return;
+        if (stored == null) stored = graphEdgesState.value();
+        SeenSet counted = new SeenSet(stored);
         GraphIncrements graph = new GraphIncrements(cfg.graphBucketMs);
         graph.edges(spans, counted);
+        long[] merged = counted.changed() ? counted.merged() : stored;
+        recentSpans.edgesCounted(currentTrace, merged == null ? SeenSet.EMPTY : merged);
         if (!counted.changed()) return;
-        graphEdgesState.update(counted.merged());
+        graphEdgesState.update(merged);
         graphBuffer.add(graph.updates());
     }
 
@@ -683,18 +707,29 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         }
         if (s.dirty) processing = Math.min(processing, emitDueAt(s));
         long wantEvent = event == Long.MAX_VALUE ? 0 : event;
-        if (wantEvent != s.eventTimer) {
+        if (moves(s.eventTimer, wantEvent)) {
             if (s.eventTimer != 0) ctx.timerService().deleteEventTimeTimer(s.eventTimer);
             if (wantEvent != 0) ctx.timerService().registerEventTimeTimer(wantEvent);
             s.eventTimer = wantEvent;
         }
         long wantProcessing = processing == Long.MAX_VALUE ? 0 : processing;
-        if (wantProcessing != s.processingTimer) {
+        if (moves(s.processingTimer, wantProcessing)) {
             if (s.processingTimer != 0) ctx.timerService().deleteProcessingTimeTimer(s.processingTimer);
             if (wantProcessing != 0) ctx.timerService().registerProcessingTimeTimer(wantProcessing);
             s.processingTimer = wantProcessing;
         }
         recentSummaries.changed(currentTrace, s);
+    }
+
+    /**
+     * Whether the trace's timer must move to {@code want}. A timer earlier than wanted stays: it fires
+     * early, finds nothing due (every rule is re-evaluated) and registers the wanted time then. Most
+     * batches of an open trace push its moments out (its window and its first emission's quiet time
+     * start again), so this saves a delete and a register per batch for one spare firing per trace.
+     */
+    private static boolean moves(long registered, long want) {
+        if (want == registered) return false;
+        return registered == 0 || want == 0 || want < registered;
     }
 
     private void clear(TraceSummary s, Context ctx, long now) throws Exception {
