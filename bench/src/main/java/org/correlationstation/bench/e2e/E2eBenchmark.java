@@ -96,7 +96,7 @@ public final class E2eBenchmark {
 
     record Soak(double rate, Histogram micros, int unseen, double[] t, double[] p50, double[] p99, double[] max,
             double[] heapMiB, double[] heapAfterGcMiB, double[] rssMiB, double[] openTraces, double[] clearedTraces,
-            List<BenchCluster.Checkpoint> checkpoints,
+            double[][] rocksDb, List<BenchCluster.Checkpoint> checkpoints,
             double[] bytesPerOpenTrace, double[] bytesPerHeldTrace, long traces, long spans, RecordChecker.Result checked,
             String checkpointPhases) {}
 
@@ -353,6 +353,7 @@ public final class E2eBenchmark {
             long t0 = System.nanoTime();
             double openTraces = 0;
             double cleared = 0;
+            double[] rocksDbAtStart = ProcessMemory.rocksDbBackground();
             for (int i = 1; sender.isAlive(); i++) {
                 Thread.sleep(Math.max(0, (t0 + i * 1_000_000_000L - System.nanoTime()) / 1_000_000));
                 if (cluster.status(job).isGloballyTerminalState()) throw new IllegalStateException("job stopped" + cluster.failure(job));
@@ -365,9 +366,12 @@ public final class E2eBenchmark {
                     openTraces = sampled[0];
                     cleared = sampled[1];
                 }
+                double[] rocksDb = ProcessMemory.rocksDbBackground();
                 rows.add(new double[] {(System.nanoTime() - t0) / 1e9, h.getValueAtPercentile(50) / 1e3,
                         h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3, m.heapUsedBytes() / 1048576.0,
-                        m.rssBytes() / 1048576.0, openTraces, tracesSent.get(), m.heapAfterGcBytes() / 1048576.0, cleared});
+                        m.rssBytes() / 1048576.0, openTraces, tracesSent.get(), m.heapAfterGcBytes() / 1048576.0, cleared,
+                        rocksDb[0] - rocksDbAtStart[0], rocksDb[1] - rocksDbAtStart[1], rocksDb[2] - rocksDbAtStart[2],
+                        rocksDb[3] - rocksDbAtStart[3]});
             }
             sender.join();
             if (target.errors() > 0) throw new IllegalStateException("constant rate: " + target.errors() + " failed sends");
@@ -404,7 +408,8 @@ public final class E2eBenchmark {
             if (nearest[7] > 0 && at < holdSeconds) perHeldTrace.add(c.fullBytes() / nearest[7]);
         }
         return new Soak(rate, total, unseen, column(rows, 0), column(rows, 1), column(rows, 2), column(rows, 3),
-                column(rows, 4), column(rows, 8), column(rows, 5), column(rows, 6), column(rows, 9), checkpoints,
+                column(rows, 4), column(rows, 8), column(rows, 5), column(rows, 6), column(rows, 9),
+                new double[][] {column(rows, 10), column(rows, 11), column(rows, 12), column(rows, 13)}, checkpoints,
                 perTrace.stream().mapToDouble(Double::doubleValue).toArray(),
                 perHeldTrace.stream().mapToDouble(Double::doubleValue).toArray(), generator.traces(), generator.spans(), checked, phases);
     }
@@ -481,6 +486,12 @@ public final class E2eBenchmark {
         // freshness and state must stay flat while it does (it is spread over key groups, capped per firing).
         md.append(String.format(Locale.ROOT, "- traces cleared per second (per quarter of the run): %s; %,.0f in all%n",
                 quarterRates(s.t, s.clearedTraces), s.clearedTraces.length == 0 ? 0 : s.clearedTraces[s.clearedTraces.length - 1]));
+        // Compaction rewrites what the state's growth and its clean-up's deletes leave in RocksDB; on 2 cores
+        // every core it takes is one the correlator waits for.
+        md.append(String.format(Locale.ROOT, "- RocksDB compactions (thread rocksdb:low), cores per quarter of the run: %s; "
+                + "MiB written per second: %s; memtable flushes (rocksdb:high), cores: %s; MiB written per second: %s%n",
+                quarterRates(s.t, s.rocksDb[0], "%.3f", 1), quarterRates(s.t, s.rocksDb[1], "%.1f", 1.0 / 1048576),
+                quarterRates(s.t, s.rocksDb[2], "%.3f", 1), quarterRates(s.t, s.rocksDb[3], "%.1f", 1.0 / 1048576)));
         md.append(String.format(Locale.ROOT, "- freshness p99 of each second, ms (highest per quarter of the run): %s%n",
                 perQuarter(s.p99, "%.0f", quarter -> quarter.max().orElse(Double.NaN))));
         md.append(String.format(Locale.ROOT, "- heap used MiB (mean per quarter of the run): %s%n", quarterMeans(s.heapMiB, "%.0f")));
@@ -589,6 +600,11 @@ public final class E2eBenchmark {
 
     /** The rate of a running total {@code totals} sampled at times {@code t}, per quarter of the run. */
     private static String quarterRates(double[] t, double[] totals) {
+        return quarterRates(t, totals, "%.0f", 1);
+    }
+
+    /** As above, the rate times {@code scale} in {@code format}. */
+    private static String quarterRates(double[] t, double[] totals, String format, double scale) {
         if (t.length < 4) return "n/a";
         StringBuilder b = new StringBuilder();
         int q = t.length / 4;
@@ -598,7 +614,7 @@ public final class E2eBenchmark {
             double seconds = t[to] - (from == 0 ? 0 : t[from]);
             double n = totals[to] - (from == 0 ? 0 : totals[from]);
             if (b.length() > 0) b.append(" → ");
-            b.append(String.format(Locale.ROOT, "%.0f", seconds <= 0 ? 0 : n / seconds));
+            b.append(String.format(Locale.ROOT, format, seconds <= 0 ? 0 : scale * n / seconds));
         }
         return b.toString();
     }

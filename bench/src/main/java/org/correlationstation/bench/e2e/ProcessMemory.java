@@ -58,6 +58,35 @@ record ProcessMemory(long heapUsedBytes, long heapAfterGcBytes, long rssBytes) {
         return ticks * 10_000_000L;
     }
 
+    /**
+     * RocksDB's background threads in this JVM so far (Linux: /proc; zeros elsewhere): CPU seconds and bytes
+     * written of compactions ({@code rocksdb:low}) and of memtable flushes ({@code rocksdb:high}). Every
+     * RocksDB instance of the process shares them, so in a job's soak they are the job's.
+     */
+    static double[] rocksDbBackground() {
+        double[] totals = new double[4]; // compaction CPU s, compaction bytes written, flush CPU s, flush bytes written
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    String comm = Files.readString(task.resolve("comm")).trim();
+                    int at = comm.equals("rocksdb:low") ? 0 : comm.equals("rocksdb:high") ? 2 : -1;
+                    if (at < 0) continue;
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    totals[at] += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+                    for (String line : Files.readAllLines(task.resolve("io"))) {
+                        if (line.startsWith("wchar:")) totals[at + 1] += Long.parseLong(line.substring(6).trim());
+                    }
+                } catch (IOException | RuntimeException threadGone) {
+                    // a thread that ended: its time is no longer listed
+                }
+            }
+        } catch (IOException e) {
+            return totals;
+        }
+        return totals;
+    }
+
     static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).trim();

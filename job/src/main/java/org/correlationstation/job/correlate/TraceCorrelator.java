@@ -77,6 +77,11 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     private static final int RECENT_TRACES = 20_000;
     /** Bound of {@link RecentSummaries} per subtask: a summary is a few hundred bytes. */
     private static final int RECENT_SUMMARIES = 20_000;
+    /**
+     * A held summary unchanged this long is written back: past a trace's first burst of batches and its
+     * first emission (a fifth of the emit interval after it went quiet), before the next checkpoint.
+     */
+    private static final long SUMMARY_QUIET_MS = 1_000;
     private static final Duration TOMBSTONE_TTL_MARGIN = Duration.ofMinutes(5);
     /** Bound of {@link GraphBuffer}: buckets × services and pairs a subtask sees in a timer grid step. */
     private static final int GRAPH_BUFFER_ELEMENTS = 4096;
@@ -170,7 +175,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         timerGrid = Math.max(1, Math.min(MAX_TIMER_GRID_MS, cfg.emitIntervalMs / 10));
         graphBuffer = new GraphBuffer(GRAPH_BUFFER_ELEMENTS, timerGrid);
         recentSpans = new RecentSpans(RECENT_SPANS, RECENT_TRACES);
-        recentSummaries = new RecentSummaries(RECENT_SUMMARIES,
+        recentSummaries = new RecentSummaries(RECENT_SUMMARIES, SUMMARY_QUIET_MS,
                 (trace, held) -> otherTraces.runAs(trace, () -> summaryState.update(held)));
         metrics = new CorrelatorMetrics(getRuntimeContext().getMetricGroup(), () -> openTraces);
     }
@@ -718,7 +723,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             if (wantProcessing != 0) ctx.timerService().registerProcessingTimeTimer(wantProcessing);
             s.processingTimer = wantProcessing;
         }
-        recentSummaries.changed(currentTrace, s);
+        recentSummaries.changed(currentTrace, s, ctx.timerService().currentProcessingTime());
     }
 
     /**

@@ -17,14 +17,14 @@ class RecentSummariesTest {
     }
 
     private RecentSummaries recent(int max) {
-        return new RecentSummaries(max, saved::put);
+        return new RecentSummaries(max, 1_000, saved::put);
     }
 
     @Test
     void holdsTheObjectUntilTheTraceIsForgottenAndThenDropsItUnsaved() throws Exception {
         RecentSummaries recent = recent(10);
         TraceSummary s = summary("t");
-        recent.changed("t", s);
+        recent.changed("t", s, 0);
         assertThat(recent.get("t")).isSameAs(s);
 
         recent.forget("t");
@@ -38,7 +38,7 @@ class RecentSummariesTest {
     void theLeastRecentlyUsedTraceGoesFirstAndIsSavedOnlyIfChanged() throws Exception {
         RecentSummaries recent = recent(2);
         recent.loaded("a", summary("a"));
-        recent.changed("b", summary("b"));
+        recent.changed("b", summary("b"), 0);
         recent.get("a"); // used: b is now the eldest
         recent.loaded("c", summary("c"));
 
@@ -48,7 +48,7 @@ class RecentSummariesTest {
         assertThat(recent.get("c")).isNotNull();
         assertThat(recent.traceCount()).isEqualTo(2);
 
-        recent.changed("d", summary("d")); // a leaves, as read: nothing to save
+        recent.changed("d", summary("d"), 0); // a leaves, as read: nothing to save
         assertThat(saved).containsOnlyKeys("b");
     }
 
@@ -56,10 +56,10 @@ class RecentSummariesTest {
     void saveAllWritesEachChangedSummaryOnceAndKeepsHoldingIt() throws Exception {
         RecentSummaries recent = recent(10);
         TraceSummary a = summary("a");
-        recent.changed("a", a);
-        recent.changed("a", a);
+        recent.changed("a", a, 0);
+        recent.changed("a", a, 0);
         recent.loaded("b", summary("b"));
-        recent.changed("c", summary("c"));
+        recent.changed("c", summary("c"), 0);
 
         recent.saveAll();
         assertThat(saved).containsOnlyKeys("a", "c");
@@ -70,8 +70,28 @@ class RecentSummariesTest {
         saved.clear();
         recent.saveAll();
         assertThat(saved).as("nothing changed since").isEmpty();
-        recent.changed("a", a);
+        recent.changed("a", a, 0);
         recent.saveAll();
         assertThat(saved).containsOnlyKeys("a");
+    }
+
+    @Test
+    void aSummaryQuietForTheIdleTimeIsWrittenBackAtTheNextChangeOnceAndStaysHeld() throws Exception {
+        RecentSummaries recent = recent(10);
+        TraceSummary a = summary("a");
+        recent.changed("a", a, 0);
+        recent.changed("b", summary("b"), 500);
+        recent.changed("a", a, 900); // a changed again: quiet from 900 on
+        recent.changed("c", summary("c"), 1_600);
+        assertThat(saved).as("b has been quiet for 1,100 ms, a only for 700").containsOnlyKeys("b");
+
+        recent.changed("c", recent.get("c"), 1_900);
+        assertThat(saved).as("a has now been quiet for 1,000 ms").containsOnlyKeys("b", "a");
+        assertThat(recent.get("a")).isSameAs(a);
+        assertThat(recent.unsavedCount()).as("c only").isEqualTo(1);
+
+        saved.clear();
+        recent.saveAll();
+        assertThat(saved).as("what a checkpoint writes: only what changed within the idle time").containsOnlyKeys("c");
     }
 }
