@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +76,11 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      */
     private static final int RECENT_SPANS = 100_000;
     private static final int RECENT_TRACES = 20_000;
+    /**
+     * Bound of {@link HeldPending} per subtask: a log is ~0.5-1 KB, so up to ~50 MB; at 15k logs/s waiting
+     * at most {@code JOIN_MAX_WAIT_MS} (2 s), a subtask holds ~30k.
+     */
+    private static final int HELD_PENDING_LOGS = 50_000;
     /** Bound of {@link RecentSummaries} per subtask: a summary is a few hundred bytes. */
     private static final int RECENT_SUMMARIES = 20_000;
     /**
@@ -127,6 +133,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     private transient String currentTrace;
     private transient RecentSpans recentSpans;
     private transient RecentSummaries recentSummaries;
+    private transient HeldPending heldPending;
     private transient ListState<Long> openTracesState;
     private transient CorrelatorMetrics metrics;
     private transient long openTraces;
@@ -177,6 +184,10 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         recentSpans = new RecentSpans(RECENT_SPANS, RECENT_TRACES);
         recentSummaries = new RecentSummaries(RECENT_SUMMARIES, SUMMARY_QUIET_MS,
                 (trace, held) -> otherTraces.runAs(trace, () -> summaryState.update(held)));
+        heldPending = new HeldPending(HELD_PENDING_LOGS, (trace, withSpanId, traceOnlyLogs) -> otherTraces.runAs(trace, () -> {
+            if (!withSpanId.isEmpty()) pendingState.addAll(withSpanId);
+            if (!traceOnlyLogs.isEmpty()) traceOnlyState.addAll(traceOnlyLogs);
+        }));
         metrics = new CorrelatorMetrics(getRuntimeContext().getMetricGroup(), () -> openTraces);
     }
 
@@ -289,8 +300,9 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
                 (log.spanId == null ? pendingTraceOnly : pendingWithSpan).add(pend(s, log, now));
             }
         }
-        if (!pendingWithSpan.isEmpty()) pendingState.addAll(pendingWithSpan);
-        if (!pendingTraceOnly.isEmpty()) traceOnlyState.addAll(pendingTraceOnly);
+        if (!pendingWithSpan.isEmpty() || !pendingTraceOnly.isEmpty()) {
+            heldPending.add(currentTrace, pendingWithSpan, pendingTraceOnly);
+        }
         if (!explicitLinks.isEmpty()) {
             Map<String, LinkCounts> links = loadLinks(s);
             for (Map.Entry<String, Integer> link : explicitLinks.entrySet()) {
@@ -498,6 +510,30 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      */
     private void decideForSpans(TraceSummary s, Context ctx, Map<String, SpanInfo> arrived, SeenSet tracked)
             throws Exception {
+        HeldPending.Logs held = heldPending.get(currentTrace);
+        int heldCount = held == null ? 0 : held.withSpanId.size();
+        // in arrival order: those in state came before those held
+        int decided = s.pendingWithSpanId > heldCount ? decideStoredForSpans(s, ctx, arrived, tracked) : 0;
+        if (heldCount > 0) {
+            int before = held.size();
+            Iterator<PendingLog> it = held.withSpanId.iterator();
+            while (it.hasNext()) {
+                PendingLog p = it.next();
+                SpanInfo span = arrived.get(p.log.spanId);
+                if (span == null) continue;
+                ctx.output(DECIDED_LOGS, new JoinedLog(p.log, s.correlationId, p.log.spanId, span.name, false));
+                it.remove();
+                decided++;
+            }
+            heldPending.changed(currentTrace, held, before);
+        }
+        s.pendingLogs -= decided;
+        s.pendingWithSpanId -= decided;
+    }
+
+    /** {@link #decideForSpans} for the logs in the {@code pending-with-span-id} state; how many it decided. */
+    private int decideStoredForSpans(TraceSummary s, Context ctx, Map<String, SpanInfo> arrived, SeenSet tracked)
+            throws Exception {
         List<PendingLog> kept = new ArrayList<>();
         int decided = 0;
         boolean otherIds = false;
@@ -511,11 +547,10 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             decided++;
             otherIds |= !CompactEncoding.isHexId(p.log.spanId, 16);
         }
-        if (decided == 0) return;
-        s.pendingLogs -= decided;
-        s.pendingWithSpanId -= decided;
-        if (s.pendingWithSpanId == 0) pendingState.clear();
+        if (decided == 0) return 0;
+        if (kept.isEmpty()) pendingState.clear();
         else if (otherIds) pendingState.update(kept); // their spans are not in the id set
+        return decided;
     }
 
     /** A pending log that was decided when its span arrived, left in the list (see {@link #decideForSpans}). */
@@ -573,15 +608,34 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         List<PendingLog> kept = new ArrayList<>(0);
         List<PendingLog> due = new ArrayList<>();
         Set<String> dueIds = new HashSet<>();
-        SeenSet tracked = s.trackedSpans > 0 ? new SeenSet(spanIdsState.value()) : null;
-        for (PendingLog p : pendingState.get()) {
-            if (decidedEarlier(p, tracked)) continue;
-            if (round.due(p)) {
+        HeldPending.Logs held = heldPending.get(currentTrace);
+        int heldCount = held == null ? 0 : held.withSpanId.size();
+        // in arrival order: those in state came before those held
+        boolean inState = s.pendingWithSpanId > heldCount;
+        SeenSet tracked = s.trackedSpans > 0 && inState ? new SeenSet(spanIdsState.value()) : null;
+        if (inState) {
+            for (PendingLog p : pendingState.get()) {
+                if (decidedEarlier(p, tracked)) continue;
+                if (round.due(p)) {
+                    due.add(p);
+                    dueIds.add(p.log.spanId);
+                } else {
+                    kept.add(p);
+                }
+            }
+        }
+        int stateDue = due.size();
+        if (heldCount > 0) {
+            int before = held.size();
+            Iterator<PendingLog> it = held.withSpanId.iterator();
+            while (it.hasNext()) {
+                PendingLog p = it.next();
+                if (!round.due(p)) continue;
                 due.add(p);
                 dueIds.add(p.log.spanId);
-            } else {
-                kept.add(p);
+                it.remove();
             }
+            heldPending.changed(currentTrace, held, before);
         }
         if (due.isEmpty()) return;
         Map<String, SpanInfo> known = knownSpans(s, dueIds, tracked);
@@ -589,8 +643,10 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             SpanInfo span = known.get(p.log.spanId);
             ctx.output(DECIDED_LOGS, new JoinedLog(p.log, s.correlationId, p.log.spanId, span == null ? null : span.name, false));
         }
-        if (kept.isEmpty()) pendingState.clear();
-        else pendingState.update(kept);
+        if (stateDue > 0) { // state keeps the rest of its logs
+            if (kept.isEmpty()) pendingState.clear();
+            else pendingState.update(kept);
+        }
         s.pendingLogs -= due.size();
         s.pendingWithSpanId -= due.size();
     }
@@ -602,11 +658,29 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         SpanIntervals intervals = null;
         Map<String, LinkCounts> links = null;
         int decided = 0;
-        for (PendingLog p : traceOnlyState.get()) {
-            if (!round.due(p)) {
-                kept.add(p);
-                continue;
+        HeldPending.Logs held = heldPending.get(currentTrace);
+        int heldCount = held == null ? 0 : held.traceOnly.size();
+        // in arrival order: those in state came before those held
+        List<PendingLog> due = new ArrayList<>();
+        if (s.pendingLogs - s.pendingWithSpanId > heldCount) {
+            for (PendingLog p : traceOnlyState.get()) {
+                if (round.due(p)) due.add(p);
+                else kept.add(p);
             }
+        }
+        int stateDue = due.size();
+        if (heldCount > 0) {
+            int before = held.size();
+            Iterator<PendingLog> it = held.traceOnly.iterator();
+            while (it.hasNext()) {
+                PendingLog p = it.next();
+                if (!round.due(p)) continue;
+                due.add(p);
+                it.remove();
+            }
+            heldPending.changed(currentTrace, held, before);
+        }
+        for (PendingLog p : due) {
             decided++;
             if (intervals == null) {
                 spans = timerSpans();
@@ -624,8 +698,10 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         }
         if (decided == 0) return;
         if (links != null) saveLinks(links);
-        if (kept.isEmpty()) traceOnlyState.clear();
-        else traceOnlyState.update(kept);
+        if (stateDue > 0) { // state keeps the rest of its logs
+            if (kept.isEmpty()) traceOnlyState.clear();
+            else traceOnlyState.update(kept);
+        }
         s.pendingLogs -= decided;
     }
 
@@ -749,6 +825,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         linksState.clear();
         pendingState.clear();
         traceOnlyState.clear();
+        heldPending.forget(currentTrace);
         graphEdgesState.clear();
         clearedState.update(now);
         metrics.cleared.inc();
@@ -813,6 +890,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
         // Runs before the keyed state is snapshotted (the operator's part comes first).
+        heldPending.saveAll();
         recentSummaries.saveAll();
         openTracesState.update(List.of(openTraces));
     }

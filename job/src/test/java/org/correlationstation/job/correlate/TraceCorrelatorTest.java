@@ -593,4 +593,29 @@ class TraceCorrelatorTest {
                 Duration.ofMillis(d.ttlMs), Duration.ofMillis(d.joinSlackMs), Duration.ofMillis(d.joinMaxWaitMs),
                 d.maxSpansTracked, d.maxLinks, d.maxServices);
     }
+
+    @Test
+    void pendingLogsHeldInMemoryAreInTheCheckpointAndDecidedAfterARestore() throws Exception {
+        // logs before their spans, as spans are reported when they end: held in memory, not yet in state
+        h.log(log(CHECKOUT, "checkout", T0 + 150, 9, "cart loaded"));
+        h.log(log(null, "payments", T0 + 300, 13, "retrying card"));
+        h.log(log(PAY, "payments", T0 + 350, 9, "charged"));
+        h.span(span(PAY, null, "charge", "payments", T0 + 200, T0 + 500));
+        assertThat(h.decided()).as("the span that arrived decides its held log at once")
+                .extracting(d -> d.log.body + "|" + d.spanName).containsExactly("charged|charge");
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot = h.harness.snapshot(1, 0);
+        h.close();
+
+        h = new CorrelatorHarness(CorrelationSettings.defaults(), snapshot);
+        h.span(span(CHECKOUT, null, "checkout", "checkout", T0 + 100, T0 + 700));
+        h.time(CorrelationSettings.defaults().joinMaxWaitMs + 1); // the trace-only log's wait is over
+        assertThat(h.decided()).as("both restored from the checkpoint, none lost, none twice")
+                .extracting(d -> d.log.body + "|" + d.spanName + "|" + d.inferred)
+                .containsExactly("cart loaded|checkout|false", "retrying card|charge|true");
+        h.time(60_000 + 2 * CorrelationSettings.defaults().joinMaxWaitMs); // closes
+        CorrelationRecord last = h.last();
+        assertThat(last.logCount).isEqualTo(3);
+        assertThat(last.links).extracting(l -> l.spanName + ":" + l.logCount + ":" + l.inferredLogCount)
+                .containsExactlyInAnyOrder("checkout:1:0", "charge:2:1");
+    }
 }
