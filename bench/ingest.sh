@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Ingest service benchmark: the ingest JVM (bin/correlation-station ingest) against a Kafka broker JVM,
 # driven over OTLP/HTTP protobuf, OTLP/gRPC and OTLP/HTTP JSON, saturated and at a constant rate (see bench/README.md).
-#   bench/ingest.sh [--seconds S] [--warmup S] [--rate EVENTS_PER_S] [--rate-seconds S] [--rate-warmup S]
+#   bench/ingest.sh [--seconds S] [--warmup S] [--jvm-warmup S] [--rate EVENTS_PER_S] [--rate-seconds S] [--rate-warmup S]
 #                   [--protocols protobuf,grpc,json] [--connections N] [--grpc-channels N] [--grpc-in-flight N]
 #                   [--partitions N] [--round-events N] [--asprof]
 # --rate: the constant-rate phases' rate (default: half of each protocol's saturated rate)

@@ -1,7 +1,6 @@
 package org.correlationstation.bench.ingest;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +23,7 @@ import org.correlationstation.bench.ingest.IngestReport.Phase;
 import org.correlationstation.bench.ingest.IngestReport.Protocol;
 import org.correlationstation.bench.load.CommandLine;
 import org.correlationstation.bench.load.TrafficProfile;
+import org.correlationstation.core.testing.FreePorts;
 
 /**
  * The ingest service alone (bench/README.md, "Ingest"): its own JVM started by the launcher
@@ -35,10 +35,13 @@ import org.correlationstation.bench.load.TrafficProfile;
 public final class IngestBenchmark {
     private static final String SPANS_TOPIC = "otlp_spans";
     private static final String LOGS_TOPIC = "otlp_logs";
+    /** The JIT compiler threads' names as /proc shows them ("C2 CompilerThread0" cut at 15 characters). */
+    private static final String JIT_THREADS = "CompilerThre";
 
     private final CommandLine args;
     private final Path root;
     private final Path work;
+    private final long jvmWarmupSeconds;
     private final long warmupSeconds;
     private final long seconds;
     private final long rateWarmupSeconds;
@@ -56,6 +59,7 @@ public final class IngestBenchmark {
         this.args = args;
         this.root = Path.of(args.get("root", ".")).toAbsolutePath().normalize();
         this.work = Files.createTempDirectory("ingest-bench");
+        this.jvmWarmupSeconds = args.getLong("jvm-warmup", 30);
         this.warmupSeconds = args.getLong("warmup", 10);
         this.seconds = args.getLong("seconds", 20);
         this.rateWarmupSeconds = args.getLong("rate-warmup", 5);
@@ -93,8 +97,9 @@ public final class IngestBenchmark {
                         "-cp", System.getProperty("java.class.path"), BenchBroker.class.getName(),
                         "--partitions", Integer.toString(partitions)), Map.of(), root, work.resolve("broker.log"))) {
             String bootstrap = broker.awaitLine(l -> l.startsWith("bootstrap="), Duration.ofSeconds(120)).substring("bootstrap=".length());
-            int httpPort = freePort();
-            int grpcPort = freePort();
+            int[] ports = FreePorts.distinct(2); // below the ephemeral range: no client socket takes them meanwhile
+            int httpPort = ports[0];
+            int grpcPort = ports[1];
             Map<String, String> env = new LinkedHashMap<>();
             env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
             env.put("KAFKA_SPANS_TOPIC", SPANS_TOPIC);
@@ -112,6 +117,7 @@ public final class IngestBenchmark {
                     KafkaTally tally = new KafkaTally(bootstrap, SPANS_TOPIC, LOGS_TOPIC)) {
                 awaitReady(ingest, httpPort);
                 System.out.println("== ingest ready: " + ingest);
+                warmUp(pool, httpPort, grpcPort);
                 for (Protocol protocol : protocols) {
                     measure(protocol, pool, ingest, broker, tally, httpPort, grpcPort);
                 }
@@ -119,6 +125,22 @@ public final class IngestBenchmark {
             }
         }
         write(command, pool, partitions, ingestJavaOpts);
+    }
+
+    /**
+     * Every protocol saturated in turn, unmeasured, before any is measured: the JVM compiles the paths
+     * they share (the Kafka writer, the splitter) during the first, and its JIT threads would otherwise
+     * take a share of the first protocol's measured run that the others do not pay.
+     */
+    private void warmUp(RequestPool pool, int httpPort, int grpcPort) throws Exception {
+        if (jvmWarmupSeconds <= 0) return;
+        long each = Math.max(1, jvmWarmupSeconds / protocols.size());
+        System.out.printf("== JVM warm-up: %d s saturated per protocol, not measured%n", each);
+        for (Protocol protocol : protocols) {
+            try (Driver driver = driver(protocol, pool, httpPort, grpcPort)) {
+                driver.run(0, each);
+            }
+        }
     }
 
     private void measure(Protocol protocol, RequestPool pool, ChildProcess ingest, ChildProcess broker, KafkaTally tally,
@@ -143,23 +165,25 @@ public final class IngestBenchmark {
         ConstantRateClient.Result warm = driver.run(rate, warmup);
         String load = loadAverage();
         long ingestCpu = ProcCpu.treeNanos(ingest.pid());
+        long jitCpu = ProcCpu.threadNanos(ingest.pid(), JIT_THREADS);
         long brokerCpu = ProcCpu.nanos(broker.pid());
         long driverCpu = ProcCpu.selfNanos();
         ConstantRateClient.Result result = driver.run(rate, measured);
         ingestCpu = ProcCpu.treeNanos(ingest.pid()) - ingestCpu;
+        jitCpu = ProcCpu.threadNanos(ingest.pid(), JIT_THREADS) - jitCpu;
         brokerCpu = ProcCpu.nanos(broker.pid()) - brokerCpu;
         driverCpu = ProcCpu.selfNanos() - driverCpu;
         Map<TopicPartition, Long> after = tally.settledEndOffsets(Duration.ofSeconds(1), Duration.ofSeconds(30));
         KafkaTally.Count count = tally.count(before, after);
         KafkaCheck check = new KafkaCheck(warm.okUnits() + result.okUnits(), count.events(), count.records());
-        Phase phase = new Phase(protocol, rate, result, ingestCpu, brokerCpu, driverCpu, load, check);
+        Phase phase = new Phase(protocol, rate, result, ingestCpu, jitCpu, brokerCpu, driverCpu, load, check);
         report.add(phase);
         System.out.printf(Locale.ROOT, "%s %s: %,.0f events/s (%,.1f requests/s), p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, errors %d %s;"
-                        + " CPU per event: ingest %.2f µs, broker %.2f µs, driver %.2f µs%n  Kafka: %s%n",
+                        + " CPU per event: ingest %.2f µs (JIT %.2f), broker %.2f µs, driver %.2f µs%n  Kafka: %s%n",
                 protocol.title, rate == 0 ? "saturated" : "constant", phase.eventsPerSecond(), phase.requestsPerSecond(),
                 result.latencyMicros().getValueAtPercentile(50) / 1000.0, result.latencyMicros().getValueAtPercentile(99) / 1000.0,
                 result.latencyMicros().getValueAtPercentile(99.9) / 1000.0, result.errors(), result.errorsByStatus(),
-                phase.micros(ingestCpu), phase.micros(brokerCpu), phase.micros(driverCpu), check);
+                phase.micros(ingestCpu), phase.micros(jitCpu), phase.micros(brokerCpu), phase.micros(driverCpu), check);
         return phase;
     }
 
@@ -222,11 +246,11 @@ public final class IngestBenchmark {
                         + "Requests: the load generator's batches, %.0f events each on average (~20-span traces, ~1 log per span; "
                         + "events = spans + log records), pre-encoded; HTTP saturated over %d keep-alive connections (one request in flight each), "
                         + "gRPC over %d channels with %d calls in flight each; constant rates over up to %d connections, latency from each "
-                        + "request's scheduled time. Saturated: %d s warm-up, %d s measured; constant: %d s warm-up, %d s measured. "
+                        + "request's scheduled time. First %d s of unmeasured warm-up over all protocols; then per protocol, saturated: %d s warm-up, %d s measured; constant: %d s warm-up, %d s measured. "
                         + "CPU per event: the process's user + system time over the measured run (/proc/<pid>/stat) / events acknowledged.%n%n",
                 Runtime.getRuntime().availableProcessors(), ingestJavaOpts.isBlank() ? "" : ", JAVA_OPTS=`" + ingestJavaOpts + "`",
                 partitions, pool.eventsPerRequest(), connections, grpcChannels, grpcInFlight, rateConnections,
-                warmupSeconds, seconds, rateWarmupSeconds, rateSeconds));
+                jvmWarmupSeconds, warmupSeconds, seconds, rateWarmupSeconds, rateSeconds));
         md.append(report.table()).append('\n');
         md.append("Kafka check: the events in the records that reached `otlp_spans` and `otlp_logs` during the phase (warm-up and measured run), "
                 + "counted record by record, against the events of the requests answered 2xx / OK.\n\n");
@@ -253,12 +277,6 @@ public final class IngestBenchmark {
             Thread.sleep(200);
         }
         throw new IllegalStateException("the ingest service was not ready within 5 min; see " + ingest.log());
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     static String loadAverage() {

@@ -56,6 +56,27 @@ public final class ProcCpu {
         return ticks * NANOS_PER_TICK;
     }
 
+    /**
+     * The CPU of those of the process's threads whose name (as /proc shows it, cut at 15 characters)
+     * contains {@code namePart}, e.g. "CompilerThre" for the JIT compiler threads; 0 when none.
+     */
+    public static long threadNanos(long pid, String namePart) {
+        long ticks = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                try {
+                    if (!Files.readString(task.resolve("comm")).contains(namePart)) continue;
+                    ticks += parse(Files.readString(task.resolve("stat"))).ticks();
+                } catch (IOException | RuntimeException threadGone) {
+                    // a thread that ended: its time is no longer listed
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return ticks * NANOS_PER_TICK;
+    }
+
     /** This process's own CPU, for the driver's share (the JVM's view, in nanoseconds). */
     public static long selfNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())

@@ -33,6 +33,6 @@ class IngestReportTest {
     private static Phase phase(Protocol protocol, double offered, long events, long seconds) {
         ConstantRateClient.Result r = new ConstantRateClient.Result(100, 100, 0, new TreeMap<>(), new Histogram(3), events,
                 seconds * 1_000_000_000L);
-        return new Phase(protocol, offered, r, 0, 0, 0, "0 0 0", new KafkaCheck(events, events, 1));
+        return new Phase(protocol, offered, r, 0, 0, 0, 0, "0 0 0", new KafkaCheck(events, events, 1));
     }
 }
