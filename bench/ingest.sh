@@ -5,13 +5,14 @@
 #                   [--protocols protobuf,grpc,json] [--connections N] [--grpc-channels N] [--grpc-in-flight N]
 #                   [--partitions N] [--round-events N] [--asprof]
 # --rate: the constant-rate phases' rate (default: half of each protocol's saturated rate)
-# --asprof: async-profiler CPU profile of the ingest JVM (collapsed stacks, per thread) to bench/results/ingest-<stamp>.collapsed;
-#           bench/asprof-top.sh FILE prints where each thread's CPU goes
+# --asprof: async-profiler CPU profile of the ingest JVM during each saturated measured run (collapsed stacks, per thread)
+#           to bench/results/ingest-<stamp>-<protocol>.collapsed; bench/asprof-top.sh FILE prints where each thread's CPU goes
 # INGEST_JAVA_OPTS: JVM options of the ingest service (its JAVA_OPTS; default none, as the launcher runs it)
 # Last line: ingest: <N> events/s OTLP/HTTP protobuf, <N> events/s OTLP/gRPC, <N> events/s OTLP/HTTP JSON
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
+COMMAND="bench/ingest.sh${*:+ $*}${INGEST_JAVA_OPTS:+ (INGEST_JAVA_OPTS=$INGEST_JAVA_OPTS)}"
 ARGS=()
 ASPROF=""
 while [[ $# -gt 0 ]]; do
@@ -30,18 +31,15 @@ if [[ ! -f $CP_FILE || ! -f $INGEST_JAR || -n ${E2E_REBUILD:-} ]]; then
         mvn -B -ntp -q -DskipTests -Djacoco.skip=true -pl ingest,bench -am package
 fi
 mkdir -p "$ROOT/bench/results"
-INGEST_OPTS=${INGEST_JAVA_OPTS:-}
 if [[ -n $ASPROF ]]; then
     # The profiler ships inside the Pyroscope agent the job already depends on (observability/): no download.
+    # The bench loads it into the running ingest JVM (jcmd JVMTI.agent_load) around each measured run.
     AGENT_JAR=$(ls "$HOME"/.m2/repository/io/pyroscope/agent/*/agent-*.jar | sort -V | tail -1)
     LIB=$ROOT/bench/target/libasyncProfiler.so
     [[ -f $LIB ]] || unzip -p "$AGENT_JAR" libasyncProfiler-linux-x64.so > "$LIB"
-    STAMP=$(date -u +%Y%m%d-%H%M%S)
-    INGEST_OPTS="$INGEST_OPTS -agentpath:$LIB=start,event=cpu,interval=10ms,threads,file=$ROOT/bench/results/ingest-$STAMP.collapsed"
-    echo "async-profiler on the ingest JVM → bench/results/ingest-$STAMP.collapsed (bench/asprof-top.sh FILE prints the top frames)" >&2
+    ARGS+=(--asprof-lib "$LIB")
 fi
-COMMAND="bench/ingest.sh ${ARGS[*]:-}${ASPROF:+ --asprof}${INGEST_JAVA_OPTS:+ (INGEST_JAVA_OPTS=$INGEST_JAVA_OPTS)}"
 echo "command: $COMMAND" >&2
 exec java -Xms2g -Xmx2g -XX:+UseG1GC -Dlog4j2.configurationFile="$ROOT/bench/target/classes/e2e-log4j2.properties" \
     -cp "$ROOT/bench/target/classes:$(cat "$CP_FILE")" org.correlationstation.bench.ingest.IngestBenchmark \
-    --root "$ROOT" --command "$COMMAND" --ingest-java-opts "${INGEST_OPTS# }" "${ARGS[@]}"
+    --root "$ROOT" --command "$COMMAND" --ingest-java-opts "${INGEST_JAVA_OPTS:-}" "${ARGS[@]}"

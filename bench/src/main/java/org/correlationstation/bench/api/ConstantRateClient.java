@@ -160,8 +160,14 @@ public final class ConstantRateClient implements AutoCloseable {
      * keeps up with.
      */
     public Result saturate(Requests requests, long seconds) {
-        if (seconds < 1) throw new IllegalArgumentException("seconds must be at least 1");
-        return start(requests, 0, Long.MAX_VALUE, TimeUnit.SECONDS.toNanos(seconds));
+        return saturate(requests, Long.MAX_VALUE, seconds);
+    }
+
+    /** A closed loop that stops after {@code total} requests (or {@code maxSeconds}, whichever comes first). */
+    public Result saturate(Requests requests, long total, long maxSeconds) {
+        if (maxSeconds < 1) throw new IllegalArgumentException("seconds must be at least 1");
+        if (total <= 0) return new Result(0, 0, 0, new TreeMap<>(), new Histogram(3), 0, 0);
+        return start(requests, 0, total, TimeUnit.SECONDS.toNanos(maxSeconds));
     }
 
     private Result start(Requests requests, long period, long total, long closedLoopNanos) {
