@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.correlationstation.bench.api.ConstantRateClient;
 import org.correlationstation.bench.check.RecordChecker;
+import org.correlationstation.bench.ingest.AsyncProfiler;
 import org.correlationstation.bench.ingest.ChildProcess;
 import org.correlationstation.bench.ingest.HttpPosts;
 import org.correlationstation.bench.ingest.ProcCpu;
@@ -55,6 +56,9 @@ public final class FrontdoorBenchmark {
     private final FrontdoorReport report = new FrontdoorReport();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final List<String> notes = new ArrayList<>();
+    /** Loaded into local mode's JVM around the constant-rate measured run; null: off. */
+    private final AsyncProfiler profiler;
+    private final String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
     /** The next request of the pool to send: every phase starts at a round of its own (fresh traces). */
     private long next;
     /** Traced events sent so far (spans + logs with a trace id): what the correlator should have taken in. */
@@ -66,6 +70,8 @@ public final class FrontdoorBenchmark {
         this.work = Files.createTempDirectory("frontdoor-bench");
         this.pool = pool;
         this.connections = args.getInt("connections", 10);
+        String asprofLib = args.get("asprof-lib", "");
+        this.profiler = asprofLib.isEmpty() ? null : new AsyncProfiler(asprofLib);
     }
 
     public static void main(String[] argv) throws Exception {
@@ -85,7 +91,7 @@ public final class FrontdoorBenchmark {
         String command = args.get("command", "bench/frontdoor.sh");
         long events = args.getLong("events", 1_500_000);
         long jsonEvents = args.getLong("json-events", 1_000_000);
-        long warmupEvents = args.getLong("warmup-events", 600_000);
+        long warmupEvents = args.getLong("warmup-events", 2_000_000);
         double rate = args.getDouble("rate", 12_000);
         long rateSeconds = args.getLong("rate-seconds", 60);
         long rateWarmupSeconds = args.getLong("rate-warmup", 20);
@@ -167,10 +173,17 @@ public final class FrontdoorBenchmark {
             long pid = target.process.pid();
             long cpu = ProcCpu.treeNanos(pid);
             long jit = ProcCpu.threadNanos(pid, "CompilerThre");
+            Path profile = profiler != null && target.name.equals(OURS)
+                    ? root.resolve("bench/results/frontdoor-" + stamp + "-constant.collapsed") : null;
+            if (profile != null) profiler.start(pid);
             ConstantRateClient.Result r = client.run(new HttpPosts(pool, next, RequestPool.Encoding.PROTOBUF, uri.getRawAuthority(),
                     target.otlpPathPrefix), requestsPerSecond, (long) rounds * pool.size());
             cpu = ProcCpu.treeNanos(pid) - cpu;
             jit = ProcCpu.threadNanos(pid, "CompilerThre") - jit;
+            if (profile != null) {
+                profiler.stop(pid, profile);
+                System.out.println("   profile of the measured run: " + root.relativize(profile));
+            }
             next += (long) rounds * pool.size();
             List<SentTrace> traces = traces(first, warmRounds + rounds, "constant");
             Visible visible = awaitVisible(target, traces, System.nanoTime());
@@ -320,7 +333,6 @@ public final class FrontdoorBenchmark {
     // ---------------------------------------------------------------- results
 
     private void write(String command, FrontdoorReport.Reference reference, double rate) throws IOException {
-        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         Path file = root.resolve("bench/results/frontdoor-" + stamp + ".md");
         Files.createDirectories(file.getParent());
         StringBuilder md = new StringBuilder();

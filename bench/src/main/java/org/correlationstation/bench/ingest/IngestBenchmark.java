@@ -52,8 +52,8 @@ public final class IngestBenchmark {
     private final int grpcChannels;
     private final int grpcInFlight;
     private final List<Protocol> protocols = new ArrayList<>();
-    /** async-profiler's library, loaded into the ingest JVM around each saturated measured run; empty: off. */
-    private final String asprofLib;
+    /** Loaded into the ingest JVM around each saturated measured run; null: off. */
+    private final AsyncProfiler profiler;
     private final String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
     private final IngestReport report = new IngestReport();
     private long nextRequest;
@@ -73,7 +73,8 @@ public final class IngestBenchmark {
         this.grpcChannels = args.getInt("grpc-channels", 4);
         this.grpcInFlight = args.getInt("grpc-in-flight", 2);
         for (String p : args.get("protocols", "protobuf,grpc,json").split(",")) protocols.add(Protocol.of(p.trim()));
-        this.asprofLib = args.get("asprof-lib", "");
+        String asprofLib = args.get("asprof-lib", "");
+        this.profiler = asprofLib.isEmpty() ? null : new AsyncProfiler(asprofLib);
     }
 
     public static void main(String[] argv) throws Exception {
@@ -172,12 +173,12 @@ public final class IngestBenchmark {
         long jitCpu = ProcCpu.threadNanos(ingest.pid(), JIT_THREADS);
         long brokerCpu = ProcCpu.nanos(broker.pid());
         long driverCpu = ProcCpu.selfNanos();
-        Path profile = rate == 0 && !asprofLib.isEmpty()
+        Path profile = rate == 0 && profiler != null
                 ? root.resolve("bench/results/ingest-" + stamp + "-" + protocol.option + ".collapsed") : null;
-        if (profile != null) profiler(ingest, "start,event=cpu,interval=10ms,threads");
+        if (profile != null) profiler.start(ingest.pid());
         ConstantRateClient.Result result = driver.run(rate, measured);
         if (profile != null) {
-            profiler(ingest, "stop,collapsed,file=" + profile);
+            profiler.stop(ingest.pid(), profile);
             System.out.println("   profile of the measured run: " + root.relativize(profile));
         }
         ingestCpu = ProcCpu.treeNanos(ingest.pid()) - ingestCpu;
@@ -196,21 +197,6 @@ public final class IngestBenchmark {
                 result.latencyMicros().getValueAtPercentile(99.9) / 1000.0, result.errors(), result.errorsByStatus(),
                 phase.micros(ingestCpu), phase.micros(jitCpu), phase.micros(brokerCpu), phase.micros(driverCpu), check);
         return phase;
-    }
-
-    /**
-     * Loads async-profiler into the running ingest JVM (or, once loaded, gives it a command): the profile
-     * covers the measured run alone, not the JVM's start and warm-up.
-     */
-    private void profiler(ChildProcess ingest, String command) throws IOException, InterruptedException {
-        // Quoted: jcmd would read "start,event=cpu,…" as an option named "start,event" otherwise.
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(ingest.pid()), "JVMTI.agent_load", asprofLib, '"' + command + '"').redirectErrorStream(true).start();
-        String out = new String(jcmd.getInputStream().readAllBytes());
-        // The agent's own errors go to the ingest's log; jcmd says "return code: 0" when it took the command.
-        if (jcmd.waitFor() != 0 || !out.contains("return code: 0")) {
-            throw new IllegalStateException("jcmd JVMTI.agent_load failed (see also " + ingest.log() + "): " + out);
-        }
     }
 
     /** Runs of one protocol: saturated (rate 0) for some seconds, or at a rate for some seconds. */
