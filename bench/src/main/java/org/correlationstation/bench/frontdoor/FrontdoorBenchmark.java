@@ -24,6 +24,7 @@ import org.correlationstation.bench.ingest.ChildProcess;
 import org.correlationstation.bench.ingest.HttpPosts;
 import org.correlationstation.bench.ingest.ProcCpu;
 import org.correlationstation.bench.ingest.RequestPool;
+import org.correlationstation.bench.ingest.WorkDir;
 import org.correlationstation.bench.load.CommandLine;
 import org.correlationstation.bench.load.SentManifest;
 import org.correlationstation.bench.load.SentTrace;
@@ -67,7 +68,7 @@ public final class FrontdoorBenchmark {
     private FrontdoorBenchmark(CommandLine args, RequestPool pool) throws IOException {
         this.args = args;
         this.root = Path.of(args.get("root", ".")).toAbsolutePath().normalize();
-        this.work = Files.createTempDirectory("frontdoor-bench");
+        this.work = WorkDir.create("frontdoor-bench");
         this.pool = pool;
         this.connections = args.getInt("connections", 10);
         String asprofLib = args.get("asprof-lib", "");
@@ -83,7 +84,14 @@ public final class FrontdoorBenchmark {
         RequestPool pool = RequestPool.generate(profile, 1, roundEvents, 100_000);
         System.out.printf(Locale.ROOT, "== %,d requests of %.0f events on average per round (%,d events), encoded in %.1f s%n",
                 pool.size(), pool.eventsPerRequest(), pool.eventsPerRound(), (System.nanoTime() - t0) / 1e9);
-        new FrontdoorBenchmark(args, pool).run();
+        FrontdoorBenchmark bench = new FrontdoorBenchmark(args, pool);
+        try {
+            bench.run();
+        } catch (Exception | Error e) {
+            System.err.println("the run failed; local mode's log, DATA_DIR and the manifests are in " + bench.work);
+            throw e;
+        }
+        WorkDir.delete(bench.work);
         System.exit(0);
     }
 

@@ -61,7 +61,7 @@ public final class IngestBenchmark {
     private IngestBenchmark(CommandLine args) throws IOException {
         this.args = args;
         this.root = Path.of(args.get("root", ".")).toAbsolutePath().normalize();
-        this.work = Files.createTempDirectory("ingest-bench");
+        this.work = WorkDir.create("ingest-bench");
         this.jvmWarmupSeconds = args.getLong("jvm-warmup", 30);
         this.warmupSeconds = args.getLong("warmup", 10);
         this.seconds = args.getLong("seconds", 20);
@@ -85,7 +85,13 @@ public final class IngestBenchmark {
         long roundEvents = args.getLong("round-events", 100_000);
         String ingestJavaOpts = args.get("ingest-java-opts", "");
         args.rejectUnknown();
-        bench.run(command, partitions, roundEvents, ingestJavaOpts);
+        try {
+            bench.run(command, partitions, roundEvents, ingestJavaOpts);
+        } catch (Exception | Error e) {
+            System.err.println("the run failed; its processes' logs are in " + bench.work);
+            throw e;
+        }
+        WorkDir.delete(bench.work);
         System.exit(0);
     }
 
