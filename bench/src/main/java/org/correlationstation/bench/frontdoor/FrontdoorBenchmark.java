@@ -2,9 +2,6 @@ package org.correlationstation.bench.frontdoor;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,12 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.correlationstation.bench.api.ConstantRateClient;
-import org.correlationstation.bench.check.RecordChecker;
 import org.correlationstation.bench.ingest.AsyncProfiler;
 import org.correlationstation.bench.ingest.ChildProcess;
 import org.correlationstation.bench.ingest.HttpPosts;
+import org.correlationstation.bench.ingest.Machine;
 import org.correlationstation.bench.ingest.ProcCpu;
 import org.correlationstation.bench.ingest.RequestPool;
 import org.correlationstation.bench.ingest.WorkDir;
@@ -43,11 +39,9 @@ import org.correlationstation.core.testing.FreePorts;
 public final class FrontdoorBenchmark {
     static final String OURS = "local mode";
     static final String OLD = "old service";
-    private static final String TAKEN_IN = "flink_taskmanager_job_task_operator_correlation_kind_events";
-    private static final Duration VISIBLE_TIMEOUT = Duration.ofMinutes(10);
 
     /** What is measured: where OTLP/HTTP goes, where records are read, whose CPU counts. */
-    private record Target(String name, ChildProcess process, URI otlp, String otlpPathPrefix, String api, String metrics) {}
+    private record Target(String name, ChildProcess process, URI otlp, String otlpPathPrefix, Visibility visibility) {}
 
     private final CommandLine args;
     private final Path root;
@@ -55,7 +49,6 @@ public final class FrontdoorBenchmark {
     private final RequestPool pool;
     private final int connections;
     private final FrontdoorReport report = new FrontdoorReport();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final List<String> notes = new ArrayList<>();
     /** Loaded into local mode's JVM around the constant-rate measured run; null: off. */
     private final AsyncProfiler profiler;
@@ -111,20 +104,21 @@ public final class FrontdoorBenchmark {
 
         int[] ports = FreePorts.distinct(8); // below the ephemeral range: no client socket takes them meanwhile
         try (ChildProcess local = startLocal(localJavaOpts, ports)) {
-            Target target = new Target(OURS, local, URI.create("http://127.0.0.1:" + ports[2]), "", "http://127.0.0.1:" + ports[0],
-                    "http://127.0.0.1:" + ports[4] + "/metrics");
+            Target target = new Target(OURS, local, URI.create("http://127.0.0.1:" + ports[2]), "",
+                    new Visibility("http://127.0.0.1:" + ports[0], "http://127.0.0.1:" + ports[4] + "/metrics"));
             System.out.println("== local mode ready: " + local + "; warm-up, not measured");
             saturated(target, RequestPool.Encoding.PROTOBUF, warmupEvents, false);
             saturated(target, RequestPool.Encoding.JSON, warmupEvents / 2, false);
             saturated(target, RequestPool.Encoding.PROTOBUF, events, true);
             saturated(target, RequestPool.Encoding.JSON, jsonEvents, true);
-            constant(target, rate, rateWarmupSeconds, rateSeconds);
+            constant(target, rate, rateWarmupSeconds, rateSeconds, RequestPool.Encoding.PROTOBUF);
             System.out.println("== stopping local mode (final savepoint)");
             local.stop(Duration.ofSeconds(120));
         }
         FrontdoorReport.Reference reference = FrontdoorReport.QUOTED_OLD_SERVICE;
         if (!oldService.isEmpty()) {
-            reference = measureOldService(Path.of(oldService), oldApp, oldEnv, jsonEvents, rate, rateWarmupSeconds, rateSeconds);
+            reference = measureOldService(new OldService(Path.of(oldService), oldApp, oldEnv, FreePorts.one()), jsonEvents, rate,
+                    rateWarmupSeconds, rateSeconds);
         } else {
             notes.add("The old Python service's source is not on this machine (no `--old-service DIR`): only our figures "
                     + "were measured; the comparison uses the figures the issue quoted for it (accepted 30,030 records/s JSON, "
@@ -142,7 +136,7 @@ public final class FrontdoorBenchmark {
     private void saturated(Target target, RequestPool.Encoding encoding, long events, boolean measured) throws Exception {
         int rounds = (int) Math.max(1, Math.ceil((double) events / pool.eventsPerRound()));
         String name = encoding == RequestPool.Encoding.PROTOBUF ? "protobuf" : "JSON";
-        String load = loadAverage();
+        String load = Machine.loadAverage();
         System.out.printf(Locale.ROOT, "== %s: %s bodies, %d rounds (%,d events), %d connections, saturated%s%n", target.name, name,
                 rounds, rounds * pool.eventsPerRound(), connections, measured ? "" : " (warm-up)");
         long first = next;
@@ -155,17 +149,17 @@ public final class FrontdoorBenchmark {
         }
         next += (long) rounds * pool.size();
         List<SentTrace> traces = traces(first, rounds, name);
-        Visible visible = awaitVisible(target, traces, start);
+        Visibility.Visible visible = target.visibility.await(traces, tracedEventsSent, start);
         FrontdoorReport.Saturated s = new FrontdoorReport.Saturated(target.name, name, sent.okUnits(), sent.elapsedNanos() / 1e9,
-                visible.check.matchedEvents(), visible.seconds, visible.check, load);
+                visible.check().matchedEvents(), visible.seconds(), visible.check(), load);
         System.out.printf(Locale.ROOT, "%s %s: accepted %,d records in %.1f s (%,.0f/s, errors %d %s); processed %,d in %.1f s (%,.0f/s); %s%n",
                 target.name, name, s.accepted(), s.sendSeconds(), s.acceptedPerSecond(), sent.errors(), sent.errorsByStatus(),
-                s.processed(), s.visibleSeconds(), s.processedPerSecond(), visible.check);
+                s.processed(), s.visibleSeconds(), s.processedPerSecond(), visible.check());
         if (measured) report.saturated.add(s);
     }
 
     /** A warm-up run at {@code rate}, then the measured run with the process tree's CPU around it; then the check of both. */
-    private void constant(Target target, double rate, long warmupSeconds, long seconds) throws Exception {
+    private void constant(Target target, double rate, long warmupSeconds, long seconds, RequestPool.Encoding encoding) throws Exception {
         double requestsPerSecond = rate / pool.eventsPerRequest();
         int warmRounds = (int) Math.max(1, Math.round(rate * warmupSeconds / pool.eventsPerRound()));
         int rounds = (int) Math.max(1, Math.round(rate * seconds / pool.eventsPerRound()));
@@ -174,17 +168,17 @@ public final class FrontdoorBenchmark {
         long first = next;
         URI uri = target.otlp;
         try (ConstantRateClient client = new ConstantRateClient(uri, 32)) {
-            ConstantRateClient.Result warm = client.run(new HttpPosts(pool, next, RequestPool.Encoding.PROTOBUF, uri.getRawAuthority(),
+            ConstantRateClient.Result warm = client.run(new HttpPosts(pool, next, encoding, uri.getRawAuthority(),
                     target.otlpPathPrefix), requestsPerSecond, (long) warmRounds * pool.size());
             next += (long) warmRounds * pool.size();
-            String load = loadAverage();
+            String load = Machine.loadAverage();
             long pid = target.process.pid();
             long cpu = ProcCpu.treeNanos(pid);
             long jit = ProcCpu.threadNanos(pid, "CompilerThre");
             Path profile = profiler != null && target.name.equals(OURS)
                     ? root.resolve("bench/results/frontdoor-" + stamp + "-constant.collapsed") : null;
             if (profile != null) profiler.start(pid);
-            ConstantRateClient.Result r = client.run(new HttpPosts(pool, next, RequestPool.Encoding.PROTOBUF, uri.getRawAuthority(),
+            ConstantRateClient.Result r = client.run(new HttpPosts(pool, next, encoding, uri.getRawAuthority(),
                     target.otlpPathPrefix), requestsPerSecond, (long) rounds * pool.size());
             cpu = ProcCpu.treeNanos(pid) - cpu;
             jit = ProcCpu.threadNanos(pid, "CompilerThre") - jit;
@@ -194,12 +188,12 @@ public final class FrontdoorBenchmark {
             }
             next += (long) rounds * pool.size();
             List<SentTrace> traces = traces(first, warmRounds + rounds, "constant");
-            Visible visible = awaitVisible(target, traces, System.nanoTime());
+            Visibility.Visible visible = target.visibility.await(traces, tracedEventsSent, System.nanoTime());
             FrontdoorReport.Constant c = new FrontdoorReport.Constant(target.name, rate, r.okUnits(), r.elapsedNanos() / 1e9, cpu, jit,
-                    visible.check, load);
+                    visible.check(), load);
             System.out.printf(Locale.ROOT, "%s at %,.0f/s: %,d records in %.1f s (warm-up errors %d, errors %d %s), CPU %.2f cores, "
                             + "%.1f µs per record (JIT %.1f); %s%n", target.name, rate, c.accepted(), c.seconds(), warm.errors(),
-                    r.errors(), r.errorsByStatus(), c.cores(), c.cpuMicrosPerRecord(), jit / 1000.0 / Math.max(1, c.accepted()), visible.check);
+                    r.errors(), r.errorsByStatus(), c.cores(), c.cpuMicrosPerRecord(), jit / 1000.0 / Math.max(1, c.accepted()), visible.check());
             report.constant.add(c);
         }
     }
@@ -214,47 +208,6 @@ public final class FrontdoorBenchmark {
             for (SentTrace t : traces) m.sent(t, 0);
         }
         return traces;
-    }
-
-    private record Visible(double seconds, RecordChecker.Result check) {}
-
-    /**
-     * Waits until the records of {@code traces} are visible and complete through the API: first until the
-     * correlator took in every traced event sent so far (its counter, when the target has one; or until it
-     * stopped growing for 5 s), then until a sample (the last traces sent and some at random) is complete;
-     * then checks every trace, again until all match or {@link #VISIBLE_TIMEOUT}. The time is from
-     * {@code startNanos} to the last check's start.
-     */
-    private Visible awaitVisible(Target target, List<SentTrace> traces, long startNanos) throws Exception {
-        long deadline = System.nanoTime() + VISIBLE_TIMEOUT.toNanos();
-        List<SentTrace> sample = new ArrayList<>(traces.subList(Math.max(0, traces.size() - 50), traces.size()));
-        SplittableRandom random = new SplittableRandom(next);
-        for (int i = 0; i < 50 && !traces.isEmpty(); i++) sample.add(traces.get(random.nextInt(traces.size())));
-        double lastTakenIn = -1;
-        long stableSince = System.nanoTime();
-        while (System.nanoTime() < deadline) {
-            if (target.metrics != null) {
-                double takenIn = PrometheusText.sum(get(target.metrics), TAKEN_IN);
-                if (takenIn != lastTakenIn) {
-                    lastTakenIn = takenIn;
-                    stableSince = System.nanoTime();
-                }
-                if (takenIn < tracedEventsSent && System.nanoTime() - stableSince < 5_000_000_000L) {
-                    Thread.sleep(200);
-                    continue;
-                }
-            }
-            if (RecordChecker.checkViaApi(target.api, null, sample).allMatch()) break;
-            Thread.sleep(200);
-        }
-        long visibleAt = System.nanoTime();
-        RecordChecker.Result check = RecordChecker.checkViaApi(target.api, null, traces);
-        while (!check.allMatch() && System.nanoTime() < deadline) {
-            Thread.sleep(1000);
-            visibleAt = System.nanoTime();
-            check = RecordChecker.checkViaApi(target.api, null, traces);
-        }
-        return new Visible((visibleAt - startNanos) / 1e9, check);
     }
 
     // ---------------------------------------------------------------- the processes
@@ -281,61 +234,25 @@ public final class FrontdoorBenchmark {
         return local;
     }
 
-    /**
-     * The old Python service (FastAPI), started as its guide runs it: uvicorn in {@code dir}, telemetry
-     * exporters off. It read only JSON OTLP bodies, on {@code /api/otlp/v1/traces} and {@code /logs}, and
-     * serves records on {@code GET /api/correlations?trace_id=} like ours.
-     */
-    private FrontdoorReport.Reference measureOldService(Path dir, String app, String extraEnv, long jsonEvents, double rate,
-            long warmupSeconds, long seconds) throws Exception {
-        int port = FreePorts.one();
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("OTEL_SDK_DISABLED", "true");
-        env.put("OTEL_TRACES_EXPORTER", "none");
-        env.put("OTEL_METRICS_EXPORTER", "none");
-        env.put("OTEL_LOGS_EXPORTER", "none");
-        for (String kv : extraEnv.split(",")) {
-            if (kv.contains("=")) env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
-        }
-        List<String> cmd = List.of("python3", "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", Integer.toString(port),
-                "--log-level", "warning");
-        System.out.println("== starting the old service: " + String.join(" ", cmd) + " in " + dir + " " + env);
+    /** The old service measured as ours, with JSON bodies (it did not read protobuf); its figures become the reference. */
+    private FrontdoorReport.Reference measureOldService(OldService service, long jsonEvents, double rate, long warmupSeconds,
+            long seconds) throws Exception {
         FrontdoorReport.Reference measured;
-        try (ChildProcess old = ChildProcess.start("old-service", cmd, env, dir, work.resolve("old-service.log"))) {
-            String base = "http://127.0.0.1:" + port;
-            awaitHttp(old, base + "/health");
-            Target target = new Target(OLD, old, URI.create(base), "/api/otlp", base, null);
+        try (ChildProcess old = service.start(work.resolve("old-service.log"))) {
+            Target target = new Target(OLD, old, URI.create(service.baseUrl()), OldService.OTLP_PATH_PREFIX,
+                    new Visibility(service.baseUrl(), null));
             saturated(target, RequestPool.Encoding.JSON, jsonEvents / 4, false);
             saturated(target, RequestPool.Encoding.JSON, jsonEvents, true);
-            constant(target, rate, warmupSeconds, seconds);
+            constant(target, rate, warmupSeconds, seconds, RequestPool.Encoding.JSON);
             FrontdoorReport.Saturated s = report.saturated.get(report.saturated.size() - 1);
             FrontdoorReport.Constant c = report.constant.get(report.constant.size() - 1);
             measured = new FrontdoorReport.Reference("the old service, measured here", s.acceptedPerSecond(), s.processedPerSecond(),
                     c.cpuMicrosPerRecord());
             old.stop(Duration.ofSeconds(30));
         }
-        notes.add("The old service ran from " + dir + " (`" + app + "`, exporters off); its constant-rate phase sent JSON bodies "
-                + "to /api/otlp/v1/*, as it read no protobuf.");
+        notes.add("The old service ran from " + service.dir() + " (`" + service.app() + "`, exporters off); it was sent JSON "
+                + "bodies on /api/otlp/v1/*, also at the constant rate, as it read no protobuf.");
         return measured;
-    }
-
-    private void awaitHttp(ChildProcess process, String url) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) throw new IllegalStateException(process + " exited; see " + process.log());
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) return;
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException(process + " did not answer " + url + " within 2 min; see " + process.log());
-    }
-
-    private String get(String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     // ---------------------------------------------------------------- results
@@ -364,14 +281,5 @@ public final class FrontdoorBenchmark {
         System.out.print(md);
         System.out.println("results in " + root.relativize(file));
         System.out.println(report.summary());
-    }
-
-    static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "?";
-        }
     }
 }

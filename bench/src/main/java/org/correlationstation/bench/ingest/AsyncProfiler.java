@@ -22,7 +22,7 @@ public record AsyncProfiler(String library) {
 
     private void command(long pid, String command) throws IOException, InterruptedException {
         // Quoted: jcmd would read "start,event=cpu,…" as an option named "start,event" otherwise.
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        Process jcmd = new ProcessBuilder(Machine.jdkTool("jcmd"),
                 Long.toString(pid), "JVMTI.agent_load", library, '"' + command + '"').redirectErrorStream(true).start();
         String out = new String(jcmd.getInputStream().readAllBytes());
         // The agent's own errors go to the target's output; jcmd says "return code: 0" when it took the command.

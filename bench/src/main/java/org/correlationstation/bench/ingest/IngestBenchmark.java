@@ -47,10 +47,7 @@ public final class IngestBenchmark {
     private final long rateWarmupSeconds;
     private final long rateSeconds;
     private final double fixedRate;
-    private final int connections;
-    private final int rateConnections;
-    private final int grpcChannels;
-    private final int grpcInFlight;
+    private final ProtocolDriver.Shape shape;
     private final List<Protocol> protocols = new ArrayList<>();
     /** Loaded into the ingest JVM around each saturated measured run; null: off. */
     private final AsyncProfiler profiler;
@@ -68,10 +65,8 @@ public final class IngestBenchmark {
         this.rateWarmupSeconds = args.getLong("rate-warmup", 5);
         this.rateSeconds = args.getLong("rate-seconds", 20);
         this.fixedRate = args.getDouble("rate", 0);
-        this.connections = args.getInt("connections", 8);
-        this.rateConnections = args.getInt("rate-connections", 32);
-        this.grpcChannels = args.getInt("grpc-channels", 4);
-        this.grpcInFlight = args.getInt("grpc-in-flight", 2);
+        this.shape = new ProtocolDriver.Shape(args.getInt("connections", 8), args.getInt("rate-connections", 32),
+                args.getInt("grpc-channels", 4), args.getInt("grpc-in-flight", 2));
         for (String p : args.get("protocols", "protobuf,grpc,json").split(",")) protocols.add(Protocol.of(p.trim()));
         String asprofLib = args.get("asprof-lib", "");
         this.profiler = asprofLib.isEmpty() ? null : new AsyncProfiler(asprofLib);
@@ -103,7 +98,7 @@ public final class IngestBenchmark {
         System.out.printf(Locale.ROOT, "== %,d requests of %.0f events on average per round (%,d events), encoded in %.1f s%n",
                 pool.size(), pool.eventsPerRequest(), pool.eventsPerRound(), (System.nanoTime() - t0) / 1e9);
 
-        try (ChildProcess broker = ChildProcess.start("broker", List.of(javaBin(), "-Xms1g", "-Xmx1g", "-XX:+UseG1GC",
+        try (ChildProcess broker = ChildProcess.start("broker", List.of(Machine.jdkTool("java"), "-Xms1g", "-Xmx1g", "-XX:+UseG1GC",
                         "-Dlog4j2.configurationFile=" + root.resolve("bench/target/classes/e2e-log4j2.properties"),
                         "-cp", System.getProperty("java.class.path"), BenchBroker.class.getName(),
                         "--partitions", Integer.toString(partitions)), Map.of(), root, work.resolve("broker.log"))) {
@@ -148,15 +143,16 @@ public final class IngestBenchmark {
         long each = Math.max(1, jvmWarmupSeconds / protocols.size());
         System.out.printf("== JVM warm-up: %d s saturated per protocol, not measured%n", each);
         for (Protocol protocol : protocols) {
-            try (Driver driver = driver(protocol, pool, httpPort, grpcPort)) {
+            try (ProtocolDriver driver = ProtocolDriver.of(protocol, pool, nextRequest, httpPort, grpcPort, shape)) {
                 driver.run(0, each);
+                nextRequest = driver.next();
             }
         }
     }
 
     private void measure(Protocol protocol, RequestPool pool, ChildProcess ingest, ChildProcess broker, KafkaTally tally,
             int httpPort, int grpcPort) throws Exception {
-        Driver driver = driver(protocol, pool, httpPort, grpcPort);
+        ProtocolDriver driver = ProtocolDriver.of(protocol, pool, nextRequest, httpPort, grpcPort, shape);
         try {
             System.out.printf("== %s saturated: %d s warm-up, %d s measured%n", protocol.title, warmupSeconds, seconds);
             Phase saturated = phase(protocol, 0, tally, ingest, broker, driver, warmupSeconds, seconds);
@@ -165,16 +161,17 @@ public final class IngestBenchmark {
                     rateWarmupSeconds, rateSeconds);
             phase(protocol, rate, tally, ingest, broker, driver, rateWarmupSeconds, rateSeconds);
         } finally {
+            nextRequest = driver.next();
             driver.close();
         }
     }
 
     /** A warm-up run, then the measured run with the CPU of each process around it, then the Kafka check of both. */
     private Phase phase(Protocol protocol, double rate, KafkaTally tally, ChildProcess ingest, ChildProcess broker,
-            Driver driver, long warmup, long measured) throws Exception {
+            ProtocolDriver driver, long warmup, long measured) throws Exception {
         Map<TopicPartition, Long> before = tally.endOffsets();
         ConstantRateClient.Result warm = driver.run(rate, warmup);
-        String load = loadAverage();
+        String load = Machine.loadAverage();
         long ingestCpu = ProcCpu.treeNanos(ingest.pid());
         long jitCpu = ProcCpu.threadNanos(ingest.pid(), JIT_THREADS);
         long brokerCpu = ProcCpu.nanos(broker.pid());
@@ -205,54 +202,6 @@ public final class IngestBenchmark {
         return phase;
     }
 
-    /** Runs of one protocol: saturated (rate 0) for some seconds, or at a rate for some seconds. */
-    private interface Driver extends AutoCloseable {
-        ConstantRateClient.Result run(double eventsPerSecond, long seconds) throws Exception;
-
-        @Override
-        void close() throws Exception;
-    }
-
-    private Driver driver(Protocol protocol, RequestPool pool, int httpPort, int grpcPort) throws Exception {
-        if (protocol == Protocol.GRPC) {
-            GrpcLoad grpc = new GrpcLoad("127.0.0.1", grpcPort, grpcChannels);
-            return new Driver() {
-                @Override
-                public ConstantRateClient.Result run(double rate, long s) throws Exception {
-                    ConstantRateClient.Result r = rate == 0 ? grpc.saturate(pool, nextRequest, grpcInFlight, s)
-                            : grpc.run(pool, nextRequest, rate / pool.eventsPerRequest(), Math.round(rate / pool.eventsPerRequest() * s));
-                    nextRequest += r.sent();
-                    return r;
-                }
-
-                @Override
-                public void close() throws Exception {
-                    grpc.close();
-                }
-            };
-        }
-        RequestPool.Encoding encoding = protocol == Protocol.HTTP_JSON ? RequestPool.Encoding.JSON : RequestPool.Encoding.PROTOBUF;
-        URI uri = URI.create("http://127.0.0.1:" + httpPort);
-        ConstantRateClient saturating = new ConstantRateClient(uri, connections);
-        ConstantRateClient constant = new ConstantRateClient(uri, rateConnections);
-        return new Driver() {
-            @Override
-            public ConstantRateClient.Result run(double rate, long s) {
-                HttpPosts posts = HttpPosts.of(pool, nextRequest, encoding, uri.getRawAuthority());
-                ConstantRateClient.Result r = rate == 0 ? saturating.saturate(posts, s)
-                        : constant.run(posts, rate / pool.eventsPerRequest(), Math.round(rate / pool.eventsPerRequest() * s));
-                nextRequest += r.sent();
-                return r;
-            }
-
-            @Override
-            public void close() {
-                saturating.close();
-                constant.close();
-            }
-        };
-    }
-
     private void write(String command, RequestPool pool, int partitions, String ingestJavaOpts) throws IOException {
         Path file = root.resolve("bench/results/ingest-" + stamp + ".md");
         Files.createDirectories(file.getParent());
@@ -266,7 +215,7 @@ public final class IngestBenchmark {
                         + "request's scheduled time. First %d s of unmeasured warm-up over all protocols; then per protocol, saturated: %d s warm-up, %d s measured; constant: %d s warm-up, %d s measured. "
                         + "CPU per event: the process's user + system time over the measured run (/proc/<pid>/stat) / events acknowledged.%n%n",
                 Runtime.getRuntime().availableProcessors(), ingestJavaOpts.isBlank() ? "" : ", JAVA_OPTS=`" + ingestJavaOpts + "`",
-                partitions, pool.eventsPerRequest(), connections, grpcChannels, grpcInFlight, rateConnections,
+                partitions, pool.eventsPerRequest(), shape.connections(), shape.grpcChannels(), shape.grpcInFlight(), shape.rateConnections(),
                 jvmWarmupSeconds, warmupSeconds, seconds, rateWarmupSeconds, rateSeconds));
         md.append(report.table()).append('\n');
         md.append("Kafka check: the events in the records that reached `otlp_spans` and `otlp_logs` during the phase (warm-up and measured run), "
@@ -294,19 +243,6 @@ public final class IngestBenchmark {
             Thread.sleep(200);
         }
         throw new IllegalStateException("the ingest service was not ready within 5 min; see " + ingest.log());
-    }
-
-    static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "?";
-        }
-    }
-
-    static String javaBin() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     private static String describe(Map<String, String> env) {
