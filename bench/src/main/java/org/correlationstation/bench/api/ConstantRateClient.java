@@ -19,6 +19,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -45,7 +46,9 @@ import org.HdrHistogram.Recorder;
 
 /**
  * The engine of {@link ConstantRateLoad}: GET {@code <url>/api/correlations?trace_id=<id>} at a fixed
- * rate over keep-alive connections, one request in flight per connection.
+ * rate over keep-alive connections, one request in flight per connection. Other benchmarks hand it
+ * their own {@link Requests} (the ingest bench: pre-encoded OTLP POSTs), at a fixed rate or
+ * {@linkplain #saturate closed-loop}.
  *
  * <p>Everything runs on one event-loop thread and every field below is touched only there: no locks,
  * no hand-offs between threads, and on a machine the driver shares with the server, one core's worth
@@ -53,7 +56,7 @@ import org.HdrHistogram.Recorder;
  * it waits its turn (a counter, not a queue of objects: requests are due in index order) while a new
  * connection opens, up to the limit. Its latency runs from the due time either way.
  */
-final class ConstantRateClient implements AutoCloseable {
+public final class ConstantRateClient implements AutoCloseable {
     /** An unanswered request (waiting or in flight) fails with status 0 after this long. */
     static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** After the last request was due, the run waits at most this long for the stragglers. */
@@ -63,14 +66,30 @@ final class ConstantRateClient implements AutoCloseable {
     /** The API's answers are a few KiB; anything far larger is a fault, counted as status 0. */
     private static final int MAX_RESPONSE_BYTES = 1 << 20;
 
-    /** Outcome of one run; {@code latencyMicros} holds every completed request, errors included. */
-    record Result(long sent, long completed, long errors, SortedMap<Integer, Long> errorsByStatus, Histogram latencyMicros) {}
+    /**
+     * Outcome of one run; {@code latencyMicros} holds every completed request, errors included.
+     * {@code okUnits}: the {@linkplain Requests#units units} of the requests answered 2xx;
+     * {@code elapsedNanos}: from the start to the last answer (or the end of the wait for stragglers).
+     */
+    public record Result(long sent, long completed, long errors, SortedMap<Integer, Long> errorsByStatus,
+            Histogram latencyMicros, long okUnits, long elapsedNanos) {}
+
+    /** What a run sends: request {@code i} (from 0, in order), built when it goes out. */
+    public interface Requests {
+        /** A new request each call: the connection writes it and releases its content. */
+        FullHttpRequest request(long i);
+
+        /** What a 2xx answer to request {@code i} counts for in {@link Result#okUnits} (e.g. its events). */
+        default long units(long i) {
+            return 1;
+        }
+    }
 
     private final EventLoopGroup group;
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final String pathPrefix;
-    /** Shared by every request: the encoder only reads them. */
+    /** Shared by every lookup: the encoder only reads them. */
     private final HttpHeaders headers;
     private final int maxConnections;
 
@@ -80,7 +99,7 @@ final class ConstantRateClient implements AutoCloseable {
     private int connecting;
     private Run run;
 
-    ConstantRateClient(URI base, int maxConnections) {
+    public ConstantRateClient(URI base, int maxConnections) {
         if (!"http".equals(base.getScheme()) || base.getHost() == null) {
             throw new IllegalArgumentException("expected an http://host[:port] URL, got " + base);
         }
@@ -117,16 +136,48 @@ final class ConstantRateClient implements AutoCloseable {
     Result run(List<String> ids, long rate, long seconds) {
         if (rate < 1 || rate > 1_000_000_000L) throw new IllegalArgumentException("rate must be in 1..1e9 per second");
         if (ids.isEmpty()) throw new IllegalArgumentException("no ids");
-        long total = rate * seconds;
-        if (total <= 0) return new Result(0, 0, 0, new TreeMap<>(), new Histogram(3));
         String[] uris = ids.stream().map(id -> pathPrefix + id).toArray(String[]::new);
+        return run(i -> new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uris[(int) (i % uris.length)],
+                Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE), rate, rate * seconds);
+    }
+
+    /**
+     * Sends requests 0 … {@code total - 1} at {@code ratePerSecond} (request {@code i} is due at
+     * {@code start + i / rate}, its latency counted from then), and returns once all are answered or
+     * {@link #STRAGGLER_WAIT_NANOS} after the last was due.
+     */
+    public Result run(Requests requests, double ratePerSecond, long total) {
+        if (!(ratePerSecond > 0) || ratePerSecond > 1e9) throw new IllegalArgumentException("rate must be in (0, 1e9] per second");
+        long period = Math.max(1, Math.round(1e9 / ratePerSecond));
+        if (total <= 0) return new Result(0, 0, 0, new TreeMap<>(), new Histogram(3), 0, 0);
+        return start(requests, period, total, 0);
+    }
+
+    /**
+     * Closed loop: every connection (all {@code maxConnections}, opened at once) sends its next request as
+     * soon as the last is answered, for {@code seconds}; then the requests in flight are awaited. The
+     * latency is each request's own round trip (there is no schedule), the throughput what the server
+     * keeps up with.
+     */
+    public Result saturate(Requests requests, long seconds) {
+        return saturate(requests, Long.MAX_VALUE, seconds);
+    }
+
+    /** A closed loop that stops after {@code total} requests (or {@code maxSeconds}, whichever comes first). */
+    public Result saturate(Requests requests, long total, long maxSeconds) {
+        if (maxSeconds < 1) throw new IllegalArgumentException("seconds must be at least 1");
+        if (total <= 0) return new Result(0, 0, 0, new TreeMap<>(), new Histogram(3), 0, 0);
+        return start(requests, 0, total, TimeUnit.SECONDS.toNanos(maxSeconds));
+    }
+
+    private Result start(Requests requests, long period, long total, long closedLoopNanos) {
         CompletableFuture<Result> done = new CompletableFuture<>();
         loop.execute(() -> {
             if (run != null) {
                 done.completeExceptionally(new IllegalStateException("a run is in progress"));
                 return;
             }
-            run = new Run(uris, 1_000_000_000L / rate, total, done);
+            run = new Run(requests, period, total, closedLoopNanos, done);
             run.tick.run();
         });
         return done.join();
@@ -139,10 +190,14 @@ final class ConstantRateClient implements AutoCloseable {
 
     /** One run's schedule and counts. */
     private final class Run {
-        final String[] uris;
+        final Requests requests;
         final long start = System.nanoTime();
+        /** Nanoseconds between due times; 0 in a closed loop. */
         final long period;
         final long total;
+        /** A closed loop's end: no request is sent after it. */
+        final long deadline;
+        final boolean closedLoop;
         final CompletableFuture<Result> done;
         final Recorder latencyMicros = new Recorder(3);
         final Map<Integer, Long> errorsByStatus = new HashMap<>();
@@ -157,23 +212,34 @@ final class ConstantRateClient implements AutoCloseable {
         final ArrayDeque<Long> resend = new ArrayDeque<>();
         long completed;
         long errors;
+        long okUnits;
+        long lastAnswer = start;
         long lastExpiryScan = start;
         boolean finished;
 
-        Run(String[] uris, long period, long total, CompletableFuture<Result> done) {
-            this.uris = uris;
+        Run(Requests requests, long period, long total, long closedLoopNanos, CompletableFuture<Result> done) {
+            this.requests = requests;
             this.period = period;
             this.total = total;
+            this.closedLoop = period == 0;
+            this.deadline = start + closedLoopNanos;
             this.done = done;
         }
 
+        /** When request {@code i} was due; in a closed loop, when it was sent (see {@link Connection#since}). */
         long intended(long i) {
             return start + i * period;
         }
 
-        /** How many requests are due by {@code now}. */
+        /** How many requests are due by {@code now}; in a closed loop, all of them until the deadline. */
         long due(long now) {
+            if (closedLoop) return now < deadline ? total : next;
             return Math.min(total, (now - start) / period + 1);
+        }
+
+        /** A closed loop is over once its deadline passed and every request sent was answered. */
+        boolean drained(long now) {
+            return closedLoop && now - deadline >= 0 && completed == next && resend.isEmpty();
         }
 
         /**
@@ -189,6 +255,12 @@ final class ConstantRateClient implements AutoCloseable {
                 expire(now);
             }
             if (finished) return;
+            if (closedLoop) {
+                if (drained(now) || now - deadline >= STRAGGLER_WAIT_NANOS) finish();
+                else loop.schedule(tick, now < deadline ? Math.min(EXPIRY_SCAN_NANOS, deadline - now) : EXPIRY_SCAN_NANOS,
+                        TimeUnit.NANOSECONDS);
+                return;
+            }
             long due = due(now);
             if (due < total) {
                 loop.schedule(tick, intended(due) - now, TimeUnit.NANOSECONDS);
@@ -206,7 +278,8 @@ final class ConstantRateClient implements AutoCloseable {
                     if (connecting == 0 && open.size() < maxConnections) connect();
                     return;
                 }
-                c.send(this, resend.poll(), true);
+                long i = resend.poll();
+                c.send(this, i, sinceOf(i, now), true);
             }
             long due = due(now);
             while (next < due) {
@@ -216,33 +289,51 @@ final class ConstantRateClient implements AutoCloseable {
                     while (connecting < waiting && open.size() + connecting < maxConnections) connect();
                     return;
                 }
-                c.send(this, next++, false);
+                long i = next++;
+                c.send(this, i, sinceOf(i, now), false);
             }
+        }
+
+        /** What request {@code i}'s latency counts from: its due time, or in a closed loop its (re)send. */
+        long sinceOf(long i, long now) {
+            return closedLoop ? now : intended(i);
         }
 
         /** Fails what has waited longer than {@link #TIMEOUT_NANOS}, closing the connections concerned. */
         void expire(long now) {
             long oldestAllowed = now - TIMEOUT_NANOS;
             for (Connection c : open.toArray(new Connection[0])) {
-                if (c.run == this && intended(c.request) < oldestAllowed) {
-                    complete(c.release(), 0, now);
+                if (c.run == this && c.since < oldestAllowed) {
+                    long since = c.since;
+                    complete(c.release(), since, 0, now);
                     c.channel.close();
                 }
             }
-            while (!resend.isEmpty() && intended(resend.peek()) < oldestAllowed) complete(resend.poll(), 0, now);
+            if (closedLoop) return; // nothing waits in a closed loop but resends, sent as soon as a connection is back
+            while (!resend.isEmpty() && intended(resend.peek()) < oldestAllowed) {
+                long i = resend.poll();
+                complete(i, intended(i), 0, now);
+            }
             long due = due(now);
-            while (next < due && intended(next) < oldestAllowed) complete(next++, 0, now);
+            while (next < due && intended(next) < oldestAllowed) {
+                long i = next++;
+                complete(i, intended(i), 0, now);
+            }
         }
 
-        /** Records request {@code i} answered (or failed, status 0) at {@code now}. */
-        void complete(long i, int status, long now) {
+        /** Records request {@code i} answered (or failed, status 0) at {@code now}; latency from {@code since}. */
+        void complete(long i, long since, int status, long now) {
             if (finished) return;
-            latencyMicros.recordValue(Math.max(0, now - intended(i)) / 1000);
+            latencyMicros.recordValue(Math.max(0, now - since) / 1000);
+            if (status / 100 == 2) {
+                okUnits += requests.units(i);
+            }
             if (status != 200) {
                 errors++;
                 errorsByStatus.merge(status, 1L, Long::sum);
             }
-            if (++completed == total) finish();
+            lastAnswer = now;
+            if (++completed == total || drained(now)) finish();
         }
 
         /** Ends the run: what is still in flight is abandoned with its connection. */
@@ -255,8 +346,10 @@ final class ConstantRateClient implements AutoCloseable {
                     c.channel.close();
                 }
             }
-            done.complete(new Result(total, completed, errors, new TreeMap<>(errorsByStatus),
-                    latencyMicros.getIntervalHistogram()));
+            long sent = closedLoop ? next : total;
+            long end = completed == sent ? lastAnswer : System.nanoTime();
+            done.complete(new Result(sent, completed, errors, new TreeMap<>(errorsByStatus),
+                    latencyMicros.getIntervalHistogram(), okUnits, end - start));
         }
     }
 
@@ -269,7 +362,10 @@ final class ConstantRateClient implements AutoCloseable {
             long now = System.nanoTime();
             // A refused connection fails the oldest waiting request: a server that is down shows as
             // errors at the offered rate, not as a 10 s timeout for each request.
-            if (r != null && r.next < r.due(now)) r.complete(r.next++, 0, now);
+            if (r != null && !r.closedLoop && r.next < r.due(now)) {
+                long i = r.next++;
+                r.complete(i, r.intended(i), 0, now);
+            }
         });
     }
 
@@ -277,13 +373,15 @@ final class ConstantRateClient implements AutoCloseable {
     private void ready(Connection c) {
         Run r = run;
         if (r != null) {
+            long now = System.nanoTime();
             if (!r.resend.isEmpty()) {
-                c.send(r, r.resend.poll(), true);
+                long i = r.resend.poll();
+                c.send(r, i, r.sinceOf(i, now), true);
                 return;
             }
-            long now = System.nanoTime();
             if (r.next < r.due(now)) {
-                c.send(r, r.next++, false);
+                long i = r.next++;
+                c.send(r, i, r.sinceOf(i, now), false);
                 return;
             }
         }
@@ -296,6 +394,8 @@ final class ConstantRateClient implements AutoCloseable {
         /** The run of the request in flight; null when idle. */
         Run run;
         long request;
+        /** What the latency of the request in flight counts from (see {@link Run#sinceOf}). */
+        long since;
         /** Whether the request in flight is already a second attempt. */
         boolean resent;
         /** Whether an answer came on this connection: a close before the next answer may be its idle timeout. */
@@ -305,13 +405,12 @@ final class ConstantRateClient implements AutoCloseable {
             this.channel = channel;
         }
 
-        void send(Run r, long i, boolean again) {
+        void send(Run r, long i, long since, boolean again) {
             run = r;
             request = i;
+            this.since = since;
             resent = again;
-            channel.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
-                    r.uris[(int) (i % r.uris.length)], Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE),
-                    channel.voidPromise());
+            channel.writeAndFlush(r.requests.request(i), channel.voidPromise());
         }
 
         /** Forgets the request in flight and returns its index. */
@@ -344,7 +443,8 @@ final class ConstantRateClient implements AutoCloseable {
                 return;
             }
             answered = true;
-            r.complete(release(), status, System.nanoTime());
+            long from = since;
+            r.complete(release(), from, status, System.nanoTime());
             if (keepAlive) ready(this);
             else ctx.close();
         }
@@ -362,9 +462,10 @@ final class ConstantRateClient implements AutoCloseable {
             Run r = run;
             if (r != null) {
                 boolean again = answered && !resent;
+                long from = since;
                 long i = release();
                 if (again) r.resend.add(i);
-                else r.complete(i, 0, now);
+                else r.complete(i, from, 0, now);
             }
             Run current = ConstantRateClient.this.run;
             if (current != null) current.dispatch(now); // replaces the connection if requests wait

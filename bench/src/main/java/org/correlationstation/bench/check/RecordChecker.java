@@ -26,13 +26,22 @@ import org.correlationstation.core.redis.RedisKeys;
 /**
  * Verifies every correlation record a run produced against what the load generator sent (its
  * manifest): each trace has a record in Redis whose span_count and log_count are the spans and traced
- * logs sent. {@code bench/check.sh --redis-url URL --manifest FILE}; exits 1 on any difference.
+ * logs sent. {@code bench/check.sh --redis-url URL --manifest FILE}; exits 1 on any difference. With
+ * {@code --records api --api-url URL}, the records are read through the query API instead (local mode's
+ * in-memory store).
  */
 public final class RecordChecker {
     private static final int PIPELINE = 1000;
 
-    /** @param examples up to ten differences, for the report */
-    public record Result(long checked, long matched, long missing, long different, List<String> examples) {
+    /**
+     * @param examples up to ten differences, for the report
+     * @param matchedEvents the spans and logs of the records that match: the events they account for
+     */
+    public record Result(long checked, long matched, long missing, long different, List<String> examples, long matchedEvents) {
+        public Result(long checked, long matched, long missing, long different, List<String> examples) {
+            this(checked, matched, missing, different, examples, 0);
+        }
+
         public boolean allMatch() {
             return checked > 0 && matched == checked;
         }
@@ -66,37 +75,61 @@ public final class RecordChecker {
             async = c.async();
         }
         try (StatefulConnection<String, String> connection = stateful) {
-            long matched = 0;
-            long missing = 0;
-            long different = 0;
-            List<String> examples = new ArrayList<>();
+            Tally tally = new Tally();
             for (int from = 0; from < sent.size(); from += PIPELINE) {
                 List<SentTrace> slice = sent.subList(from, Math.min(sent.size(), from + PIPELINE));
                 List<RedisFuture<String>> replies = new ArrayList<>(slice.size());
                 for (SentTrace t : slice) replies.add(async.get(RedisKeys.record(CorrelationIds.forTrace(t.traceId()))));
-                for (int i = 0; i < slice.size(); i++) {
-                    SentTrace t = slice.get(i);
-                    String json = replies.get(i).get(1, TimeUnit.MINUTES);
-                    if (json == null) {
-                        missing++;
-                        if (examples.size() < 10) examples.add(t.traceId() + " has no record");
-                        continue;
-                    }
-                    CorrelationRecord r = RecordCodec.fromJson(json);
-                    if (r.spanCount == t.spans() && r.logCount == t.logs()) {
-                        matched++;
-                    } else {
-                        different++;
-                        if (examples.size() < 10) {
-                            examples.add(String.format("%s: span_count %d (sent %d), log_count %d (sent %d)",
-                                    t.traceId(), r.spanCount, t.spans(), r.logCount, t.logs()));
-                        }
-                    }
-                }
+                for (int i = 0; i < slice.size(); i++) tally.add(slice.get(i), replies.get(i).get(1, TimeUnit.MINUTES));
             }
-            return new Result(sent.size(), matched, missing, different, examples);
+            return tally.result();
         } finally {
             client.shutdown();
+        }
+    }
+
+    /**
+     * The same check through the query API ({@code GET /api/correlations?trace_id=}), for a store the
+     * checker cannot read directly: local mode's in-memory store, or any deployment from outside.
+     */
+    public static Result checkViaApi(String apiUrl, String token, List<SentTrace> sent) throws Exception {
+        List<String> records = ApiRecords.fetch(apiUrl, token, sent.stream().map(SentTrace::traceId).toList());
+        Tally tally = new Tally();
+        for (int i = 0; i < sent.size(); i++) tally.add(sent.get(i), records.get(i));
+        return tally.result();
+    }
+
+    /** Each trace against its record's JSON (null: no record). */
+    private static final class Tally {
+        long matched;
+        long missing;
+        long different;
+        long checked;
+        long matchedEvents;
+        final List<String> examples = new ArrayList<>();
+
+        void add(SentTrace t, String json) {
+            checked++;
+            if (json == null) {
+                missing++;
+                if (examples.size() < 10) examples.add(t.traceId() + " has no record");
+                return;
+            }
+            CorrelationRecord r = RecordCodec.fromJson(json);
+            if (r.spanCount == t.spans() && r.logCount == t.logs()) {
+                matched++;
+                matchedEvents += t.spans() + t.logs();
+            } else {
+                different++;
+                if (examples.size() < 10) {
+                    examples.add(String.format("%s: span_count %d (sent %d), log_count %d (sent %d)",
+                            t.traceId(), r.spanCount, t.spans(), r.logCount, t.logs()));
+                }
+            }
+        }
+
+        Result result() {
+            return new Result(checked, matched, missing, different, examples, matchedEvents);
         }
     }
 
@@ -106,11 +139,16 @@ public final class RecordChecker {
         String manifest = args.get("manifest", "sent.tsv");
         // --api-url: also the service graph, through the query API (GraphChecker)
         String api = args.get("api-url", "");
+        // --records api: read the records through the query API (local mode's in-memory store) instead of Redis
+        String records = args.get("records", "redis");
         String token = args.get("api-token", "");
         long sinceMillis = args.getLong("since-ms", System.currentTimeMillis() - Duration.ofHours(24).toMillis());
         args.rejectUnknown();
         List<SentTrace> sent = SentManifest.read(Path.of(manifest));
-        Result result = check(redis, sent);
+        if (!records.equals("redis") && !(records.equals("api") && !api.isEmpty())) {
+            throw new IllegalArgumentException("--records is redis (default) or api, which needs --api-url");
+        }
+        Result result = records.equals("api") ? checkViaApi(api, token.isEmpty() ? null : token, sent) : check(redis, sent);
         System.out.println(result);
         boolean ok = result.allMatch();
         if (!api.isEmpty()) {

@@ -12,14 +12,19 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -144,6 +149,46 @@ class ConstantRateLoadTest {
             assertThat(result.errors()).isEqualTo(100);
             assertThat(result.errorsByStatus()).containsExactly(Map.entry(0, 100L));
             assertThat(result.latencyMicros().getTotalCount()).isEqualTo(100);
+        }
+    }
+
+    @Test
+    void aClosedLoopAnswersEverythingItSentAndCountsTheUnitsOf2xxAnswers() throws Exception {
+        AtomicLong received = new AtomicLong();
+        try (TestServer server = new TestServer(() -> new SimpleChannelInboundHandler<>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+                        received.incrementAndGet();
+                        long i = Long.parseLong(request.uri().substring("/r/".length()));
+                        TestServer.answer(ctx, request, i % 5 == 0 ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK, "{}");
+                    }
+                });
+                ConstantRateClient client = new ConstantRateClient(server.uri, 3)) {
+            ConstantRateClient.Requests requests = new ConstantRateClient.Requests() {
+                @Override
+                public FullHttpRequest request(long i) {
+                    return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/r/" + i, Unpooled.EMPTY_BUFFER,
+                            new DefaultHttpHeaders().set(HttpHeaderNames.HOST, "localhost"), EmptyHttpHeaders.INSTANCE);
+                }
+
+                @Override
+                public long units(long i) {
+                    return i % 3 + 1;
+                }
+            };
+            ConstantRateClient.Result result = client.saturate(requests, 1);
+
+            long expectedUnits = 0;
+            long expectedErrors = 0;
+            for (long i = 0; i < result.sent(); i++) {
+                if (i % 5 == 0) expectedErrors++;
+                else expectedUnits += i % 3 + 1;
+            }
+            assertThat(result.sent()).isPositive().isEqualTo(result.completed()).isEqualTo(received.get());
+            assertThat(result.okUnits()).isEqualTo(expectedUnits);
+            assertThat(result.errors()).isEqualTo(expectedErrors);
+            assertThat(result.errorsByStatus()).containsOnlyKeys(503);
+            assertThat(result.latencyMicros().getTotalCount()).isEqualTo(result.sent());
         }
     }
 }
