@@ -626,16 +626,8 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         }
         int stateDue = due.size();
         if (heldCount > 0) {
-            int before = held.size();
-            Iterator<PendingLog> it = held.withSpanId.iterator();
-            while (it.hasNext()) {
-                PendingLog p = it.next();
-                if (!round.due(p)) continue;
-                due.add(p);
-                dueIds.add(p.log.spanId);
-                it.remove();
-            }
-            heldPending.changed(currentTrace, held, before);
+            takeDue(held, held.withSpanId, round, due);
+            for (int i = stateDue; i < due.size(); i++) dueIds.add(due.get(i).log.spanId);
         }
         if (due.isEmpty()) return;
         Map<String, SpanInfo> known = knownSpans(s, dueIds, tracked);
@@ -649,6 +641,19 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         }
         s.pendingLogs -= due.size();
         s.pendingWithSpanId -= due.size();
+    }
+
+    /** Moves the due logs of {@code list}, one of the current trace's {@code held} lists, to {@code due}. */
+    private void takeDue(HeldPending.Logs held, List<PendingLog> list, DueRound round, List<PendingLog> due) {
+        int before = held.size();
+        Iterator<PendingLog> it = list.iterator();
+        while (it.hasNext()) {
+            PendingLog p = it.next();
+            if (!round.due(p)) continue;
+            due.add(p);
+            it.remove();
+        }
+        heldPending.changed(currentTrace, held, before);
     }
 
     /** Logs without span id: joined to the innermost span of their service that holds their time. */
@@ -669,17 +674,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             }
         }
         int stateDue = due.size();
-        if (heldCount > 0) {
-            int before = held.size();
-            Iterator<PendingLog> it = held.traceOnly.iterator();
-            while (it.hasNext()) {
-                PendingLog p = it.next();
-                if (!round.due(p)) continue;
-                due.add(p);
-                it.remove();
-            }
-            heldPending.changed(currentTrace, held, before);
-        }
+        if (heldCount > 0) takeDue(held, held.traceOnly, round, due);
         for (PendingLog p : due) {
             decided++;
             if (intervals == null) {
