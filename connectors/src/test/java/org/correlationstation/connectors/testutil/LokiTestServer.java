@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -25,6 +24,7 @@ import org.correlationstation.connectors.loki.proto.EntryAdapter;
 import org.correlationstation.connectors.loki.proto.LabelPairAdapter;
 import org.correlationstation.connectors.loki.proto.PushRequest;
 import org.correlationstation.connectors.loki.proto.StreamAdapter;
+import org.correlationstation.core.testing.FreePorts;
 import org.xerial.snappy.Snappy;
 
 /**
@@ -106,11 +106,7 @@ public final class LokiTestServer implements AutoCloseable {
      * never reaches the server's handler, so it is not recorded at all.
      */
     public static LokiTestServer start(ServerSecurity security) throws IOException {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            probe.setReuseAddress(true);
-            port = probe.getLocalPort();
-        }
+        int port = FreePorts.one();
         LokiTestServer s = new LokiTestServer(port, security);
         s.listen();
         return s;

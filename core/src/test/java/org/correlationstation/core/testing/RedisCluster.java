@@ -2,8 +2,6 @@ package org.correlationstation.core.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +48,7 @@ public final class RedisCluster implements AutoCloseable {
         try {
             int count = primaries * (1 + replicasEach);
             for (int i = 0; i < count; i++) cluster.launch(freePortWithBus());
-            for (int port : cluster.ports()) RedisProcesses.await(() -> cluster.cli(port, "ping").contains("PONG"), "node " + port);
+            for (int port : cluster.ports()) cluster.awaitPing(port, "node " + port);
             List<String> create = new ArrayList<>(List.of(cli.toString(), "--cluster", "create"));
             for (int port : cluster.ports()) create.add(HOST + ":" + port);
             create.addAll(List.of("--cluster-replicas", Integer.toString(replicasEach), "--cluster-yes"));
@@ -113,7 +111,23 @@ public final class RedisCluster implements AutoCloseable {
     /** Starts a killed node again on its port; it rejoins with its cluster configuration. */
     public void restart(int port) {
         launch(port);
-        RedisProcesses.await(() -> cli(port, "ping").contains("PONG"), "node " + port + " back");
+        awaitPing(port, "node " + port + " back");
+    }
+
+    /** Waits for PONG; a node that exited (its port taken, say) fails at once with its log. */
+    private void awaitPing(int port, String what) {
+        RedisProcesses.await(() -> {
+            if (!isAlive(port)) throw new IllegalStateException(what + " exited: " + log(port));
+            return cli(port, "ping").contains("PONG");
+        }, what);
+    }
+
+    private String log(int port) {
+        try {
+            return Files.readString(dir.resolve("node-" + port + ".log"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
     }
 
     /** Waits until every live node says the cluster is ok and no slot lacks a live primary. */
@@ -194,22 +208,9 @@ public final class RedisCluster implements AutoCloseable {
         throw new IllegalStateException("no total_commands_processed from node " + port);
     }
 
-    /** A free port whose cluster bus port (+10000) is free too. */
+    /** A free port whose cluster bus port (+10000) is free too, both outside the ephemeral range. */
     static int freePortWithBus() {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-                int port = s.getLocalPort();
-                if (port + 10000 > 65535) continue;
-                try (ServerSocket bus = new ServerSocket(port + 10000, 1, InetAddress.getByName(HOST))) {
-                    return port;
-                } catch (IOException taken) {
-                    // try another
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        throw new IllegalStateException("no free port pair");
+        return FreePorts.withPartner(10_000);
     }
 
     @Override
