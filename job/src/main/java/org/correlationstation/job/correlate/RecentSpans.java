@@ -14,9 +14,7 @@ import java.util.Map;
  * sixth of the correlator's time.
  *
  * <p>Coherent because the correlator is the only writer of its keyed state: every change to a trace's
- * span list goes through {@link #added} or {@link #forget} as well, and every write of the children
- * counted in the service graph's edges and of the link table through {@link #edgesCounted(String, long[])}
- * and {@link #links(String, Map)}. It holds nothing that is not in
+ * span list goes through {@link #added} or {@link #forget} as well. It holds nothing that is not in
  * state, so checkpoints ignore it and a restored or rescaled subtask starts empty. Bounded by span and
  * trace count, least recently used first out. Not thread-safe: the task thread only.
  */
@@ -25,10 +23,6 @@ final class RecentSpans {
         final Map<String, SpanInfo> spans;
         /** The map's size when last counted: callers add spans to it between {@link #added} calls. */
         int counted;
-        /** The {@code graph-edges-counted} state's value once read or written while held, else null. */
-        long[] edgesCounted;
-        /** The {@code link-table} state's value once read or written while held, else null. */
-        Map<String, LinkCounts> links;
 
         Entry(Map<String, SpanInfo> spans) {
             this.spans = spans;
@@ -67,42 +61,13 @@ final class RecentSpans {
             if (!stateWasEmpty) return; // the rest of the list is only in state
             Map<String, SpanInfo> all = new HashMap<>(added.size() * 2);
             for (SpanInfo span : added) all.put(span.spanId, span);
-            Entry first = new Entry(all);
-            first.edgesCounted = SeenSet.EMPTY; // no spans before: no edge was counted either
-            put(traceId, first);
+            put(traceId, new Entry(all));
             return;
         }
         for (SpanInfo span : added) entry.spans.putIfAbsent(span.spanId, span);
         spans += entry.spans.size() - entry.counted;
         entry.counted = entry.spans.size();
         evict();
-    }
-
-    /** The trace's {@code graph-edges-counted} value when held and known, else null (read it from state). */
-    long[] edgesCounted(String traceId) {
-        Entry entry = byTrace.get(traceId);
-        return entry == null ? null : entry.edgesCounted;
-    }
-
-    /** The trace's {@code graph-edges-counted} value was just read or written (kept only while its spans are). */
-    void edgesCounted(String traceId, long[] counted) {
-        Entry entry = byTrace.get(traceId);
-        if (entry != null) entry.edgesCounted = counted;
-    }
-
-    /**
-     * The trace's link table when held and known, else null (read it from state). The map is the held copy:
-     * a caller that changes it writes it to state as well, and hands it back ({@link #links(String, Map)}).
-     */
-    Map<String, LinkCounts> links(String traceId) {
-        Entry entry = byTrace.get(traceId);
-        return entry == null ? null : entry.links;
-    }
-
-    /** The trace's link table was just read or written (kept only while its spans are). */
-    void links(String traceId, Map<String, LinkCounts> links) {
-        Entry entry = byTrace.get(traceId);
-        if (entry != null) entry.links = links;
     }
 
     /** The trace's state was cleared. */

@@ -183,7 +183,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         graphBuffer = new GraphBuffer(GRAPH_BUFFER_ELEMENTS, timerGrid);
         recentSpans = new RecentSpans(RECENT_SPANS, RECENT_TRACES);
         recentSummaries = new RecentSummaries(RECENT_SUMMARIES, SUMMARY_QUIET_MS,
-                (trace, held) -> otherTraces.runAs(trace, () -> summaryState.update(held)));
+                (trace, held) -> otherTraces.runAs(trace, () -> writeBack(held)));
         heldPending = new HeldPending(HELD_PENDING_LOGS, (trace, withSpanId, traceOnlyLogs) -> otherTraces.runAs(trace, () -> {
             if (!withSpanId.isEmpty()) pendingState.addAll(withSpanId);
             if (!traceOnlyLogs.isEmpty()) traceOnlyState.addAll(traceOnlyLogs);
@@ -201,7 +201,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         boolean noSpansStored = !existed || s.trackedSpans == 0;
         boolean wasTruncated = existed && s.truncated;
         // A trace without state has no tracked spans: duplicates can only be within the batch.
-        SeenSet ids = new SeenSet(existed && s.trackedSpans > 0 ? spanIdsState.value() : null);
+        SeenSet ids = new SeenSet(existed && s.trackedSpans > 0 ? spanIds(s) : null);
         Set<String> otherIds = null;
         Map<String, SpanInfo> arrivedForPending = null;
         List<SpanInfo> added = new ArrayList<>(batch.spans.length);
@@ -246,7 +246,13 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             spansState.addAll(added);
             recentSpans.added(currentTrace, added, noSpansStored);
         }
-        if (ids.changed()) spanIdsState.update(ids.merged());
+        if (ids.changed()) {
+            HeldValues held = held(s);
+            held.spanIds = ids.merged();
+            held.spanIdsUnsaved = true;
+        }
+        // No spans before this batch: no edge was counted either (no read of the counted set).
+        if (noSpansStored && !added.isEmpty() && held(s).edgesCounted == null) held(s).edgesCounted = SeenSet.EMPTY;
         if (arrivedForPending != null) decideForSpans(s, ctx, arrivedForPending, ids);
         finish(s, wasTruncated, ctx);
     }
@@ -260,7 +266,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         boolean existed = s != null;
         boolean wasTruncated = existed && s.truncated;
         // A trace without state has no fingerprints or spans yet: nothing to look up.
-        SeenSet fingerprints = new SeenSet(existed && s.trackedLogs > 0 ? fingerprintsState.value() : null);
+        SeenSet fingerprints = new SeenSet(existed && s.trackedLogs > 0 ? fingerprints(s) : null);
         List<LogEvent> accepted = new ArrayList<>(batch.logs.length);
         // Per span id, the batch's explicit logs: one link update each.
         Map<String, Integer> explicitLinks = new LinkedHashMap<>();
@@ -287,7 +293,11 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             accepted.add(log);
         }
         if (s == null) return;
-        if (fingerprints.changed()) fingerprintsState.update(fingerprints.merged());
+        if (fingerprints.changed()) {
+            HeldValues held = held(s);
+            held.fingerprints = fingerprints.merged();
+            held.fingerprintsUnsaved = true;
+        }
         Map<String, SpanInfo> known = knownSpans(s, explicitLinks.keySet());
         long now = ctx.timerService().currentProcessingTime();
         List<PendingLog> pendingWithSpan = new ArrayList<>(0);
@@ -308,7 +318,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             for (Map.Entry<String, Integer> link : explicitLinks.entrySet()) {
                 attribute(s, links, link.getKey(), link.getValue(), 0);
             }
-            saveLinks(links);
+            saveLinks(s, links);
         }
         finish(s, wasTruncated, ctx);
     }
@@ -329,7 +339,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         if (timerSpans != null) return timerSpans; // already read in this call
         for (String id : spanIds) {
             if (!CompactEncoding.isHexId(id, 16)) return timerSpans(); // other ids are in the list only
-            if (tracked == null) tracked = new SeenSet(spanIdsState.value());
+            if (tracked == null) tracked = new SeenSet(spanIds(s));
             if (tracked.contains(HexFormat.fromHexDigitsToLong(id))) return timerSpans();
         }
         return Map.of();
@@ -448,23 +458,62 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     }
 
     /**
-     * The trace's link table: the {@link RecentSpans} copy when held (emission and the trace-only logs'
-     * decision read it within seconds of the log batch that wrote it). A caller that changes it writes it
-     * with {@link #saveLinks}.
+     * The trace's link table: the held copy ({@link HeldValues}) once read or written while the summary is
+     * held (emission and the trace-only logs' decision read it within seconds of the log batch that wrote
+     * it). A caller that changes it marks it unsaved with {@link #saveLinks}.
      */
     private Map<String, LinkCounts> loadLinks(TraceSummary s) throws Exception {
-        if (s.linkEntries == 0) return new HashMap<>();
-        Map<String, LinkCounts> links = recentSpans.links(currentTrace);
-        if (links != null) return links;
-        links = linksState.value();
-        if (links == null) links = new HashMap<>();
-        recentSpans.links(currentTrace, links);
-        return links;
+        HeldValues held = held(s);
+        if (held.links == null) {
+            Map<String, LinkCounts> stored = s.linkEntries == 0 ? null : linksState.value();
+            held.links = stored == null ? new HashMap<>() : stored;
+        }
+        return held.links;
     }
 
-    private void saveLinks(Map<String, LinkCounts> links) throws Exception {
-        linksState.update(links);
-        recentSpans.links(currentTrace, links);
+    /** The link table {@link #loadLinks} gave was changed: it goes to state with the summary. */
+    private void saveLinks(TraceSummary s, Map<String, LinkCounts> links) {
+        HeldValues held = held(s);
+        held.links = links;
+        held.linksUnsaved = true;
+    }
+
+    private HeldValues held(TraceSummary s) {
+        if (s.held == null) s.held = new HeldValues();
+        return s.held;
+    }
+
+    /** The trace's tracked span ids (canonical ones), held once read. */
+    private long[] spanIds(TraceSummary s) throws Exception {
+        HeldValues held = held(s);
+        if (held.spanIds == null) held.spanIds = orEmpty(spanIdsState.value());
+        return held.spanIds;
+    }
+
+    /** The trace's log fingerprints, held once read. */
+    private long[] fingerprints(TraceSummary s) throws Exception {
+        HeldValues held = held(s);
+        if (held.fingerprints == null) held.fingerprints = orEmpty(fingerprintsState.value());
+        return held.fingerprints;
+    }
+
+    private static long[] orEmpty(long[] values) {
+        return values == null ? SeenSet.EMPTY : values;
+    }
+
+    /**
+     * Writes a held summary back to the current key's state ({@link RecentSummaries}), with the values it
+     * carries that changed since they were last written; they stay held.
+     */
+    private void writeBack(TraceSummary s) throws Exception {
+        summaryState.update(s);
+        HeldValues held = s.held;
+        if (held == null || !held.anyUnsaved()) return;
+        if (held.spanIdsUnsaved) spanIdsState.update(held.spanIds);
+        if (held.fingerprintsUnsaved) fingerprintsState.update(held.fingerprints);
+        if (held.linksUnsaved) linksState.update(held.links);
+        if (held.edgesCountedUnsaved) graphEdgesState.update(held.edgesCounted);
+        held.spanIdsUnsaved = held.fingerprintsUnsaved = held.linksUnsaved = held.edgesCountedUnsaved = false;
     }
 
     /**
@@ -612,7 +661,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         int heldCount = held == null ? 0 : held.withSpanId.size();
         // in arrival order: those in state came before those held
         boolean inState = s.pendingWithSpanId > heldCount;
-        SeenSet tracked = s.trackedSpans > 0 && inState ? new SeenSet(spanIdsState.value()) : null;
+        SeenSet tracked = s.trackedSpans > 0 && inState ? new SeenSet(spanIds(s)) : null;
         if (inState) {
             for (PendingLog p : pendingState.get()) {
                 if (decidedEarlier(p, tracked)) continue;
@@ -692,7 +741,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
                     chosen == null ? null : spans.get(chosen).name, chosen != null));
         }
         if (decided == 0) return;
-        if (links != null) saveLinks(links);
+        if (links != null) saveLinks(s, links);
         if (stateDue > 0) { // state keeps the rest of its logs
             if (kept.isEmpty()) traceOnlyState.clear();
             else traceOnlyState.update(kept);
@@ -703,7 +752,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     private void emit(TraceSummary s, long now, Collector<CorrelationRecord> out) throws Exception {
         s.dirty = false;
         Map<String, SpanInfo> spans = timerSpans();
-        countEdges(spans);
+        countEdges(s, spans);
         CorrelationRecord record = RecordAssembler.assemble(s, spans, loadLinks(s), cfg.maxLinks);
         s.truncated = record.truncated; // the links cap is applied here
         long hash = ContentHash.of(record);
@@ -723,21 +772,24 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      * emission, which reads the spans anyway: a span batch appends without reading them, and a parent may
      * arrive after its children (spans are reported when they end).
      */
-    private void countEdges(Map<String, SpanInfo> spans) throws Exception {
-        int edges = GraphIncrements.edgeCount(spans);
-        if (edges == 0) return;
-        long[] stored = recentSpans.edgesCounted(currentTrace);
+    private void countEdges(TraceSummary s, Map<String, SpanInfo> spans) throws Exception {
+        HeldValues held = held(s);
+        long[] stored = held.edgesCounted;
         // Spans are never removed and a counted child stays an edge, so equal counts mean nothing new:
-        // the emissions after a trace's first (its close, late events) skip the state read and the scan.
-        if (stored != null && stored.length == edges) return;
-        if (stored == null) stored = graphEdgesState.value();
+        // the emissions after a trace's first (its close, late events) skip the scan. A trace whose first
+        // emission counts from an empty set scans once, not twice.
+        if (stored == null || stored.length > 0) {
+            int edges = GraphIncrements.edgeCount(spans);
+            if (edges == 0) return;
+            if (stored != null && stored.length == edges) return;
+        }
+        if (stored == null) stored = held.edgesCounted = orEmpty(graphEdgesState.value());
         SeenSet counted = new SeenSet(stored);
         GraphIncrements graph = new GraphIncrements(cfg.graphBucketMs);
         graph.edges(spans, counted);
-        long[] merged = counted.changed() ? counted.merged() : stored;
-        recentSpans.edgesCounted(currentTrace, merged == null ? SeenSet.EMPTY : merged);
         if (!counted.changed()) return;
-        graphEdgesState.update(merged);
+        held.edgesCounted = counted.merged();
+        held.edgesCountedUnsaved = true;
         graphBuffer.add(graph.updates());
     }
 

@@ -58,6 +58,12 @@ public class TraceSummary {
     public long eventTimer;
     public long processingTimer;
 
+    /**
+     * The trace's small state values while its summary is held ({@link HeldValues}); not part of the
+     * summary's state (its serializer does not write it).
+     */
+    transient HeldValues held;
+
     public TraceSummary() {}
 
     void addSpan(SpanEvent span, int maxServices) {

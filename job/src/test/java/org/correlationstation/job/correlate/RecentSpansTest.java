@@ -82,29 +82,4 @@ class RecentSpansTest {
         recent.forget("never held");
         assertThat(recent.spanCount()).isZero();
     }
-
-    @Test
-    void edgesCountedAndLinksAreHeldWithTheSpansAndGoWithThem() {
-        RecentSpans recent = new RecentSpans(100, 10);
-        recent.edgesCounted("t1", new long[] {1});
-        assertThat(recent.edgesCounted("t1")).as("a trace not held keeps nothing").isNull();
-
-        recent.added("t1", List.of(span("a")), true);
-        assertThat(recent.edgesCounted("t1")).as("no spans before: no edge counted").isEmpty();
-        assertThat(recent.links("t1")).as("logs may have come before the spans: unknown").isNull();
-
-        recent.loaded("t2", spans("b"));
-        assertThat(recent.edgesCounted("t2")).as("read from state: unknown until read").isNull();
-        Map<String, LinkCounts> links = new HashMap<>();
-        recent.links("t2", links);
-        recent.edgesCounted("t2", new long[] {7});
-        assertThat(recent.links("t2")).isSameAs(links);
-        assertThat(recent.edgesCounted("t2")).containsExactly(7);
-
-        recent.loaded("t2", spans("b")); // read again: what was held with the old copy goes
-        assertThat(recent.links("t2")).isNull();
-        assertThat(recent.edgesCounted("t2")).isNull();
-        recent.forget("t1");
-        assertThat(recent.edgesCounted("t1")).isNull();
-    }
 }

@@ -153,7 +153,8 @@ class StateTypesTest {
         T value = type.getDeclaredConstructor().newInstance();
         int n = 0;
         for (Field f : type.getDeclaredFields()) {
-            if (Modifier.isStatic(f.getModifiers())) continue;
+            // transient: held in memory beside the state value, never serialized (TraceSummary.held)
+            if (Modifier.isStatic(f.getModifiers()) || Modifier.isTransient(f.getModifiers())) continue;
             f.setAccessible(true);
             n++;
             Class<?> t = f.getType();

@@ -618,4 +618,24 @@ class TraceCorrelatorTest {
         assertThat(last.links).extracting(l -> l.spanName + ":" + l.logCount + ":" + l.inferredLogCount)
                 .containsExactlyInAnyOrder("checkout:1:0", "charge:2:1");
     }
+
+    @Test
+    void idSetsAndLinksHeldWithTheSummaryAreInTheCheckpoint() throws Exception {
+        // written back with the summary once quiet for a second: a checkpoint within that second must have them
+        h.span(span(PAY, null, "charge", "payments", T0 + 200, T0 + 500));
+        h.log(log(PAY, "payments", T0 + 350, 9, "charged"));
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot = h.harness.snapshot(1, 0);
+        h.close();
+
+        h = new CorrelatorHarness(CorrelationSettings.defaults(), snapshot);
+        h.span(span(PAY, null, "charge", "payments", T0 + 200, T0 + 500)); // delivered again
+        h.log(log(PAY, "payments", T0 + 350, 9, "charged"));
+        h.log(log(PAY, "payments", T0 + 360, 9, "charged again"));
+        h.time(60_000 + 2 * CorrelationSettings.defaults().joinMaxWaitMs); // closes
+        CorrelationRecord last = h.last();
+        assertThat(last.spanCount).as("the span id set was in the checkpoint").isEqualTo(1);
+        assertThat(last.logCount).as("the fingerprints were in the checkpoint").isEqualTo(2);
+        assertThat(last.links).as("the link table was in the checkpoint")
+                .extracting(l -> l.spanName + ":" + l.logCount).containsExactly("charge:2");
+    }
 }
