@@ -10,18 +10,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
-ARGS=()
-JFR=""
-ASPROF=""
-while [[ $# -gt 0 ]]; do
-    case $1 in
-        --jfr) JFR=1; shift ;;
-        --asprof) ASPROF=1; shift ;;
-        -h|--help) sed -n 2,9p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        --*) [[ $# -ge 2 ]] || { echo "$1 needs a value" >&2; exit 64; }; ARGS+=("$1" "$2"); shift 2 ;;
-        *) echo "unexpected argument $1 (see bench/e2e.sh --help)" >&2; exit 64 ;;
-    esac
-done
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+bench_args bench/e2e.sh "asprof jfr" "$@"
 
 if ! command -v redis-server >/dev/null 2>&1; then
     if [[ $(id -u) -eq 0 ]]; then
@@ -32,10 +23,7 @@ if ! command -v redis-server >/dev/null 2>&1; then
 fi
 
 CP_FILE=$ROOT/bench/target/e2e-classpath.txt
-if [[ ! -f $CP_FILE || -n ${E2E_REBUILD:-} ]]; then
-    mvn -B -ntp -q -o -DskipTests -pl bench -am package || mvn -B -ntp -q -DskipTests -pl bench -am package
-fi
-mkdir -p "$ROOT/bench/results"
+bench_build ""
 JAVA_OPTS=(-Xms3g -Xmx3g -XX:+UseG1GC -XX:+AlwaysPreTouch
     -Dlog4j2.configurationFile=$ROOT/bench/target/classes/e2e-log4j2.properties)
 # Extra JVM flags for experiments, e.g. E2E_JAVA_OPTS="-XX:ReservedCodeCacheSize=512m"
@@ -47,10 +35,7 @@ if [[ -n $JFR ]]; then
     echo "JFR recording → bench/results/e2e-$STAMP.jfr (bench/jfr-top.sh FILE prints the top frames)" >&2
 fi
 if [[ -n $ASPROF ]]; then
-    # The profiler ships inside the Pyroscope agent the job already depends on (observability/): no download.
-    AGENT_JAR=$(ls "$HOME"/.m2/repository/io/pyroscope/agent/*/agent-*.jar | sort -V | tail -1)
-    LIB=$ROOT/bench/target/libasyncProfiler.so
-    [[ -f $LIB ]] || unzip -p "$AGENT_JAR" libasyncProfiler-linux-x64.so > "$LIB"
+    LIB=$(bench_asprof_lib)
     STAMP=$(date +%Y%m%d-%H%M%S)
     JAVA_OPTS+=("-agentpath:$LIB=start,event=cpu,interval=10ms,threads,file=$ROOT/bench/results/e2e-$STAMP.collapsed")
     echo "async-profiler → bench/results/e2e-$STAMP.collapsed (bench/asprof-top.sh FILE prints the top frames)" >&2

@@ -14,30 +14,13 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 COMMAND="bench/frontdoor.sh${*:+ $*}${LOCAL_JAVA_OPTS:+ (LOCAL_JAVA_OPTS=$LOCAL_JAVA_OPTS)}"
-ARGS=()
-ASPROF=""
-while [[ $# -gt 0 ]]; do
-    case $1 in
-        --asprof) ASPROF=1; shift ;;
-        -h|--help) sed -n 2,12p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        --*) [[ $# -ge 2 ]] || { echo "$1 needs a value" >&2; exit 64; }; ARGS+=("$1" "$2"); shift 2 ;;
-        *) echo "unexpected argument $1 (see bench/frontdoor.sh --help)" >&2; exit 64 ;;
-    esac
-done
-
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+bench_args "bench/frontdoor.sh" asprof "$@"
 CP_FILE=$ROOT/bench/target/e2e-classpath.txt
-LOCAL_JAR=$ROOT/local/target/correlation-station-local-0.2.0-SNAPSHOT.jar
-if [[ ! -f $CP_FILE || ! -f $LOCAL_JAR || -n ${E2E_REBUILD:-} ]]; then
-    mvn -B -ntp -q -o -DskipTests -Djacoco.skip=true -pl local,bench -am package ||
-        mvn -B -ntp -q -DskipTests -Djacoco.skip=true -pl local,bench -am package
-fi
-mkdir -p "$ROOT/bench/results"
+bench_build local "$ROOT/local/target/correlation-station-local-0.2.0-SNAPSHOT.jar"
 if [[ -n $ASPROF ]]; then
-    # The profiler ships inside the Pyroscope agent the job already depends on (observability/): no download.
-    AGENT_JAR=$(ls "$HOME"/.m2/repository/io/pyroscope/agent/*/agent-*.jar | sort -V | tail -1)
-    LIB=$ROOT/bench/target/libasyncProfiler.so
-    [[ -f $LIB ]] || unzip -p "$AGENT_JAR" libasyncProfiler-linux-x64.so > "$LIB"
-    ARGS+=(--asprof-lib "$LIB")
+    ARGS+=(--asprof-lib "$(bench_asprof_lib)")
 fi
 echo "command: $COMMAND" >&2
 exec java -Xms3g -Xmx3g -XX:+UseG1GC -Dlog4j2.configurationFile="$ROOT/bench/target/classes/e2e-log4j2.properties" \

@@ -13,31 +13,14 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 COMMAND="bench/ingest.sh${*:+ $*}${INGEST_JAVA_OPTS:+ (INGEST_JAVA_OPTS=$INGEST_JAVA_OPTS)}"
-ARGS=()
-ASPROF=""
-while [[ $# -gt 0 ]]; do
-    case $1 in
-        --asprof) ASPROF=1; shift ;;
-        -h|--help) sed -n 2,11p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        --*) [[ $# -ge 2 ]] || { echo "$1 needs a value" >&2; exit 64; }; ARGS+=("$1" "$2"); shift 2 ;;
-        *) echo "unexpected argument $1 (see bench/ingest.sh --help)" >&2; exit 64 ;;
-    esac
-done
-
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+bench_args "bench/ingest.sh" asprof "$@"
 CP_FILE=$ROOT/bench/target/e2e-classpath.txt
-INGEST_JAR=$ROOT/ingest/target/correlation-station-ingest-0.2.0-SNAPSHOT.jar
-if [[ ! -f $CP_FILE || ! -f $INGEST_JAR || -n ${E2E_REBUILD:-} ]]; then
-    mvn -B -ntp -q -o -DskipTests -Djacoco.skip=true -pl ingest,bench -am package ||
-        mvn -B -ntp -q -DskipTests -Djacoco.skip=true -pl ingest,bench -am package
-fi
-mkdir -p "$ROOT/bench/results"
+bench_build ingest "$ROOT/ingest/target/correlation-station-ingest-0.2.0-SNAPSHOT.jar"
 if [[ -n $ASPROF ]]; then
-    # The profiler ships inside the Pyroscope agent the job already depends on (observability/): no download.
     # The bench loads it into the running ingest JVM (jcmd JVMTI.agent_load) around each measured run.
-    AGENT_JAR=$(ls "$HOME"/.m2/repository/io/pyroscope/agent/*/agent-*.jar | sort -V | tail -1)
-    LIB=$ROOT/bench/target/libasyncProfiler.so
-    [[ -f $LIB ]] || unzip -p "$AGENT_JAR" libasyncProfiler-linux-x64.so > "$LIB"
-    ARGS+=(--asprof-lib "$LIB")
+    ARGS+=(--asprof-lib "$(bench_asprof_lib)")
 fi
 echo "command: $COMMAND" >&2
 exec java -Xms2g -Xmx2g -XX:+UseG1GC -Dlog4j2.configurationFile="$ROOT/bench/target/classes/e2e-log4j2.properties" \
