@@ -7,6 +7,7 @@ import java.lang.management.MemoryType;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.correlationstation.bench.ingest.ProcCpu;
 
 /**
  * This JVM's memory as the soak reports it: heap used, heap live after the last GC, resident set size;
@@ -39,23 +40,7 @@ record ProcessMemory(long heapUsedBytes, long heapAfterGcBytes, long rssBytes) {
      * Not the JVM's own compilation time, which counts the time a compiler thread waited for a core too.
      */
     static long compilerCpuNanos() {
-        long ticks = 0;
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-            for (Path task : tasks) {
-                try {
-                    if (!Files.readString(task.resolve("comm")).contains("CompilerThre")) continue;   // "C2 CompilerThre", cut at 15
-                    String stat = Files.readString(task.resolve("stat"));
-                    // after "(comm)": state is field 3; utime and stime are fields 14 and 15
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-                } catch (IOException | RuntimeException threadGone) {
-                    // a compiler thread that ended: its time is no longer listed
-                }
-            }
-        } catch (IOException e) {
-            return 0;
-        }
-        return ticks * 10_000_000L;
+        return ProcCpu.threadNanos(ProcessHandle.current().pid(), "CompilerThre"); // "C2 CompilerThre", cut at 15
     }
 
     /**
