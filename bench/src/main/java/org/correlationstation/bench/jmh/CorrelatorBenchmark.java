@@ -63,15 +63,7 @@ public class CorrelatorBenchmark {
         // batches never straddle an invocation's events, so that each invocation handles exactly its share
         batches = new ArrayList<>();
         for (int from = 0; from + EVENTS_PER_INVOCATION <= events.size(); from += EVENTS_PER_INVOCATION) {
-            List<Object> run = new ArrayList<>();
-            for (Object e : events.subList(from, from + EVENTS_PER_INVOCATION)) {
-                if (!run.isEmpty() && !sameBatch(run.get(0), e)) {
-                    batches.add(batch(run));
-                    run.clear();
-                }
-                run.add(e);
-            }
-            batches.add(batch(run));
+            batches.addAll(BenchData.batches(events.subList(from, from + EVENTS_PER_INVOCATION)));
             batches.add(END_OF_INVOCATION);
         }
     }
@@ -110,21 +102,8 @@ public class CorrelatorBenchmark {
             }
             Object b = batches.get(next++);
             if (b == END_OF_INVOCATION) break;
-            int events;
-            if (b instanceof TraceSpans spans) {
-                long t = Long.MIN_VALUE;
-                for (SpanEvent s : spans.spans) t = Math.max(t, s.eventTimeMillis());
-                maxEventTime = Math.max(maxEventTime, t);
-                harness.processElement1(new StreamRecord<>(spans, t));
-                events = spans.spans.length;
-            } else {
-                TraceLogs logs = (TraceLogs) b;
-                long t = Long.MIN_VALUE;
-                for (LogEvent l : logs.logs) t = Math.max(t, l.eventTimeMillis());
-                maxEventTime = Math.max(maxEventTime, t);
-                harness.processElement2(new StreamRecord<>(logs, t));
-                events = logs.logs.length;
-            }
+            maxEventTime = Math.max(maxEventTime, BenchData.feed(harness, b));
+            int events = BenchData.size(b);
             sinceAdvance += events;
             if (sinceAdvance >= ADVANCE_EVERY) {
                 sinceAdvance = 0;
@@ -138,14 +117,4 @@ public class CorrelatorBenchmark {
     }
 
     private static final Object END_OF_INVOCATION = new Object();
-
-    private static boolean sameBatch(Object first, Object e) {
-        if (first instanceof SpanEvent a) return e instanceof SpanEvent b && a.traceId.equals(b.traceId);
-        return e instanceof LogEvent b && ((LogEvent) first).traceId.equals(b.traceId);
-    }
-
-    private static Object batch(List<Object> run) {
-        if (run.get(0) instanceof SpanEvent s) return new TraceSpans(s.traceId, run.toArray(new SpanEvent[0]));
-        return new TraceLogs(((LogEvent) run.get(0)).traceId, run.toArray(new LogEvent[0]));
-    }
 }

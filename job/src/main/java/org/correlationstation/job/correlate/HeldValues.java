@@ -21,12 +21,22 @@ final class HeldValues {
     long[] fingerprints;
     Map<String, LinkCounts> links;
     long[] edgesCounted;
+    /**
+     * A closed trace's tracked spans once its values are in its closed-trace value ({@link ClosedTrace}):
+     * then every value above is set too, and they are written back together.
+     */
+    Map<String, SpanInfo> closedSpans;
+    boolean closedSpansUnsaved;
     boolean spanIdsUnsaved;
     boolean fingerprintsUnsaved;
     boolean linksUnsaved;
     boolean edgesCountedUnsaved;
 
+    void saved() {
+        spanIdsUnsaved = fingerprintsUnsaved = linksUnsaved = edgesCountedUnsaved = closedSpansUnsaved = false;
+    }
+
     boolean anyUnsaved() {
-        return spanIdsUnsaved || fingerprintsUnsaved || linksUnsaved || edgesCountedUnsaved;
+        return spanIdsUnsaved || fingerprintsUnsaved || linksUnsaved || edgesCountedUnsaved || closedSpansUnsaved;
     }
 }

@@ -9,6 +9,8 @@ final class StateTypes {
             new CompactTypeInfo<>(TraceSummary.class, () -> TraceSummarySerializer.INSTANCE);
     static final TypeInformation<SpanInfo> SPAN_INFO =
             new CompactTypeInfo<>(SpanInfo.class, () -> SpanInfoSerializer.INSTANCE);
+    static final TypeInformation<ClosedTrace> CLOSED_TRACE =
+            new CompactTypeInfo<>(ClosedTrace.class, () -> ClosedTraceSerializer.INSTANCE);
     static final TypeInformation<LinkCounts> LINK_COUNTS =
             new CompactTypeInfo<>(LinkCounts.class, () -> LinkCountsSerializer.INSTANCE);
     static final TypeInformation<PendingLog> PENDING_LOG =

@@ -122,6 +122,11 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      * with edges across services have it.
      */
     private transient ValueState<long[]> graphEdgesState;
+    /**
+     * A closed trace's spans, fingerprints, links and counted edges as one compact value, in place of the
+     * five states above ({@link ClosedTrace}); written when the trace closes ({@link #toClosedForm}).
+     */
+    private transient ValueState<ClosedTrace> closedTraceState;
     private transient GraphBuffer graphBuffer;
     /** Whether the current call's trace is a recently cleared one (null: not looked up yet in this call). */
     private transient Boolean currentCleared;
@@ -179,6 +184,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         clearedState = getRuntimeContext().getState(tombstone(cfg));
         graphEdgesState = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("graph-edges-counted", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        closedTraceState = getRuntimeContext().getState(new ValueStateDescriptor<>("closed-trace", StateTypes.CLOSED_TRACE));
         timerGrid = Math.max(1, Math.min(MAX_TIMER_GRID_MS, cfg.emitIntervalMs / 10));
         graphBuffer = new GraphBuffer(GRAPH_BUFFER_ELEMENTS, timerGrid);
         recentSpans = new RecentSpans(RECENT_SPANS, RECENT_TRACES);
@@ -213,7 +219,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             boolean canonical = CompactEncoding.isHexId(id, 16);
             long key = canonical ? HexFormat.fromHexDigitsToLong(id) : 0;
             if (canonical ? ids.contains(key) : ((otherIds != null && otherIds.contains(id))
-                    || (existed && s.trackedSpans > 0 && spansWith(added).containsKey(id)))) {
+                    || (existed && s.trackedSpans > 0 && spansWith(s, added).containsKey(id)))) {
                 continue; // duplicate: first copy wins
             }
             metrics.spans.inc();
@@ -243,8 +249,14 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         graphBuffer.add(graph.updates());
         sendGraphIfDue(ctx);
         if (!added.isEmpty()) {
-            spansState.addAll(added);
-            recentSpans.added(currentTrace, added, noSpansStored);
+            if (s.closedForm) {
+                Map<String, SpanInfo> all = closedSpans(s);
+                for (SpanInfo span : added) all.putIfAbsent(span.spanId, span);
+                held(s).closedSpansUnsaved = true;
+            } else {
+                spansState.addAll(added);
+                recentSpans.added(currentTrace, added, noSpansStored);
+            }
         }
         if (ids.changed()) {
             HeldValues held = held(s);
@@ -338,9 +350,9 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         if (s.trackedSpans == 0 || spanIds.isEmpty()) return Map.of();
         if (timerSpans != null) return timerSpans; // already read in this call
         for (String id : spanIds) {
-            if (!CompactEncoding.isHexId(id, 16)) return timerSpans(); // other ids are in the list only
+            if (!CompactEncoding.isHexId(id, 16)) return timerSpans(s); // other ids are in the list only
             if (tracked == null) tracked = new SeenSet(spanIds(s));
-            if (tracked.contains(HexFormat.fromHexDigitsToLong(id))) return timerSpans();
+            if (tracked.contains(HexFormat.fromHexDigitsToLong(id))) return timerSpans(s);
         }
         return Map.of();
     }
@@ -374,6 +386,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             openTraces--;
             clearing.clearAt(currentTrace, s.closedAt + cfg.ttlMs);
             emit(s, now, out);
+            toClosedForm(s);
         } else if (s.dirty && now >= emitDueAt(s)) {
             emit(s, now, out);
         }
@@ -464,7 +477,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      */
     private Map<String, LinkCounts> loadLinks(TraceSummary s) throws Exception {
         HeldValues held = held(s);
-        if (held.links == null) {
+        if (held.links == null && !closedFormHeld(s)) {
             Map<String, LinkCounts> stored = s.linkEntries == 0 ? null : linksState.value();
             held.links = stored == null ? new HashMap<>() : stored;
         }
@@ -486,15 +499,74 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     /** The trace's tracked span ids (canonical ones), held once read. */
     private long[] spanIds(TraceSummary s) throws Exception {
         HeldValues held = held(s);
-        if (held.spanIds == null) held.spanIds = orEmpty(spanIdsState.value());
+        if (held.spanIds == null && !closedFormHeld(s)) held.spanIds = orEmpty(spanIdsState.value());
         return held.spanIds;
     }
 
     /** The trace's log fingerprints, held once read. */
     private long[] fingerprints(TraceSummary s) throws Exception {
         HeldValues held = held(s);
-        if (held.fingerprints == null) held.fingerprints = orEmpty(fingerprintsState.value());
+        if (held.fingerprints == null && !closedFormHeld(s)) held.fingerprints = orEmpty(fingerprintsState.value());
         return held.fingerprints;
+    }
+
+    /** The child spans already counted in the service graph's edges, held once read. */
+    private long[] edgesCounted(TraceSummary s) throws Exception {
+        HeldValues held = held(s);
+        if (held.edgesCounted == null && !closedFormHeld(s)) held.edgesCounted = orEmpty(graphEdgesState.value());
+        return held.edgesCounted;
+    }
+
+    /** A trace in closed form: its tracked spans (the held map, which a caller may add to and mark unsaved). */
+    private Map<String, SpanInfo> closedSpans(TraceSummary s) throws Exception {
+        closedFormHeld(s);
+        return s.held.closedSpans;
+    }
+
+    /**
+     * Whether the trace is in closed form ({@link TraceSummary#closedForm}); if so, its closed-trace value is
+     * held once this returns: read the first time, and all of the held values set from it (a value already
+     * held is the newer one and stays).
+     */
+    private boolean closedFormHeld(TraceSummary s) throws Exception {
+        if (!s.closedForm) return false;
+        HeldValues held = held(s);
+        if (held.closedSpans != null) return true;
+        ClosedTrace closed = closedTraceState.value();
+        if (closed == null) { // written back with the summary, so present whenever the flag is stored
+            throw new IllegalStateException("trace " + currentTrace + " is in closed form without its closed-trace value");
+        }
+        held.closedSpans = closed.spans;
+        if (held.spanIds == null) held.spanIds = ClosedTrace.spanIds(closed.spans);
+        if (held.fingerprints == null) held.fingerprints = closed.fingerprints;
+        if (held.links == null) held.links = closed.links;
+        if (held.edgesCounted == null) held.edgesCounted = closed.edgesCounted;
+        return true;
+    }
+
+    /**
+     * A trace that just closed (and was emitted, which read its spans and links): its values move into one
+     * closed-trace value, written back with its summary, and the open trace's five states are cleared. A
+     * closed trace is held for late events until its clean-up (an hour by default), so this is most of the
+     * state a correlator holds: ~2 KB per trace of 30 spans in five values became ~1 KB in one
+     * (bench/state.sh, bench/README.md).
+     */
+    private void toClosedForm(TraceSummary s) throws Exception {
+        HeldValues held = held(s);
+        Map<String, SpanInfo> spans = timerSpans(s);
+        if (held.spanIds == null) held.spanIds = ClosedTrace.spanIds(spans);
+        if (held.fingerprints == null) held.fingerprints = s.trackedLogs == 0 ? SeenSet.EMPTY : fingerprints(s);
+        loadLinks(s);
+        edgesCounted(s);
+        held.closedSpans = spans;
+        held.closedSpansUnsaved = true;
+        s.closedForm = true;
+        recentSpans.forget(currentTrace); // held with the summary from now on
+        spansState.clear();
+        spanIdsState.clear();
+        fingerprintsState.clear();
+        linksState.clear();
+        graphEdgesState.clear();
     }
 
     private static long[] orEmpty(long[] values) {
@@ -503,17 +575,28 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
 
     /**
      * Writes a held summary back to the current key's state ({@link RecentSummaries}), with the values it
-     * carries that changed since they were last written; they stay held.
+     * carries that changed since they were last written; they stay held, except a closed trace's.
      */
     private void writeBack(TraceSummary s) throws Exception {
         summaryState.update(s);
         HeldValues held = s.held;
-        if (held == null || !held.anyUnsaved()) return;
+        if (held == null) return;
+        if (s.closedForm) {
+            if (held.anyUnsaved()) {
+                closedFormHeld(s); // what was not read since it was last written
+                closedTraceState.update(new ClosedTrace(held.closedSpans, held.fingerprints, held.links, held.edgesCounted));
+            }
+            // A closed trace is rarely touched again: its values are not held beyond this, so that the
+            // summaries held (up to 20,000 per subtask) do not hold the spans of every trace closed lately.
+            s.held = null;
+            return;
+        }
+        if (!held.anyUnsaved()) return;
         if (held.spanIdsUnsaved) spanIdsState.update(held.spanIds);
         if (held.fingerprintsUnsaved) fingerprintsState.update(held.fingerprints);
         if (held.linksUnsaved) linksState.update(held.links);
         if (held.edgesCountedUnsaved) graphEdgesState.update(held.edgesCounted);
-        held.spanIdsUnsaved = held.fingerprintsUnsaved = held.linksUnsaved = held.edgesCountedUnsaved = false;
+        held.saved();
     }
 
     /**
@@ -727,7 +810,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         for (PendingLog p : due) {
             decided++;
             if (intervals == null) {
-                spans = timerSpans();
+                spans = timerSpans(s);
                 intervals = new SpanIntervals(spans);
             }
             LogEvent log = p.log;
@@ -751,7 +834,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
 
     private void emit(TraceSummary s, long now, Collector<CorrelationRecord> out) throws Exception {
         s.dirty = false;
-        Map<String, SpanInfo> spans = timerSpans();
+        Map<String, SpanInfo> spans = timerSpans(s);
         countEdges(s, spans);
         CorrelationRecord record = RecordAssembler.assemble(s, spans, loadLinks(s), cfg.maxLinks);
         s.truncated = record.truncated; // the links cap is applied here
@@ -783,7 +866,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             if (edges == 0) return;
             if (stored != null && stored.length == edges) return;
         }
-        if (stored == null) stored = held.edgesCounted = orEmpty(graphEdgesState.value());
+        if (stored == null) stored = edgesCounted(s);
         SeenSet counted = new SeenSet(stored);
         GraphIncrements graph = new GraphIncrements(cfg.graphBucketMs);
         graph.edges(spans, counted);
@@ -865,15 +948,19 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         if (s.processingTimer != 0) ctx.timerService().deleteProcessingTimeTimer(s.processingTimer);
         summaryState.clear();
         recentSummaries.forget(currentTrace);
-        spansState.clear();
         recentSpans.forget(currentTrace);
-        spanIdsState.clear();
-        fingerprintsState.clear();
-        linksState.clear();
+        if (s.closedForm) {
+            closedTraceState.clear(); // the other values were cleared when it closed
+        } else {
+            spansState.clear();
+            spanIdsState.clear();
+            fingerprintsState.clear();
+            linksState.clear();
+            graphEdgesState.clear();
+        }
         pendingState.clear();
         traceOnlyState.clear();
         heldPending.forget(currentTrace);
-        graphEdgesState.clear();
         clearedState.update(now);
         metrics.cleared.inc();
     }
@@ -894,7 +981,8 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      * The trace's tracked spans by id. The map is the {@link RecentSpans} copy itself: a caller that adds
      * to it must append the same spans to {@code spansState} (as {@link #processElement1} does).
      */
-    private Map<String, SpanInfo> loadSpans() throws Exception {
+    private Map<String, SpanInfo> loadSpans(TraceSummary s) throws Exception {
+        if (s.closedForm) return closedSpans(s);
         Map<String, SpanInfo> spans = recentSpans.get(currentTrace);
         if (spans != null) return spans;
         spans = new HashMap<>();
@@ -908,17 +996,17 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      * The stored spans and those a span batch added so far (written after its loop): the cache stays
      * whole for the rest of the call.
      */
-    private Map<String, SpanInfo> spansWith(List<SpanInfo> added) throws Exception {
+    private Map<String, SpanInfo> spansWith(TraceSummary s, List<SpanInfo> added) throws Exception {
         if (timerSpans == null) {
-            timerSpans = loadSpans();
+            timerSpans = loadSpans(s);
             for (SpanInfo span : added) timerSpans.put(span.spanId, span);
         }
         return timerSpans;
     }
 
     /** The trace's spans, read at most once per call: a firing's decisions and emission share the read. */
-    private Map<String, SpanInfo> timerSpans() throws Exception {
-        if (timerSpans == null) timerSpans = loadSpans();
+    private Map<String, SpanInfo> timerSpans(TraceSummary s) throws Exception {
+        if (timerSpans == null) timerSpans = loadSpans(s);
         return timerSpans;
     }
 

@@ -57,6 +57,12 @@ public class TraceSummary {
     /** The one event-time and one processing-time timer this trace has registered (0 = none). */
     public long eventTimer;
     public long processingTimer;
+    /**
+     * The trace's spans, fingerprints, links and counted edges are in its {@code closed-trace} value
+     * ({@link ClosedTrace}), written when it closed; false for a trace that closed before release 0.2.0.
+     * Declared last: the golden data of earlier releases numbers the fields before it.
+     */
+    public boolean closedForm;
 
     /**
      * The trace's small state values while its summary is held ({@link HeldValues}); not part of the

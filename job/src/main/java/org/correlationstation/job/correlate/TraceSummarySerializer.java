@@ -33,6 +33,8 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
     private static final int CLOSED = 1 << 2;
     private static final int DIRTY = 1 << 3;
     private static final int EMITTED = 1 << 4;
+    /** Layout 5: the trace's values are in its closed-trace value; never set in layout 4. */
+    private static final int CLOSED_FORM = 1 << 5;
 
     @Override
     public TraceSummary createInstance() {
@@ -77,7 +79,7 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
         writeVarInt(out, s.linkEntries);
         writeVarLong(out, s.lateEvents);
         out.writeByte((s.hasRoot ? HAS_ROOT : 0) | (s.truncated ? TRUNCATED : 0) | (s.closed ? CLOSED : 0)
-                | (s.dirty ? DIRTY : 0) | (s.emitted ? EMITTED : 0));
+                | (s.dirty ? DIRTY : 0) | (s.emitted ? EMITTED : 0) | (s.closedForm ? CLOSED_FORM : 0));
         out.writeLong(s.firstArrival);
         out.writeLong(s.lastArrival);
         out.writeLong(s.closedAt);
@@ -126,6 +128,7 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
         s.closed = (flags & CLOSED) != 0;
         s.dirty = (flags & DIRTY) != 0;
         s.emitted = (flags & EMITTED) != 0;
+        s.closedForm = (flags & CLOSED_FORM) != 0;
         s.firstArrival = in.readLong();
         s.lastArrival = in.readLong();
         s.closedAt = in.readLong();
@@ -149,14 +152,18 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
     /**
      * The summary's snapshot also stands for the layout of the correlator's other states, which it
      * describes (counts of tracked spans, logs and links, pending logs). Layout 4 (one list of tracked
-     * spans) is the layout of release 0.1.0, and of this one. Savepoints of the unreleased layouts before
-     * it wrote {@link StateLayout3Snapshot} or {@link Snapshot}; restoring one fails with Flink's
+     * spans) is the layout of release 0.1.0. Layout 5 adds the closed-trace value ({@link ClosedTrace}) and
+     * the summary's flag that says a trace's values are in it: the bytes of layout 4 read as they are (the
+     * flag unset, the trace's values where 0.1.0 kept them), so its savepoints migrate, while a release that
+     * knows only layout 4 refuses a savepoint of layout 5 instead of losing closed traces' spans. The class
+     * keeps its name: savepoints record it. Savepoints of the unreleased layouts before 4 wrote
+     * {@link StateLayout3Snapshot} or {@link Snapshot}; restoring one fails with Flink's
      * incompatible-serializer error rather than pairing restored summaries with states under names this
      * job no longer reads (docs/upgrades.md).
      */
     public static final class StateLayout4Snapshot extends LayoutSnapshot<TraceSummary> {
         public StateLayout4Snapshot() {
-            super(4, 4, layout -> layout == 4 ? INSTANCE : null);
+            super(5, 4, layout -> layout == 4 || layout == 5 ? INSTANCE : null);
         }
     }
 

@@ -102,9 +102,14 @@ class StateSerializerUpgradeTest {
     /**
      * A value of this release as an earlier release wrote it: the fields that release did not have yet
      * read back as their defaults. Release 0.1.0's logs have no trace id source (layout 1 of
-     * {@code LogEventSerializer}; issue 24 added it).
+     * {@code LogEventSerializer}; issue 24 added it), and its summaries no closed form (layout 4; issue 26).
      */
     private static Object asWrittenBy(String release, Object value) {
+        if (release.equals("0.1.0") && value instanceof TraceSummary s) { // layout 4: no closed form
+            TraceSummary old = TraceSummarySerializer.INSTANCE.copy(s);
+            old.closedForm = false;
+            return old;
+        }
         if (release.equals("0.1.0") && value instanceof PendingLog p) {
             PendingLog old = PendingLogSerializer.INSTANCE.copy(p);
             old.log.traceIdSource = null;

@@ -638,4 +638,47 @@ class TraceCorrelatorTest {
         assertThat(last.links).as("the link table was in the checkpoint")
                 .extracting(l -> l.spanName + ":" + l.logCount).containsExactly("charge:2");
     }
+
+    @Test
+    void aClosedTraceKeepsOneCompactValueAndLateEventsSeeAllOfIt() throws Exception {
+        feedCheckoutTrace();
+        h.span(span("legacy-span", PAY, "legacy", "ledger", T0 + 210, T0 + 260)); // an id that is not 16 hex digits
+        h.log(log("legacy-span", "ledger", T0 + 220, 9, "posted"));
+        h.time(61_000);
+        CorrelationRecord closed = h.last();
+        assertThat(closed.status).isEqualTo("closed");
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot = h.harness.snapshot(1, 61_000);
+        assertThat(keysWith("closed-trace")).as("the closed trace's one value").containsExactly(TRACE);
+        for (String open : List.of("span-list", "span-id-set", "log-fingerprint-set", "link-table", "graph-edges-counted")) {
+            assertThat(keysWith(open)).as("%s of the closed trace", open).isEmpty();
+        }
+        h.close();
+
+        // restored: nothing held, everything read from the closed-trace value
+        h = new CorrelatorHarness(CorrelationSettings.defaults(), snapshot);
+        h.time(61_000);
+        h.span(span(PAY, CHECKOUT, "charge again", "payments", T0 + 200, T0 + 500));   // duplicate: id set
+        h.span(span("legacy-span", PAY, "legacy again", "ledger", T0 + 210, T0 + 260)); // duplicate: other id
+        h.log(log(CHECKOUT, "checkout", T0 + 150, 9, "cart loaded"));                    // duplicate: fingerprints
+        h.span(span(sid(4), PAY, "fraud check", "fraud", T0 + 300, T0 + 400));          // new child of a known span
+        h.log(log(PAY, "payments", T0 + 450, 9, "receipt sent"));                          // link of a known span
+        h.time(63_000 + CorrelationSettings.defaults().joinMaxWaitMs);
+        CorrelationRecord late = h.last();
+        assertThat(late.spanCount).isEqualTo(closed.spanCount + 1);
+        assertThat(late.logCount).isEqualTo(closed.logCount + 1);
+        assertThat(late.lateEvents).isEqualTo(2);
+        assertThat(late.edges).contains(new Edge("payments", "fraud", 1, 0), new Edge("payments", "ledger", 1, 0));
+        assertThat(late.links).contains(new Link(PAY, "charge", "payments", 2, 1),
+                new Link("legacy-span", "legacy", "ledger", 1, 0));
+        assertThat(late.durationMs).isEqualTo(closed.durationMs);
+        assertThat(h.graphIncrements()).as("of the edges, only the new one counted after the restore")
+                .filteredOn(u -> u.key().isEdge()).extracting(u -> u.key().service()).containsExactly("fraud");
+    }
+
+    private List<String> keysWith(String state) {
+        try (var keys = h.harness.getOperator().getKeyedStateBackend().<org.apache.flink.runtime.state.VoidNamespace>getKeys(
+                state, org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
+            return keys.map(Object::toString).toList();
+        }
+    }
 }

@@ -1,0 +1,106 @@
+package org.correlationstation.job.correlate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.correlationstation.job.correlate.Events.sid;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+class ClosedTraceSerializerTest {
+    private static final long T0 = 1_790_000_000_000_000_000L;
+
+    private static SpanInfo span(String id, String parent, String name, String service, long start, long end, boolean error) {
+        SpanInfo s = new SpanInfo();
+        s.spanId = id;
+        s.parentSpanId = parent;
+        s.name = name;
+        s.service = service;
+        s.startNanos = start;
+        s.endNanos = end;
+        s.error = error;
+        return s;
+    }
+
+    private static LinkCounts counts(long logs, long inferred) {
+        LinkCounts c = new LinkCounts();
+        c.logCount = logs;
+        c.inferredLogCount = inferred;
+        return c;
+    }
+
+    private static byte[] bytes(ClosedTrace t) throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        ClosedTraceSerializer.INSTANCE.serialize(t, out);
+        return out.getCopyOfBuffer();
+    }
+
+    private static ClosedTrace read(byte[] bytes) throws Exception {
+        DataInputDeserializer in = new DataInputDeserializer(bytes);
+        ClosedTrace t = ClosedTraceSerializer.INSTANCE.deserialize(in);
+        assertThat(in.available()).as("bytes left").isZero();
+        return t;
+    }
+
+    @Test
+    void everyFieldOfEverySpanLinkEdgeAndFingerprintComesBack() throws Exception {
+        Map<String, SpanInfo> spans = new HashMap<>();
+        for (SpanInfo s : new SpanInfo[] {
+            span(sid(1), null, "GET /checkout", "gateway", T0, T0 + 840_123_457, false),
+            span(sid(2), sid(1), "checkout", "checkout", T0 + 1, T0 + 700, true),          // nanosecond times
+            span(sid(3), sid(9), "charge", "payments", T0 + 200_000, T0 + 100_000, false), // parent not tracked; ends before it starts
+            span("legacy-span", sid(3), null, null, T0 - 5, T0 + 3, false),               // not 16 hex digits, earliest, no name
+            span(sid(4), "legacy-span", "charge", "payments", Long.MAX_VALUE - 1, Long.MAX_VALUE, false),
+        }) {
+            spans.put(s.spanId, s);
+        }
+        Map<String, LinkCounts> links = new HashMap<>();
+        links.put(sid(2), counts(3, 1));
+        links.put("legacy-span", counts(1, 0));
+        links.put(sid(7), counts(2, 2)); // logs of a span that never arrived
+        long[] edges = {GraphIncrements.idKey(sid(2)), GraphIncrements.idKey("legacy-span"), 42L};
+        java.util.Arrays.sort(edges);
+        ClosedTrace trace = new ClosedTrace(spans, new long[] {-7, 3, 99}, links, edges);
+
+        ClosedTrace back = read(bytes(trace));
+
+        assertThat(back.spans).usingRecursiveComparison().isEqualTo(spans);
+        assertThat(back.links).usingRecursiveComparison().isEqualTo(links);
+        assertThat(back.edgesCounted).containsExactly(edges);
+        assertThat(back.fingerprints).containsExactly(-7, 3, 99);
+        assertThat(bytes(back)).as("the same value, the same bytes").isEqualTo(bytes(trace));
+        assertThat(ClosedTrace.spanIds(back.spans)).as("the span id set: canonical ids only, sorted")
+                .containsExactly(java.util.stream.LongStream.of(1, 2, 3, 4).map(i -> java.util.HexFormat.fromHexDigitsToLong(sid((int) i)))
+                        .sorted().toArray());
+    }
+
+    @Test
+    void anEmptyTraceComesBackEmpty() throws Exception {
+        ClosedTrace back = read(bytes(new ClosedTrace(new HashMap<>(), SeenSet.EMPTY, new HashMap<>(), SeenSet.EMPTY)));
+        assertThat(back.spans).isEmpty();
+        assertThat(back.links).isEmpty();
+        assertThat(back.edgesCounted).isEmpty();
+        assertThat(back.fingerprints).isEmpty();
+    }
+
+    @Test
+    void aTypicalSpanTakesAboutTwentyBytes() throws Exception {
+        // 30 spans of 3 services and 6 names, microsecond times (as OpenTelemetry's Java SDK records them), all
+        // linked and counted: the open trace's five values took ~70 bytes per span
+        Map<String, SpanInfo> spans = new HashMap<>();
+        Map<String, LinkCounts> links = new HashMap<>();
+        long[] edges = new long[30];
+        for (int i = 1; i <= 30; i++) {
+            long start = T0 + i * 1_234_000L;
+            spans.put(sid(i), span(sid(i), i == 1 ? null : sid(i / 2), "operation " + i % 6, "service-" + i % 3,
+                    start, start + 45_678_000L, false));
+            links.put(sid(i), counts(1, 0));
+            edges[i - 1] = GraphIncrements.idKey(sid(i));
+        }
+        java.util.Arrays.sort(edges);
+        int size = bytes(new ClosedTrace(spans, SeenSet.EMPTY, links, edges)).length;
+        assertThat(size / 30.0).isBetween(15.0, 25.0);
+    }
+}
