@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
@@ -27,11 +28,12 @@ import org.correlationstation.job.types.CompactSerializer;
 import org.correlationstation.job.types.LayoutSnapshot;
 
 /**
- * A closed trace as one value: each span once, its id as 8 bytes, its name and service as indexes into
- * the trace's own dictionary of strings, its parent as the index of a span in the same value, its times
- * as varints relative to the trace's earliest start in the coarsest power-of-ten unit that loses nothing
- * (OpenTelemetry SDKs often record microseconds), and its link counts and whether its edge is counted
- * inline; then the log fingerprints. About 20 bytes per span where the open trace's values took ~70.
+ * A closed trace as one value: each span once, its id as 8 bytes, its name and service as indexes
+ * into the trace's own dictionary of strings (sorted and front-coded), its parent as the index of a
+ * span in the same value, its times as varints relative to the trace's earliest start in the
+ * coarsest power-of-ten unit that loses nothing (spans converted from other formats often carry
+ * whole microseconds), and its link counts and whether its edge is counted inline; then the log
+ * fingerprints. About 20 bytes per span where the open trace's values took ~70.
  */
 public final class ClosedTraceSerializer extends CompactSerializer<ClosedTrace> {
     private static final long serialVersionUID = 1L;
@@ -79,20 +81,28 @@ public final class ClosedTraceSerializer extends CompactSerializer<ClosedTrace> 
         SpanInfo[] spans = t.spans.values().toArray(new SpanInfo[0]);
         Arrays.sort(spans, ORDER);
         Map<String, Integer> position = new HashMap<>(spans.length * 2);
-        Map<String, Integer> words = new HashMap<>();
-        List<String> dictionary = new ArrayList<>();
+        // Sorted and front-coded: names that share a prefix (an HTTP method, a service's name) store it once.
+        TreeMap<String, Integer> words = new TreeMap<>();
         long base = Long.MAX_VALUE;
         for (int i = 0; i < spans.length; i++) {
             position.put(spans[i].spanId, i);
-            word(words, dictionary, spans[i].name);
-            word(words, dictionary, spans[i].service);
+            if (spans[i].name != null) words.put(spans[i].name, 0);
+            if (spans[i].service != null) words.put(spans[i].service, 0);
             base = Math.min(base, spans[i].startNanos);
         }
+        List<String> dictionary = new ArrayList<>(words.keySet());
+        for (int i = 0; i < dictionary.size(); i++) words.put(dictionary.get(i), i);
         if (spans.length == 0) base = 0;
         int scale = scale(spans, base);
         long unit = POWERS_OF_TEN[scale];
         writeVarInt(out, dictionary.size());
-        for (String word : dictionary) writeString(out, word);
+        String previous = "";
+        for (String word : dictionary) { // front-coded: what it shares with the word before, then the rest
+            int shared = sharedPrefix(previous, word);
+            writeVarInt(out, shared);
+            writeString(out, word.substring(shared));
+            previous = word;
+        }
         out.writeLong(base);
         out.writeByte(scale);
         writeVarInt(out, spans.length);
@@ -142,7 +152,13 @@ public final class ClosedTraceSerializer extends CompactSerializer<ClosedTrace> 
     @Override
     public ClosedTrace deserialize(DataInputView in) throws IOException {
         String[] dictionary = new String[readVarInt(in)];
-        for (int i = 0; i < dictionary.length; i++) dictionary[i] = readString(in);
+        String previous = "";
+        for (int i = 0; i < dictionary.length; i++) {
+            int shared = readVarInt(in);
+            String rest = readString(in);
+            if (shared > previous.length() || rest == null) throw new IOException("malformed dictionary in a closed trace");
+            previous = dictionary[i] = previous.substring(0, shared) + rest;
+        }
         long base = in.readLong();
         int scale = in.readUnsignedByte();
         if (scale >= POWERS_OF_TEN.length) throw new IOException("malformed time scale " + scale + " in a closed trace");
@@ -193,6 +209,15 @@ public final class ClosedTraceSerializer extends CompactSerializer<ClosedTrace> 
         return new ClosedTrace(byId, fingerprints, links, edges);
     }
 
+    /** The chars {@code a} and {@code b} begin with alike, not splitting a surrogate pair. */
+    private static int sharedPrefix(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        int i = 0;
+        while (i < n && a.charAt(i) == b.charAt(i)) i++;
+        if (i > 0 && Character.isHighSurrogate(a.charAt(i - 1))) i--;
+        return i;
+    }
+
     /** A sorted array without repeats (two spans whose edge keys collide count as one, as in the set written). */
     private static long[] distinct(long[] sorted) {
         int n = 0;
@@ -205,10 +230,6 @@ public final class ClosedTraceSerializer extends CompactSerializer<ClosedTrace> 
         c.logCount = readVarLong(in);
         c.inferredLogCount = readVarLong(in);
         return c;
-    }
-
-    private static void word(Map<String, Integer> words, List<String> dictionary, String word) {
-        if (word != null && words.putIfAbsent(word, dictionary.size()) == null) dictionary.add(word);
     }
 
     private static String word(String[] dictionary, int index) throws IOException {

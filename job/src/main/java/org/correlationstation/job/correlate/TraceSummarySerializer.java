@@ -10,6 +10,8 @@ import static org.correlationstation.job.types.CompactEncoding.writeVarInt;
 import static org.correlationstation.job.types.CompactEncoding.writeVarLong;
 
 import java.io.IOException;
+import java.util.HexFormat;
+import java.util.UUID;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
@@ -21,8 +23,10 @@ import org.correlationstation.job.types.LayoutSnapshot;
 
 /**
  * The trace summary, read and written once per event batch and timer: every field in a fixed order,
- * flags in one byte. {@code TraceSummarySerializerTest} fails when a field of {@link TraceSummary} is
- * not written here.
+ * flags in one byte, times as varint offsets from a time of their kind, the correlation id as its 16
+ * bytes (layout 5; 0.1.0's layout 4 wrote every time as 8 bytes and the id as 36 characters, and is read
+ * by {@link TraceSummaryLayout4Serializer}). {@code StateTypesTest} fails when a field of
+ * {@link TraceSummary} is not written here.
  */
 public final class TraceSummarySerializer extends CompactSerializer<TraceSummary> {
     private static final long serialVersionUID = 1L;
@@ -33,8 +37,9 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
     private static final int CLOSED = 1 << 2;
     private static final int DIRTY = 1 << 3;
     private static final int EMITTED = 1 << 4;
-    /** Layout 5: the trace's values are in its closed-trace value; never set in layout 4. */
+    /** Layout 5: the trace's values are in its closed-trace value. */
     private static final int CLOSED_FORM = 1 << 5;
+    private static final HexFormat HEX = HexFormat.of();
 
     @Override
     public TraceSummary createInstance() {
@@ -55,22 +60,23 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
     @Override
     public void serialize(TraceSummary s, DataOutputView out) throws IOException {
         writeId(out, s.traceId);
-        writeString(out, s.correlationId);
+        writeCorrelationId(out, s.correlationId);
         writeString(out, s.legacyTraceId);
         writeVarLong(out, s.spanCount);
         writeVarLong(out, s.logCount);
         writeVarLong(out, s.errorSpanCount);
         writeVarLong(out, s.errorLogCount);
         writeVarInt(out, s.maxSeverity);
-        out.writeLong(s.firstSeen);
-        out.writeLong(s.lastSeen);
-        out.writeLong(s.minSpanStart);
-        out.writeLong(s.maxSpanEnd);
+        // Times as offsets from one of their kind: a trace's times lie within minutes of each other.
+        writeTime(out, s.firstSeen, 0);
+        writeTime(out, s.lastSeen, s.firstSeen);
+        writeTime(out, s.minSpanStart, 0);
+        writeTime(out, s.maxSpanEnd, s.minSpanStart);
         writeId(out, s.rootSpanId);
         writeString(out, s.rootService);
         writeString(out, s.rootOperation);
         writeString(out, s.rootEnv);
-        out.writeLong(s.rootStartNanos);
+        writeTime(out, s.rootStartNanos, s.minSpanStart);
         writeString(out, s.minEnv);
         writeVarInt(out, s.services.length);
         for (String service : s.services) writeString(out, service);
@@ -80,40 +86,40 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
         writeVarLong(out, s.lateEvents);
         out.writeByte((s.hasRoot ? HAS_ROOT : 0) | (s.truncated ? TRUNCATED : 0) | (s.closed ? CLOSED : 0)
                 | (s.dirty ? DIRTY : 0) | (s.emitted ? EMITTED : 0) | (s.closedForm ? CLOSED_FORM : 0));
-        out.writeLong(s.firstArrival);
-        out.writeLong(s.lastArrival);
-        out.writeLong(s.closedAt);
-        out.writeLong(s.lastEmitAt);
+        writeTime(out, s.firstArrival, 0);
+        writeTime(out, s.lastArrival, s.firstArrival);
+        writeTime(out, s.closedAt, s.firstArrival);
+        writeTime(out, s.lastEmitAt, s.firstArrival);
         writeVarLong(out, s.version);
         out.writeLong(s.lastContentHash);
         writeVarInt(out, s.pendingLogs);
         writeVarInt(out, s.pendingWithSpanId);
-        out.writeLong(s.pendingDueEventTime);
-        out.writeLong(s.pendingDueProcessingTime);
-        out.writeLong(s.eventTimer);
-        out.writeLong(s.processingTimer);
+        writeTime(out, s.pendingDueEventTime, s.firstSeen);
+        writeTime(out, s.pendingDueProcessingTime, s.firstArrival);
+        writeTime(out, s.eventTimer, s.firstSeen);
+        writeTime(out, s.processingTimer, s.firstArrival);
     }
 
     @Override
     public TraceSummary deserialize(DataInputView in) throws IOException {
         TraceSummary s = new TraceSummary();
         s.traceId = readId(in);
-        s.correlationId = readString(in);
+        s.correlationId = readCorrelationId(in);
         s.legacyTraceId = readString(in);
         s.spanCount = readVarLong(in);
         s.logCount = readVarLong(in);
         s.errorSpanCount = readVarLong(in);
         s.errorLogCount = readVarLong(in);
         s.maxSeverity = readVarInt(in);
-        s.firstSeen = in.readLong();
-        s.lastSeen = in.readLong();
-        s.minSpanStart = in.readLong();
-        s.maxSpanEnd = in.readLong();
+        s.firstSeen = readTime(in, 0);
+        s.lastSeen = readTime(in, s.firstSeen);
+        s.minSpanStart = readTime(in, 0);
+        s.maxSpanEnd = readTime(in, s.minSpanStart);
         s.rootSpanId = readId(in);
         s.rootService = readString(in);
         s.rootOperation = readString(in);
         s.rootEnv = readString(in);
-        s.rootStartNanos = in.readLong();
+        s.rootStartNanos = readTime(in, s.minSpanStart);
         s.minEnv = readString(in);
         String[] services = new String[readVarInt(in)];
         for (int i = 0; i < services.length; i++) services[i] = readString(in);
@@ -129,19 +135,93 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
         s.dirty = (flags & DIRTY) != 0;
         s.emitted = (flags & EMITTED) != 0;
         s.closedForm = (flags & CLOSED_FORM) != 0;
-        s.firstArrival = in.readLong();
-        s.lastArrival = in.readLong();
-        s.closedAt = in.readLong();
-        s.lastEmitAt = in.readLong();
+        s.firstArrival = readTime(in, 0);
+        s.lastArrival = readTime(in, s.firstArrival);
+        s.closedAt = readTime(in, s.firstArrival);
+        s.lastEmitAt = readTime(in, s.firstArrival);
         s.version = readVarLong(in);
         s.lastContentHash = in.readLong();
         s.pendingLogs = readVarInt(in);
         s.pendingWithSpanId = readVarInt(in);
-        s.pendingDueEventTime = in.readLong();
-        s.pendingDueProcessingTime = in.readLong();
-        s.eventTimer = in.readLong();
-        s.processingTimer = in.readLong();
+        s.pendingDueEventTime = readTime(in, s.firstSeen);
+        s.pendingDueProcessingTime = readTime(in, s.firstArrival);
+        s.eventTimer = readTime(in, s.firstSeen);
+        s.processingTimer = readTime(in, s.firstArrival);
         return s;
+    }
+
+    /** {@link #writeTime} codes: the unset values and those too far from their base get codes of their own. */
+    private static final int TIME_ZERO = 0;
+    private static final int TIME_MAX = 1;
+    private static final int TIME_MIN = 2;
+    private static final int TIME_RAW = 3;
+    private static final int TIME_OFFSET = 4;
+
+    /**
+     * A time (or unset: 0, {@code Long.MAX_VALUE}, {@code Long.MIN_VALUE}) as a varint of its zigzag
+     * offset from {@code base}: 2-5 bytes where a long took 8. Lossless for every value.
+     */
+    static void writeTime(DataOutputView out, long value, long base) throws IOException {
+        if (value == 0) {
+            writeVarLong(out, TIME_ZERO);
+        } else if (value == Long.MAX_VALUE) {
+            writeVarLong(out, TIME_MAX);
+        } else if (value == Long.MIN_VALUE) {
+            writeVarLong(out, TIME_MIN);
+        } else {
+            long delta = value - base;
+            long zigzag = (delta << 1) ^ (delta >> 63);
+            if (zigzag >= 0) { // below 2^63 unsigned, so the code after it does not wrap
+                writeVarLong(out, zigzag + TIME_OFFSET);
+            } else {
+                writeVarLong(out, TIME_RAW);
+                out.writeLong(value);
+            }
+        }
+    }
+
+    static long readTime(DataInputView in, long base) throws IOException {
+        long code = readVarLong(in);
+        if (code == TIME_ZERO) return 0;
+        if (code == TIME_MAX) return Long.MAX_VALUE;
+        if (code == TIME_MIN) return Long.MIN_VALUE;
+        if (code == TIME_RAW) return in.readLong();
+        long zigzag = code - TIME_OFFSET;
+        return base + ((zigzag >>> 1) ^ -(zigzag & 1));
+    }
+
+    /** Tags of {@link #writeCorrelationId}. */
+    private static final int CORRELATION_TEXT = 0;
+    private static final int CORRELATION_UUID = 1;
+
+    /** A correlation id (a UUID in its lowercase text form, SPEC §3) as its 16 bytes; anything else as text. */
+    static void writeCorrelationId(DataOutputView out, String id) throws IOException {
+        if (id != null && isLowercaseUuid(id)) {
+            out.writeByte(CORRELATION_UUID);
+            out.writeLong(HEX.fromHexDigitsToLong(id, 0, 8) << 32 | HEX.fromHexDigitsToLong(id, 9, 13) << 16
+                    | HEX.fromHexDigitsToLong(id, 14, 18));
+            out.writeLong(HEX.fromHexDigitsToLong(id, 19, 23) << 48 | HEX.fromHexDigitsToLong(id, 24, 36));
+        } else {
+            out.writeByte(CORRELATION_TEXT);
+            writeString(out, id);
+        }
+    }
+
+    static String readCorrelationId(DataInputView in) throws IOException {
+        int tag = in.readUnsignedByte();
+        if (tag == CORRELATION_UUID) return new UUID(in.readLong(), in.readLong()).toString();
+        if (tag == CORRELATION_TEXT) return readString(in);
+        throw new IOException("malformed correlation id tag " + tag + " in a trace summary");
+    }
+
+    private static boolean isLowercaseUuid(String id) {
+        if (id.length() != 36) return false;
+        for (int i = 0; i < 36; i++) {
+            char c = id.charAt(i);
+            boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+            if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+        }
+        return true;
     }
 
     @Override
@@ -153,9 +233,10 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
      * The summary's snapshot also stands for the layout of the correlator's other states, which it
      * describes (counts of tracked spans, logs and links, pending logs). Layout 4 (one list of tracked
      * spans) is the layout of release 0.1.0. Layout 5 adds the closed-trace value ({@link ClosedTrace}) and
-     * the summary's flag that says a trace's values are in it: the bytes of layout 4 read as they are (the
-     * flag unset, the trace's values where 0.1.0 kept them), so its savepoints migrate, while a release that
-     * knows only layout 4 refuses a savepoint of layout 5 instead of losing closed traces' spans. The class
+     * the summary's flag that says a trace's values are in it, and writes times and the correlation id in
+     * fewer bytes; {@link TraceSummaryLayout4Serializer} reads layout 4 and Flink migrates it on restore
+     * (0.1.0's closed traces keep their values where 0.1.0 kept them), while a release that knows only
+     * layout 4 refuses a savepoint of layout 5. The class
      * keeps its name: savepoints record it. Savepoints of the unreleased layouts before 4 wrote
      * {@link StateLayout3Snapshot} or {@link Snapshot}; restoring one fails with Flink's
      * incompatible-serializer error rather than pairing restored summaries with states under names this
@@ -163,7 +244,7 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
      */
     public static final class StateLayout4Snapshot extends LayoutSnapshot<TraceSummary> {
         public StateLayout4Snapshot() {
-            super(5, 4, layout -> layout == 4 || layout == 5 ? INSTANCE : null);
+            super(5, 4, layout -> layout == 5 ? INSTANCE : layout == 4 ? TraceSummaryLayout4Serializer.INSTANCE : null);
         }
     }
 

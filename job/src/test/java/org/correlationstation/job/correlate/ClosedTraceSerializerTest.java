@@ -53,6 +53,9 @@ class ClosedTraceSerializerTest {
             span(sid(3), sid(9), "charge", "payments", T0 + 200_000, T0 + 100_000, false), // parent not tracked; ends before it starts
             span("legacy-span", sid(3), null, null, T0 - 5, T0 + 3, false),               // not 16 hex digits, earliest, no name
             span(sid(4), "legacy-span", "charge", "payments", Long.MAX_VALUE - 1, Long.MAX_VALUE, false),
+            // names that share a prefix up to the middle of a surrogate pair (the dictionary is front-coded)
+            span(sid(5), sid(1), "clef \uD834\uDD1E", "müsic", T0 + 10, T0 + 20, false),
+            span(sid(6), sid(1), "clef \uD834\uDD1F", "müsic", T0 + 10, T0 + 20, false),
         }) {
             spans.put(s.spanId, s);
         }
@@ -72,7 +75,7 @@ class ClosedTraceSerializerTest {
         assertThat(back.fingerprints).containsExactly(-7, 3, 99);
         assertThat(bytes(back)).as("the same value, the same bytes").isEqualTo(bytes(trace));
         assertThat(ClosedTrace.spanIds(back.spans)).as("the span id set: canonical ids only, sorted")
-                .containsExactly(java.util.stream.LongStream.of(1, 2, 3, 4).map(i -> java.util.HexFormat.fromHexDigitsToLong(sid((int) i)))
+                .containsExactly(java.util.stream.LongStream.of(1, 2, 3, 4, 5, 6).map(i -> java.util.HexFormat.fromHexDigitsToLong(sid((int) i)))
                         .sorted().toArray());
     }
 
@@ -87,7 +90,7 @@ class ClosedTraceSerializerTest {
 
     @Test
     void aTypicalSpanTakesAboutTwentyBytes() throws Exception {
-        // 30 spans of 3 services and 6 names, microsecond times (as OpenTelemetry's Java SDK records them), all
+        // 30 spans of 3 services and 6 names, whole-microsecond times, all
         // linked and counted: the open trace's five values took ~70 bytes per span
         Map<String, SpanInfo> spans = new HashMap<>();
         Map<String, LinkCounts> links = new HashMap<>();
