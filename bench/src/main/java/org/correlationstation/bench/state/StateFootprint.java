@@ -100,7 +100,7 @@ public final class StateFootprint {
                 clearOutputs(harness);
             }
         }
-        // every trace decided and emitted; closed unless --open (its window passes, its TTL does not)
+        // every trace decided and emitted; closed unless --phase open (its window passes, its TTL does not)
         long settle = open ? cfg.emitIntervalMs + 1 : cfg.windowMs + cfg.emitIntervalMs + 1;
         harness.setProcessingTime(time + settle);
         harness.processBothWatermarks(new Watermark(open ? time : time + settle));
