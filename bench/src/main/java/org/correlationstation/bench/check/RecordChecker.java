@@ -106,13 +106,15 @@ public final class RecordChecker {
         long different;
         long checked;
         long matchedEvents;
+        /** Records that differ first: with a TTL shorter than the run, missing ones are expected by the thousand. */
         final List<String> examples = new ArrayList<>();
+        final List<String> missingExamples = new ArrayList<>();
 
         void add(SentTrace t, String json) {
             checked++;
             if (json == null) {
                 missing++;
-                if (examples.size() < 10) examples.add(t.traceId() + " has no record");
+                if (missingExamples.size() < 10) missingExamples.add(t.traceId() + " has no record");
                 return;
             }
             CorrelationRecord r = RecordCodec.fromJson(json);
@@ -129,7 +131,9 @@ public final class RecordChecker {
         }
 
         Result result() {
-            return new Result(checked, matched, missing, different, examples, matchedEvents);
+            List<String> all = new ArrayList<>(examples);
+            for (String m : missingExamples) if (all.size() < 10) all.add(m);
+            return new Result(checked, matched, missing, different, all, matchedEvents);
         }
     }
 

@@ -27,6 +27,7 @@ import org.apache.flink.runtime.checkpoint.TaskStateStats;
 import org.apache.flink.runtime.jobgraph.JobVertexID;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.state.rocksdb.RocksDBNativeMetricOptions;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.correlationstation.core.config.Settings;
@@ -66,6 +67,10 @@ final class BenchCluster implements AutoCloseable {
     /** Builds a pipeline with the job's Flink configuration (RocksDB, incremental exactly-once checkpoints) and submits it. */
     JobID submit(String name, Settings settings, BiConsumer<StreamExecutionEnvironment, Settings> pipeline) throws Exception {
         Configuration conf = JobEnvironment.configuration(settings, false);
+        // RocksDB's own view of the state (per column family, summed by the soak): what is live against what
+        // the SST files hold, so that the report can tell the state from compaction's space amplification
+        conf.set(RocksDBNativeMetricOptions.ESTIMATE_LIVE_DATA_SIZE, true);
+        conf.set(RocksDBNativeMetricOptions.MONITOR_TOTAL_SST_FILES_SIZE, true);
         // Experiments with Flink options on top of the job's (e.g. RocksDB's): -Dbench.flink.<key>=<value>
         // through E2E_JAVA_OPTS. The results file records the command, not these; say so in its notes.
         for (String key : System.getProperties().stringPropertyNames()) {

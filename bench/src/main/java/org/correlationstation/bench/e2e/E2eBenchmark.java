@@ -29,7 +29,6 @@ import org.correlationstation.bench.load.SentManifest;
 import org.correlationstation.bench.load.SentTrace;
 import org.correlationstation.bench.load.TrafficGenerator;
 import org.correlationstation.bench.load.TrafficProfile;
-import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
 import org.correlationstation.core.testing.EmbeddedKafka;
 import org.correlationstation.core.testing.RedisCluster;
@@ -96,8 +95,9 @@ public final class E2eBenchmark {
 
     record Soak(double rate, Histogram micros, int unseen, double[] t, double[] p50, double[] p99, double[] max,
             double[] heapMiB, double[] heapAfterGcMiB, double[] rssMiB, double[] openTraces, double[] clearedTraces,
-            double[][] rocksDb, List<BenchCluster.Checkpoint> checkpoints,
-            double[] bytesPerOpenTrace, double[] bytesPerHeldTrace, long traces, long spans, RecordChecker.Result checked,
+            double[][] rocksDb, Histogram[] split, List<BenchCluster.Checkpoint> checkpoints,
+            double[] bytesPerOpenTrace, double[] bytesPerHeldTrace, double[] liveBytesPerHeldTrace,
+            double[] sstBytesPerHeldTrace, long traces, long spans, RecordChecker.Result checked,
             String checkpointPhases) {}
 
     private E2eBenchmark(String[] argv) throws Exception {
@@ -327,11 +327,13 @@ public final class E2eBenchmark {
         Settings jobSettings = settings(parallelism, "fresh_spans", "fresh_logs", "earliest", redis);
         JobID job = cluster.submit("job-constant-rate", jobSettings, CorrelationPipeline::build);
         TrafficGenerator generator = new TrafficGenerator(profile, args.getLong("seed", 1) + 1);
-        // t, p50, p99, max (ms), heap, rss (MiB), open traces, traces sent, heap after GC (MiB), traces cleared so far
+        // t, p50, p99, max (ms), heap, rss (MiB), open traces, traces sent, heap after GC (MiB), traces cleared so far,
+        // RocksDB background work (4), RocksDB live data and SST files (bytes)
         List<double[]> rows = new ArrayList<>();
         AtomicLong tracesSent = new AtomicLong();
         Histogram total = new Histogram(3);
         int unseen;
+        Histogram[] split;
         Path manifestFile = work.resolve("constant-rate-sent.tsv");
         RecordChecker.Result checked;
         try (FreshnessProbe probe = new FreshnessProbe(redis.uri());
@@ -353,6 +355,8 @@ public final class E2eBenchmark {
             long t0 = System.nanoTime();
             double openTraces = 0;
             double cleared = 0;
+            double liveBytes = 0;
+            double sstBytes = 0;
             double[] rocksDbAtStart = ProcessMemory.rocksDbBackground();
             for (int i = 1; sender.isAlive(); i++) {
                 Thread.sleep(Math.max(0, (t0 + i * 1_000_000_000L - System.nanoTime()) / 1_000_000));
@@ -362,16 +366,19 @@ public final class E2eBenchmark {
                 ProcessMemory m = ProcessMemory.now();
                 // the reporter renders every metric of the job per scrape: every 5 s keeps its cost out of the figures
                 if (i % 5 == 1) {
-                    double[] sampled = cluster.metrics("correlation_open_traces", "correlation_cleared_traces");
+                    double[] sampled = cluster.metrics("correlation_open_traces", "correlation_cleared_traces",
+                            "rocksdb_estimate_live_data_size", "rocksdb_total_sst_files_size");
                     openTraces = sampled[0];
                     cleared = sampled[1];
+                    liveBytes = sampled[2];
+                    sstBytes = sampled[3];
                 }
                 double[] rocksDb = ProcessMemory.rocksDbBackground();
                 rows.add(new double[] {(System.nanoTime() - t0) / 1e9, h.getValueAtPercentile(50) / 1e3,
                         h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3, m.heapUsedBytes() / 1048576.0,
                         m.rssBytes() / 1048576.0, openTraces, tracesSent.get(), m.heapAfterGcBytes() / 1048576.0, cleared,
                         rocksDb[0] - rocksDbAtStart[0], rocksDb[1] - rocksDbAtStart[1], rocksDb[2] - rocksDbAtStart[2],
-                        rocksDb[3] - rocksDbAtStart[3]});
+                        rocksDb[3] - rocksDbAtStart[3], liveBytes, sstBytes});
             }
             sender.join();
             if (target.errors() > 0) throw new IllegalStateException("constant rate: " + target.errors() + " failed sends");
@@ -380,6 +387,7 @@ public final class E2eBenchmark {
             FreshnessProbe.Result last = probe.finish();
             total.add(last.micros());
             unseen = last.unseen();
+            split = probe.split();
         }
         // every record the run produced against what was sent; the newest traces settle within an emit interval or two
         List<SentTrace> sent = SentManifest.read(manifestFile);
@@ -397,8 +405,8 @@ public final class E2eBenchmark {
         // state per open trace: each checkpoint's full size over the open traces sampled nearest to it
         long t0Millis = System.currentTimeMillis() - (long) (rows.get(rows.size() - 1)[0] * 1000);
         List<Double> perTrace = new ArrayList<>();
-        // and over every trace held: open ones and closed ones kept for late events until the TTL (all of
-        // them while the run is shorter than the window plus the TTL)
+        // and over every trace held: open ones and closed ones kept for late events until the TTL (the
+        // traces sent so far less those the clean-up cleared)
         List<Double> perHeldTrace = new ArrayList<>();
         for (BenchCluster.Checkpoint c : checkpoints) {
             double at = (c.completedAtMillis() - t0Millis) / 1000.0;
@@ -409,9 +417,10 @@ public final class E2eBenchmark {
         }
         return new Soak(rate, total, unseen, column(rows, 0), column(rows, 1), column(rows, 2), column(rows, 3),
                 column(rows, 4), column(rows, 8), column(rows, 5), column(rows, 6), column(rows, 9),
-                new double[][] {column(rows, 10), column(rows, 11), column(rows, 12), column(rows, 13)}, checkpoints,
+                new double[][] {column(rows, 10), column(rows, 11), column(rows, 12), column(rows, 13)}, split, checkpoints,
                 perTrace.stream().mapToDouble(Double::doubleValue).toArray(),
-                perHeldTrace.stream().mapToDouble(Double::doubleValue).toArray(), generator.traces(), generator.spans(), checked, phases);
+                perHeldTrace.stream().mapToDouble(Double::doubleValue).toArray(), perHeld(rows, 14), perHeld(rows, 15),
+                generator.traces(), generator.spans(), checked, phases);
     }
 
     private void report(List<Run> runs, Soak s, long[] input, String loadStart, String loadEnd, int top) throws Exception {
@@ -468,6 +477,9 @@ public final class E2eBenchmark {
                         + "| %,d | %.0f | %.0f | %.0f | %.0f | %d |%n",
                 s.micros.getTotalCount(), s.micros.getValueAtPercentile(50) / 1e3, s.micros.getValueAtPercentile(95) / 1e3, p99,
                 s.micros.getMaxValue() / 1e3, s.unseen));
+        md.append(String.format(Locale.ROOT, "%nSplit by the record's `updated_at` (the correlator's clock when it emitted it; over the "
+                        + "whole run, warm-up included), p50 / p95 / p99 / max ms: send → emission %s; emission → readable in Redis %s%n",
+                percentiles(s.split[0]), percentiles(s.split[1])));
         md.append("\nRecords in Redis against the generator's manifest (`bench/check.sh`): ").append(s.checked).append("\n");
         md.append(String.format(Locale.ROOT, "%n## State, memory and checkpoints over the constant-rate run (%.0f s)%n%n", s.t.length == 0 ? 0 : s.t[s.t.length - 1]));
         double[] perTrace = s.bytesPerOpenTrace;
@@ -481,6 +493,9 @@ public final class E2eBenchmark {
                         + "while closed traces accumulate within the TTL%n",
                 perHeld.length == 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", median(perHeld)),
                 Arrays.toString(Arrays.stream(perHeld).mapToLong(Math::round).toArray())));
+        md.append(String.format(Locale.ROOT, "- the same as RocksDB counts it, bytes per trace held (mean per quarter of the run): live data "
+                        + "(`estimate-live-data-size`) %s; SST files %s; the difference is what compaction has not reclaimed yet%n",
+                quarterMeans(s.liveBytesPerHeldTrace, "%.0f"), quarterMeans(s.sstBytesPerHeldTrace, "%.0f")));
         md.append(String.format(Locale.ROOT, "- open traces: %s%n", quarterMeans(s.openTraces, "%.0f")));
         // Clean-up runs once traces are CORRELATION_TTL_SECONDS past closing: with a TTL shorter than the run,
         // freshness and state must stay flat while it does (it is spread over key groups, capped per firing).
@@ -592,6 +607,17 @@ public final class E2eBenchmark {
         double[] v = values.clone();
         Arrays.sort(v);
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static String percentiles(Histogram micros) {
+        if (micros.getTotalCount() == 0) return "n/a";
+        return String.format(Locale.ROOT, "%.0f / %.0f / %.0f / %.0f", micros.getValueAtPercentile(50) / 1e3,
+                micros.getValueAtPercentile(95) / 1e3, micros.getValueAtPercentile(99) / 1e3, micros.getMaxValue() / 1e3);
+    }
+
+    /** Column {@code column} of each row over the traces held then (sent less cleared), for rows where it was sampled. */
+    private static double[] perHeld(List<double[]> rows, int column) {
+        return rows.stream().filter(r -> r[column] > 0 && r[7] - r[9] > 0).mapToDouble(r -> r[column] / (r[7] - r[9])).toArray();
     }
 
     private static String quarterMeans(double[] values, String format) {

@@ -2,12 +2,12 @@ package org.correlationstation.bench.jmh;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.correlationstation.bench.load.OtlpBatch;
 import org.correlationstation.bench.load.Signal;
 import org.correlationstation.bench.load.TrafficGenerator;
 import org.correlationstation.bench.load.TrafficProfile;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.correlationstation.core.model.LogEvent;
 import org.correlationstation.core.model.SpanEvent;
 import org.correlationstation.core.otlp.MalformedOtlpException;

@@ -55,7 +55,8 @@ import org.correlationstation.job.types.TraceSpans;
  * appended without reading), the sets of tracked span ids and log fingerprints (sorted {@code long[]}
  * values), the link counts (one map value), and the pending logs (two lists, appended without reading).
  * The summary keeps the pending logs' earliest due times, so a timer looks at them only when one of
- * them is due.
+ * them is due. When a trace closes, its spans, id set, fingerprints, link counts and counted edges move
+ * into one compact value ({@link ClosedTrace}): closed traces are most of what a correlator holds.
  *
  * <p>Processing-time timers sit on a grid (a tenth of the emit interval, at most 100 ms): traces due
  * within one grid step share one timer firing instead of waking the timer thread once each.
@@ -534,7 +535,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         if (held.closedSpans != null) return true;
         ClosedTrace closed = closedTraceState.value();
         if (closed == null) { // written back with the summary, so present whenever the flag is stored
-            throw new IllegalStateException("trace " + currentTrace + " is in closed form without its closed-trace value");
+            throw new IllegalStateException("trace " + s.traceId + " is in closed form without its closed-trace value");
         }
         held.closedSpans = closed.spans;
         if (held.spanIds == null) held.spanIds = ClosedTrace.spanIds(closed.spans);

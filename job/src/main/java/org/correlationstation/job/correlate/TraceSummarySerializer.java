@@ -70,7 +70,7 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
         // Times as offsets from one of their kind: a trace's times lie within minutes of each other.
         writeTime(out, s.firstSeen, 0);
         writeTime(out, s.lastSeen, s.firstSeen);
-        writeTime(out, s.minSpanStart, 0);
+        writeTime(out, s.minSpanStart, s.firstSeen * 1_000_000L); // nanoseconds, near the earliest event's millisecond
         writeTime(out, s.maxSpanEnd, s.minSpanStart);
         writeId(out, s.rootSpanId);
         writeString(out, s.rootService);
@@ -113,7 +113,7 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
         s.maxSeverity = readVarInt(in);
         s.firstSeen = readTime(in, 0);
         s.lastSeen = readTime(in, s.firstSeen);
-        s.minSpanStart = readTime(in, 0);
+        s.minSpanStart = readTime(in, s.firstSeen * 1_000_000L);
         s.maxSpanEnd = readTime(in, s.minSpanStart);
         s.rootSpanId = readId(in);
         s.rootService = readString(in);
