@@ -59,8 +59,22 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
 
     @Override
     public void serialize(TraceSummary s, DataOutputView out) throws IOException {
+        write(s, out, false);
+    }
+
+    @Override
+    public TraceSummary deserialize(DataInputView in) throws IOException {
+        return read(in, false);
+    }
+
+    /**
+     * Layout 5, or with {@code layout4} release 0.1.0's (every time as 8 bytes, the correlation id as text,
+     * no closed form), which {@link TraceSummaryLayout4Serializer} reads to migrate 0.1.0's savepoints.
+     */
+    static void write(TraceSummary s, DataOutputView out, boolean layout4) throws IOException {
         writeId(out, s.traceId);
-        writeCorrelationId(out, s.correlationId);
+        if (layout4) writeString(out, s.correlationId);
+        else writeCorrelationId(out, s.correlationId);
         writeString(out, s.legacyTraceId);
         writeVarLong(out, s.spanCount);
         writeVarLong(out, s.logCount);
@@ -68,15 +82,15 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
         writeVarLong(out, s.errorLogCount);
         writeVarInt(out, s.maxSeverity);
         // Times as offsets from one of their kind: a trace's times lie within minutes of each other.
-        writeTime(out, s.firstSeen, 0);
-        writeTime(out, s.lastSeen, s.firstSeen);
-        writeTime(out, s.minSpanStart, s.firstSeen * 1_000_000L); // nanoseconds, near the earliest event's millisecond
-        writeTime(out, s.maxSpanEnd, s.minSpanStart);
+        time(out, s.firstSeen, 0, layout4);
+        time(out, s.lastSeen, s.firstSeen, layout4);
+        time(out, s.minSpanStart, s.firstSeen * 1_000_000L, layout4); // nanoseconds, near the earliest event's millisecond
+        time(out, s.maxSpanEnd, s.minSpanStart, layout4);
         writeId(out, s.rootSpanId);
         writeString(out, s.rootService);
         writeString(out, s.rootOperation);
         writeString(out, s.rootEnv);
-        writeTime(out, s.rootStartNanos, s.minSpanStart);
+        time(out, s.rootStartNanos, s.minSpanStart, layout4);
         writeString(out, s.minEnv);
         writeVarInt(out, s.services.length);
         for (String service : s.services) writeString(out, service);
@@ -85,41 +99,40 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
         writeVarInt(out, s.linkEntries);
         writeVarLong(out, s.lateEvents);
         out.writeByte((s.hasRoot ? HAS_ROOT : 0) | (s.truncated ? TRUNCATED : 0) | (s.closed ? CLOSED : 0)
-                | (s.dirty ? DIRTY : 0) | (s.emitted ? EMITTED : 0) | (s.closedForm ? CLOSED_FORM : 0));
-        writeTime(out, s.firstArrival, 0);
-        writeTime(out, s.lastArrival, s.firstArrival);
-        writeTime(out, s.closedAt, s.firstArrival);
-        writeTime(out, s.lastEmitAt, s.firstArrival);
+                | (s.dirty ? DIRTY : 0) | (s.emitted ? EMITTED : 0) | (s.closedForm && !layout4 ? CLOSED_FORM : 0));
+        time(out, s.firstArrival, 0, layout4);
+        time(out, s.lastArrival, s.firstArrival, layout4);
+        time(out, s.closedAt, s.firstArrival, layout4);
+        time(out, s.lastEmitAt, s.firstArrival, layout4);
         writeVarLong(out, s.version);
         out.writeLong(s.lastContentHash);
         writeVarInt(out, s.pendingLogs);
         writeVarInt(out, s.pendingWithSpanId);
-        writeTime(out, s.pendingDueEventTime, s.firstSeen);
-        writeTime(out, s.pendingDueProcessingTime, s.firstArrival);
-        writeTime(out, s.eventTimer, s.firstSeen);
-        writeTime(out, s.processingTimer, s.firstArrival);
+        time(out, s.pendingDueEventTime, s.firstSeen, layout4);
+        time(out, s.pendingDueProcessingTime, s.firstArrival, layout4);
+        time(out, s.eventTimer, s.firstSeen, layout4);
+        time(out, s.processingTimer, s.firstArrival, layout4);
     }
 
-    @Override
-    public TraceSummary deserialize(DataInputView in) throws IOException {
+    static TraceSummary read(DataInputView in, boolean layout4) throws IOException {
         TraceSummary s = new TraceSummary();
         s.traceId = readId(in);
-        s.correlationId = readCorrelationId(in);
+        s.correlationId = layout4 ? readString(in) : readCorrelationId(in);
         s.legacyTraceId = readString(in);
         s.spanCount = readVarLong(in);
         s.logCount = readVarLong(in);
         s.errorSpanCount = readVarLong(in);
         s.errorLogCount = readVarLong(in);
         s.maxSeverity = readVarInt(in);
-        s.firstSeen = readTime(in, 0);
-        s.lastSeen = readTime(in, s.firstSeen);
-        s.minSpanStart = readTime(in, s.firstSeen * 1_000_000L);
-        s.maxSpanEnd = readTime(in, s.minSpanStart);
+        s.firstSeen = time(in, 0, layout4);
+        s.lastSeen = time(in, s.firstSeen, layout4);
+        s.minSpanStart = time(in, s.firstSeen * 1_000_000L, layout4);
+        s.maxSpanEnd = time(in, s.minSpanStart, layout4);
         s.rootSpanId = readId(in);
         s.rootService = readString(in);
         s.rootOperation = readString(in);
         s.rootEnv = readString(in);
-        s.rootStartNanos = readTime(in, s.minSpanStart);
+        s.rootStartNanos = time(in, s.minSpanStart, layout4);
         s.minEnv = readString(in);
         String[] services = new String[readVarInt(in)];
         for (int i = 0; i < services.length; i++) services[i] = readString(in);
@@ -134,20 +147,29 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
         s.closed = (flags & CLOSED) != 0;
         s.dirty = (flags & DIRTY) != 0;
         s.emitted = (flags & EMITTED) != 0;
-        s.closedForm = (flags & CLOSED_FORM) != 0;
-        s.firstArrival = readTime(in, 0);
-        s.lastArrival = readTime(in, s.firstArrival);
-        s.closedAt = readTime(in, s.firstArrival);
-        s.lastEmitAt = readTime(in, s.firstArrival);
+        s.closedForm = !layout4 && (flags & CLOSED_FORM) != 0;
+        s.firstArrival = time(in, 0, layout4);
+        s.lastArrival = time(in, s.firstArrival, layout4);
+        s.closedAt = time(in, s.firstArrival, layout4);
+        s.lastEmitAt = time(in, s.firstArrival, layout4);
         s.version = readVarLong(in);
         s.lastContentHash = in.readLong();
         s.pendingLogs = readVarInt(in);
         s.pendingWithSpanId = readVarInt(in);
-        s.pendingDueEventTime = readTime(in, s.firstSeen);
-        s.pendingDueProcessingTime = readTime(in, s.firstArrival);
-        s.eventTimer = readTime(in, s.firstSeen);
-        s.processingTimer = readTime(in, s.firstArrival);
+        s.pendingDueEventTime = time(in, s.firstSeen, layout4);
+        s.pendingDueProcessingTime = time(in, s.firstArrival, layout4);
+        s.eventTimer = time(in, s.firstSeen, layout4);
+        s.processingTimer = time(in, s.firstArrival, layout4);
         return s;
+    }
+
+    private static void time(DataOutputView out, long value, long base, boolean layout4) throws IOException {
+        if (layout4) out.writeLong(value);
+        else writeTime(out, value, base);
+    }
+
+    private static long time(DataInputView in, long base, boolean layout4) throws IOException {
+        return layout4 ? in.readLong() : readTime(in, base);
     }
 
     /** {@link #writeTime} codes: the unset values and those too far from their base get codes of their own. */
