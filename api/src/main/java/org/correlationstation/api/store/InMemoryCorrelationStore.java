@@ -202,16 +202,16 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
                 || (record.progress() == stored.progress && stored.isClosed() && !record.isClosed()))) {
             return -1;
         }
-        // A copy, so that the caller's record is neither kept nor changed (the version below).
-        CorrelationRecord copy = RecordCodec.fromJson(RecordCodec.toJsonBytes(record));
+        // Encoded once, and kept as bytes: the caller's record is neither kept nor changed. Changed content
+        // (all but version and updated_at) moves the version on, as the Redis writer's compare-and-set does.
+        byte[] json = RecordCodec.toJsonBytes(record);
         long version = record.version;
         if (stored != null) {
-            boolean changed = !Arrays.equals(content(copy), content(RecordCodec.fromJson(stored.json)));
+            boolean changed = !RecordCodec.sameContent(json, stored.json);
             version = changed ? Math.max(record.version, stored.version + 1) : Math.max(record.version, stored.version);
+            if (version != record.version) json = RecordCodec.withVersion(json, version);
         }
-        copy.version = version;
-        byte[] json = RecordCodec.toJsonBytes(copy);
-        long firstSeen = RecordCodec.parseTime(copy.firstSeen);
+        long firstSeen = RecordCodec.parseTime(record.firstSeen);
         long position = stored == null ? firstSeen : Math.min(stored.position.firstSeen, firstSeen);
 
         // Index key → its service (null for the time and error indexes): the stored ones and the new ones.
@@ -221,22 +221,22 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
             remove(stored.correlationId);
         }
         keys.put(RedisKeys.TIME_INDEX, null);
-        for (String service : copy.services) keys.put(RedisKeys.service(service), service);
-        if (copy.hasError) keys.put(RedisKeys.ERRORS_INDEX, null);
+        for (String service : record.services) keys.put(RedisKeys.service(service), service);
+        if (record.hasError) keys.put(RedisKeys.ERRORS_INDEX, null);
         Index[] in = new Index[keys.size()];
         int i = 0;
         for (Map.Entry<String, String> key : keys.entrySet()) {
             in[i++] = indexes.computeIfAbsent(key.getKey(), k -> new Index(k, key.getValue()));
         }
         // The index's instance of each name: one per store, not one per record.
-        String[] services = new String[copy.services.size()];
+        String[] services = new String[record.services.size()];
         for (int s = 0; s < services.length; s++) {
-            services[s] = indexes.get(RedisKeys.service(copy.services.get(s))).service;
+            services[s] = indexes.get(RedisKeys.service(record.services.get(s))).service;
         }
 
-        Position p = new Position(position, copy.correlationId);
-        Entry entry = new Entry(copy.correlationId, copy.traceId, json, version, copy.progress(), status(copy.status),
-                copy.hasError, firstSeen, p, services, in, now + ttlMillis);
+        Position p = new Position(position, record.correlationId);
+        Entry entry = new Entry(record.correlationId, record.traceId, json, version, record.progress(), status(record.status),
+                record.hasError, firstSeen, p, services, in, now + ttlMillis);
         byId.put(entry.correlationId, entry);
         byTrace.put(entry.traceId, entry.correlationId);
         for (Index index : in) index.positions.add(p);
@@ -454,17 +454,5 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
             if (index.positions.isEmpty()) indexes.remove(index.key); // as Redis drops an empty sorted set
         }
         if (correlationId.equals(byTrace.get(e.traceId))) byTrace.remove(e.traceId);
-    }
-
-    /** The record's JSON without what every write changes (version, updated_at): equal means no change. */
-    private static byte[] content(CorrelationRecord r) {
-        long version = r.version;
-        String updatedAt = r.updatedAt;
-        r.version = 0;
-        r.updatedAt = null;
-        byte[] json = RecordCodec.toJsonBytes(r);
-        r.version = version;
-        r.updatedAt = updatedAt;
-        return json;
     }
 }

@@ -19,7 +19,7 @@ import org.openjdk.jol.info.GraphLayout;
  * still held or let go in the same JVM, and failed CI twice.
  */
 class InMemoryCorrelationStoreFootprintTest {
-    private static final int RECORDS = 20_000;
+    private static final int RECORDS = 2_000;
 
     static {
         // JOL reads records' field offsets this way on Java 17 (Unsafe refuses them for record classes).

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 
 /**
  * The one JSON codec of the correlation record, shared by the job's sinks and the query API: snake_case,
@@ -133,6 +134,71 @@ public final class RecordCodec {
 
     public static byte[] toJsonBytes(CorrelationRecord record) {
         return toJson(record).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static final byte[] VERSION_KEY = "\"version\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] UPDATED_AT_KEY = "\"updated_at\":".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * Whether two records as {@link #toJsonBytes} wrote them say the same apart from {@code version} and
+     * {@code updated_at}: a compare-and-set's "changed", without decoding either. The fields come in a
+     * fixed order and quotes inside strings are escaped, so the first {@code "version":} is the top-level
+     * field (it precedes every nested object) and the last {@code "updated_at":} the last field, as the
+     * Redis writer's script finds them ({@code cas_record.lua}). Records written otherwise differ.
+     */
+    public static boolean sameContent(byte[] a, byte[] b) {
+        int[] fa = variableFields(a);
+        int[] fb = variableFields(b);
+        if (fa == null || fb == null) return false;
+        return Arrays.equals(a, 0, fa[0], b, 0, fb[0])
+                && Arrays.equals(a, fa[1], fa[2], b, fb[1], fb[2])
+                && Arrays.equals(a, fa[3], a.length, b, fb[3], b.length);
+    }
+
+    /** The record {@code json} ({@link #toJsonBytes}) with {@code version} as its version. */
+    public static byte[] withVersion(byte[] json, long version) {
+        int[] f = variableFields(json);
+        if (f == null) throw new IllegalArgumentException("not a record as RecordCodec writes it");
+        byte[] digits = Long.toString(version).getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[json.length - (f[1] - f[0]) + digits.length];
+        System.arraycopy(json, 0, out, 0, f[0]);
+        System.arraycopy(digits, 0, out, f[0], digits.length);
+        System.arraycopy(json, f[1], out, f[0] + digits.length, json.length - f[1]);
+        return out;
+    }
+
+    /** Where the version's value starts and ends, and the updated_at value starts and ends; null if absent. */
+    private static int[] variableFields(byte[] json) {
+        int version = indexOf(json, VERSION_KEY, 0);
+        if (version < 0) return null;
+        int versionStart = version + VERSION_KEY.length;
+        int versionEnd = versionStart;
+        while (versionEnd < json.length && json[versionEnd] != ',' && json[versionEnd] != '}') versionEnd++;
+        int updatedAt = lastIndexOf(json, UPDATED_AT_KEY);
+        if (updatedAt < versionEnd || json.length == 0 || json[json.length - 1] != '}') return null;
+        return new int[] {versionStart, versionEnd, updatedAt + UPDATED_AT_KEY.length, json.length - 1};
+    }
+
+    private static int indexOf(byte[] json, byte[] key, int from) {
+        outer:
+        for (int i = from; i <= json.length - key.length; i++) {
+            for (int k = 0; k < key.length; k++) {
+                if (json[i + k] != key[k]) continue outer;
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private static int lastIndexOf(byte[] json, byte[] key) {
+        outer:
+        for (int i = json.length - key.length; i >= 0; i--) {
+            for (int k = 0; k < key.length; k++) {
+                if (json[i + k] != key[k]) continue outer;
+            }
+            return i;
+        }
+        return -1;
     }
 
     public static CorrelationRecord fromJson(String json) {

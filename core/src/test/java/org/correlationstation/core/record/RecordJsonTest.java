@@ -3,6 +3,7 @@ package org.correlationstation.core.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,31 @@ class RecordJsonTest {
             String json = RecordCodec.toJson(r);
             assertThat(json).isEqualTo(RecordCodec.toJsonByBinding(r));
             assertThat(RecordCodec.toJson(RecordCodec.fromJson(json))).isEqualTo(json);
+        }
+    }
+
+    @Test
+    void sameContentIgnoresTheVersionAndUpdatedAtOnly() {
+        SplittableRandom random = new SplittableRandom(5);
+        for (int i = 0; i < 5_000; i++) {
+            CorrelationRecord r = random(random);
+            byte[] json = RecordCodec.toJsonBytes(r);
+            CorrelationRecord rewritten = RecordCodec.fromJson(json);
+            rewritten.version = random.nextLong();
+            rewritten.updatedAt = text(random);
+            assertThat(RecordCodec.sameContent(json, RecordCodec.toJsonBytes(rewritten))).isTrue();
+            rewritten.spanCount++;
+            assertThat(RecordCodec.sameContent(json, RecordCodec.toJsonBytes(rewritten))).isFalse();
+            CorrelationRecord other = random(random);
+            other.version = r.version;
+            other.updatedAt = r.updatedAt;
+            byte[] otherJson = RecordCodec.toJsonBytes(other);
+            assertThat(RecordCodec.sameContent(json, otherJson)).isEqualTo(Arrays.equals(json, otherJson));
+
+            long version = random.nextLong();
+            CorrelationRecord versioned = RecordCodec.fromJson(json);
+            versioned.version = version;
+            assertThat(RecordCodec.withVersion(json, version)).isEqualTo(RecordCodec.toJsonBytes(versioned));
         }
     }
 
@@ -67,8 +93,9 @@ class RecordJsonTest {
 
     /** Null, plain, or with characters JSON must escape. */
     private static String text(SplittableRandom random) {
-        return switch (random.nextInt(4)) {
+        return switch (random.nextInt(5)) {
             case 0 -> null;
+            case 4 -> "\"version\":1,\"updated_at\":\"x\"}";
             case 1 -> "svc-" + random.nextInt(100);
             case 2 -> "quote \" backslash \\ newline \n tab \t ctrl \u0001 é ✓ 😀";
             default -> "";
