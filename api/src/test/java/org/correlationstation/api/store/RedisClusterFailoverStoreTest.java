@@ -42,8 +42,12 @@ class RedisClusterFailoverStoreTest {
                 new RecordBatchWriter(new CasScript(), options)
                         .write(seed.async(), all.stream().map(RedisRecordWrite::of).toList(), System.currentTimeMillis())
                         .toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-                // The writes on every replica before a primary goes.
-                for (int port : cluster.primaries()) seed.getConnection("127.0.0.1", port).sync().waitForReplication(1, 5000);
+                // The writes on every replica before a primary goes (WAIT counts the writes of its connection,
+                // the one the writes were routed through).
+                for (int port : cluster.primaries()) {
+                    assertThat(seed.getConnection("127.0.0.1", port).sync().waitForReplication(1, 10_000))
+                            .as("replicas of %d with the writes", port).isGreaterThanOrEqualTo(1);
+                }
             } finally {
                 seedClient.shutdown(0, 2, TimeUnit.SECONDS);
             }

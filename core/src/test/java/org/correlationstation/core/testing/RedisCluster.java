@@ -55,6 +55,7 @@ public final class RedisCluster implements AutoCloseable {
             String out = RedisProcesses.run(create);
             if (!out.contains("[OK] All 16384 slots covered")) throw new IllegalStateException("cluster create: " + out);
             cluster.awaitHealthy();
+            cluster.awaitReplicasOnline(replicasEach);
             cluster.primaryCount = primaries;
             return cluster;
         } catch (RuntimeException e) {
@@ -157,6 +158,25 @@ public final class RedisCluster implements AutoCloseable {
             }
             return true;
         }, "failover of " + port);
+    }
+
+    /**
+     * Waits until every primary has {@code replicasEach} replicas past their first full sync
+     * ({@code state=online}): before that a write reaches no replica, {@code WAIT} answers 0, and a
+     * primary killed takes the cluster's only copy of its writes along (a test then sees a loss that
+     * is its own setup's).
+     */
+    private void awaitReplicasOnline(int replicasEach) {
+        RedisProcesses.await(() -> {
+            for (int port : primaries()) {
+                int online = 0;
+                for (String line : cli(port, "info", "replication").split("\n")) {
+                    if (line.startsWith("slave") && line.contains("state=online")) online++;
+                }
+                if (online < replicasEach) return false;
+            }
+            return true;
+        }, "every primary's replicas online");
     }
 
     /** Waits until the node on {@code port} is a replica in sync with its primary (e.g. after {@link #restart}). */
