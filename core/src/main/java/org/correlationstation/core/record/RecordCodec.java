@@ -23,6 +23,9 @@ import java.util.Arrays;
  * every field present (nulls included), fixed order.
  */
 public final class RecordCodec {
+    /** The two fields every write of a record changes, as {@link #toJson} writes their keys. */
+    private static final byte[] VERSION_KEY = "\"version\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] UPDATED_AT_KEY = "\"updated_at\":".getBytes(StandardCharsets.US_ASCII);
     private static final DateTimeFormatter ISO_MILLIS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -136,9 +139,6 @@ public final class RecordCodec {
         return toJson(record).getBytes(StandardCharsets.UTF_8);
     }
 
-    private static final byte[] VERSION_KEY = "\"version\":".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] UPDATED_AT_KEY = "\"updated_at\":".getBytes(StandardCharsets.US_ASCII);
-
     /**
      * Whether two records as {@link #toJsonBytes} wrote them say the same apart from {@code version} and
      * {@code updated_at}: a compare-and-set's "changed", without decoding either. The fields come in a
@@ -169,7 +169,7 @@ public final class RecordCodec {
 
     /** Where the version's value starts and ends, and the updated_at value starts and ends; null if absent. */
     private static int[] variableFields(byte[] json) {
-        int version = indexOf(json, VERSION_KEY, 0);
+        int version = indexOf(json, VERSION_KEY);
         if (version < 0) return null;
         int versionStart = version + VERSION_KEY.length;
         int versionEnd = versionStart;
@@ -179,9 +179,9 @@ public final class RecordCodec {
         return new int[] {versionStart, versionEnd, updatedAt + UPDATED_AT_KEY.length, json.length - 1};
     }
 
-    private static int indexOf(byte[] json, byte[] key, int from) {
+    private static int indexOf(byte[] json, byte[] key) {
         outer:
-        for (int i = from; i <= json.length - key.length; i++) {
+        for (int i = 0; i <= json.length - key.length; i++) {
             for (int k = 0; k < key.length; k++) {
                 if (json[i + k] != key[k]) continue outer;
             }

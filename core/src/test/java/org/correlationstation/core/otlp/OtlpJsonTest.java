@@ -130,7 +130,7 @@ class OtlpJsonTest {
             case FLOAT:
                 return random.nextFloat();
             case BYTE_STRING:
-                byte[] bytes = new byte[List.of("trace_id").contains(field.getName()) ? 16
+                byte[] bytes = new byte["trace_id".equals(field.getName()) ? 16
                         : field.getName().endsWith("span_id") ? 8 : random.nextInt(12)];
                 random.nextBytes(bytes);
                 return ByteString.copyFrom(bytes);
