@@ -91,13 +91,13 @@ class RecordJsonTest {
         return r;
     }
 
-    /** Null, plain, or with characters JSON must escape. */
+    /** Null, plain, with characters JSON must escape, or with the record's own keys in it. */
     private static String text(SplittableRandom random) {
         return switch (random.nextInt(5)) {
             case 0 -> null;
-            case 4 -> "\"version\":1,\"updated_at\":\"x\"}";
             case 1 -> "svc-" + random.nextInt(100);
             case 2 -> "quote \" backslash \\ newline \n tab \t ctrl \u0001 é ✓ 😀";
+            case 3 -> "\"version\":1,\"updated_at\":\"x\"}"; // what sameContent looks for, inside a string
             default -> "";
         };
     }
