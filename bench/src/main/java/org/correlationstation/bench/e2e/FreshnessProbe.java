@@ -4,7 +4,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.HdrHistogram.ConcurrentHistogram;
@@ -13,6 +12,7 @@ import org.HdrHistogram.Recorder;
 import org.correlationstation.bench.load.LoadDriver;
 import org.correlationstation.bench.load.SentTrace;
 import org.correlationstation.core.record.CorrelationIds;
+import org.correlationstation.core.record.RecordCodec;
 import org.correlationstation.core.redis.RedisKeys;
 
 /**
@@ -85,7 +85,7 @@ final class FreshnessProbe implements LoadDriver.TraceListener, AutoCloseable {
         if (at < 0) return 0;
         int from = at + "\"updated_at\":\"".length();
         int to = json.indexOf('"', from);
-        return to < 0 ? 0 : Instant.parse(json.substring(from, to)).toEpochMilli();
+        return to < 0 ? 0 : RecordCodec.parseTime(json.substring(from, to));
     }
 
     /** Send → emission and emission → readable (µs), per trace, over the whole run (warm-up included). */

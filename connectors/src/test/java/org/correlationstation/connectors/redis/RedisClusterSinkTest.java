@@ -131,11 +131,12 @@ class RedisClusterSinkTest {
     /** The record and trace keys no live primary holds (a primary answers MOVED for keys of others' slots). */
     private String notOnTheirPrimaries(List<CorrelationRecord> before, List<CorrelationRecord> after) {
         StringBuilder lost = new StringBuilder();
+        List<Integer> primaries = cluster.primaries();
         for (List<CorrelationRecord> phase : List.of(before, after)) {
             for (CorrelationRecord r : phase) {
                 for (String key : List.of(RedisKeys.record(r.correlationId), RedisKeys.trace(r.traceId))) {
                     boolean held = false;
-                    for (int port : cluster.primaries()) {
+                    for (int port : primaries) {
                         String value = cluster.cli(port, "get", key).trim();
                         held |= !value.isEmpty() && !value.startsWith("MOVED");
                     }

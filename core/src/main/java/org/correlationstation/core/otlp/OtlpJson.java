@@ -152,16 +152,20 @@ final class OtlpJson {
         try {
             return Long.parseLong(text);
         } catch (NumberFormatException notPlain) {
-            BigInteger value;
-            try {
-                value = new BigDecimal(text).toBigIntegerExact();
-            } catch (NumberFormatException | ArithmeticException e) {
-                throw malformed(key + ": not an integer: '" + abbreviate(text) + "'");
-            }
+            BigInteger value = exactInteger(key, text);
             if (value.compareTo(BigInteger.valueOf(min)) < 0 || value.compareTo(BigInteger.valueOf(max)) > 0) {
                 throw malformed(key + ": out of range: " + abbreviate(text));
             }
             return value.longValue();
+        }
+    }
+
+    /** An integer written in any JSON number form ("1e2", 100.0), never with a fraction. */
+    private static BigInteger exactInteger(String key, String text) throws MalformedOtlpException {
+        try {
+            return new BigDecimal(text).toBigIntegerExact();
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw malformed(key + ": not an integer: '" + abbreviate(text) + "'");
         }
     }
 
@@ -176,12 +180,7 @@ final class OtlpJson {
             throw malformed(key + ": expected an integer, found " + describe(p, token));
         }
         String text = p.getText();
-        BigInteger value;
-        try {
-            value = new BigDecimal(text).toBigIntegerExact();
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw malformed(key + ": not an integer: '" + abbreviate(text) + "'");
-        }
+        BigInteger value = exactInteger(key, text);
         if (value.signum() < 0 || value.compareTo(MAX_UINT64) > 0) throw malformed(key + ": out of range: " + abbreviate(text));
         return value.longValue();
     }
