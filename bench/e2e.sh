@@ -37,7 +37,7 @@ fi
 if [[ -n $ASPROF ]]; then
     LIB=$(bench_asprof_lib)
     STAMP=$(date +%Y%m%d-%H%M%S)
-    JAVA_OPTS+=("-agentpath:$LIB=start,event=cpu,interval=10ms,threads,file=$ROOT/bench/results/e2e-$STAMP.collapsed")
+    JAVA_OPTS+=("-agentpath:$LIB=start,event=${ASPROF_EVENT:-cpu},interval=${ASPROF_INTERVAL:-10ms},threads,file=$ROOT/bench/results/e2e-$STAMP.collapsed")
     echo "async-profiler → bench/results/e2e-$STAMP.collapsed (bench/asprof-top.sh FILE prints the top frames)" >&2
 fi
 echo "command: bench/e2e.sh ${ARGS[*]:-}${JFR:+ --jfr}${ASPROF:+ --asprof}" >&2

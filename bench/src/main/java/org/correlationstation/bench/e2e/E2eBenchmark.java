@@ -108,7 +108,7 @@ public final class E2eBenchmark {
         soakRate = args.getLong("soak-rate", 0);
         rounds = args.getInt("rounds", 1);
         warmupRounds = args.getInt("warmup-rounds", 2);
-        checkpointIntervalMs = args.getLong("checkpoint-interval-ms", 10_000);
+        checkpointIntervalMs = args.getLong("checkpoint-interval-ms", Long.getLong(JOB_OPTION_PREFIX + "CHECKPOINT_INTERVAL_MS", 10_000));
         parallelisms = Arrays.stream(args.get("parallelism", "1,2").split(",")).mapToInt(Integer::parseInt).toArray();
         redisClusterPrimaries = args.getInt("redis-cluster", 0);
         outDir = Path.of(args.get("out", "bench/results"));
@@ -210,10 +210,6 @@ public final class E2eBenchmark {
     private Settings settings(int parallelism, String spans, String logs, String offsets, RedisUnderTest target) {
         int n = ++jobCounter;
         Map<String, String> env = new HashMap<>();
-        // Experiments with the job's own options (docs/configuration.md): -Dbench.job.<ENV_NAME>=<value>
-        for (String key : System.getProperties().stringPropertyNames()) {
-            if (key.startsWith(JOB_OPTION_PREFIX)) env.put(key.substring(JOB_OPTION_PREFIX.length()), System.getProperty(key));
-        }
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         env.put("KAFKA_SPANS_TOPIC", spans);
         env.put("KAFKA_LOGS_TOPIC", logs);
@@ -225,6 +221,11 @@ public final class E2eBenchmark {
         env.put("CHECKPOINT_DIR", work.resolve("checkpoints-" + n).toUri().toString());
         env.put("CHECKPOINT_INTERVAL_MS", Long.toString(checkpointIntervalMs));
         env.put("PARALLELISM", Integer.toString(parallelism));
+        // Experiments with the job's own options (docs/configuration.md): -Dbench.job.<ENV_NAME>=<value>,
+        // last, so that they win over the benchmark's own (CHECKPOINT_INTERVAL_MS above was silently kept).
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith(JOB_OPTION_PREFIX)) env.put(key.substring(JOB_OPTION_PREFIX.length()), System.getProperty(key));
+        }
         return Settings.from(env, new String[0]);
     }
 

@@ -379,6 +379,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             return;
         }
         if (anyPendingDue(s, now, watermark)) decideDue(s, ctx, false);
+        boolean closing = false;
         if (!s.closed && (watermark >= s.lastSeen + cfg.windowMs || now >= s.lastArrival + cfg.windowMs)) {
             decideDue(s, ctx, true);
             s.closed = true;
@@ -388,11 +389,13 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             clearing.clearAt(currentTrace, s.closedAt + cfg.ttlMs);
             emit(s, now, out);
             toClosedForm(s);
+            closing = true;
         } else if (s.dirty && now >= emitDueAt(s)) {
             emit(s, now, out);
         }
         if (s.truncated && !wasTruncated) metrics.truncated.inc();
         syncTimers(s, ctx);
+        if (closing) recentSummaries.saveNow(currentTrace);
         sendGraphIfDue(ctx);
     }
 

@@ -2,7 +2,9 @@ package org.correlationstation.job.correlate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +52,25 @@ class RecentSummariesTest {
 
         recent.changed("d", summary("d"), 0); // a leaves, as read: nothing to save
         assertThat(saved).containsOnlyKeys("b");
+    }
+
+    @Test
+    void saveNowWritesAnUnsavedSummaryOnceAndKeepsHoldingIt() throws Exception {
+        List<String> writes = new ArrayList<>();
+        RecentSummaries recent = new RecentSummaries(10, 1_000, (trace, summary) -> writes.add(trace));
+        TraceSummary closing = summary("closing");
+        recent.changed("open", summary("open"), 0);
+        recent.changed("closing", closing, 0);
+
+        recent.saveNow("closing");
+        assertThat(writes).containsExactly("closing");
+        assertThat(recent.get("closing")).isSameAs(closing);
+        assertThat(recent.unsavedCount()).isEqualTo(1);
+
+        recent.saveNow("closing"); // saved already: nothing to write
+        recent.saveNow("unknown");
+        recent.saveAll();
+        assertThat(writes).containsExactly("closing", "open");
     }
 
     @Test
