@@ -85,10 +85,13 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     /** Bound of {@link RecentSummaries} per subtask: a summary is a few hundred bytes. */
     private static final int RECENT_SUMMARIES = 20_000;
     /**
-     * A held summary unchanged this long is written back: past a trace's first burst of batches and its
-     * first emission (a fifth of the emit interval after it went quiet), before the next checkpoint.
+     * A held summary unchanged this long is written back: past a trace's first burst of batches (its span
+     * and log batches come within tens of milliseconds of each other), and again after its first emission.
+     * What is unsaved when a checkpoint comes is written in its synchronous part, on the task thread: the
+     * changes of the last {@code SUMMARY_QUIET_MS} (1 s profiled at a fifth of that part, which delays
+     * every record in flight).
      */
-    private static final long SUMMARY_QUIET_MS = 1_000;
+    private static final long SUMMARY_QUIET_MS = 400;
     private static final Duration TOMBSTONE_TTL_MARGIN = Duration.ofMinutes(5);
     /** Bound of {@link GraphBuffer}: buckets × services and pairs a subtask sees in a timer grid step. */
     private static final int GRAPH_BUFFER_ELEMENTS = 4096;
