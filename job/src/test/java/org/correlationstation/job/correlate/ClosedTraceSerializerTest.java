@@ -80,6 +80,27 @@ class ClosedTraceSerializerTest {
     }
 
     @Test
+    void theBytesDoNotDependOnTheOrderTheSpansWereCollectedIn() throws Exception {
+        String[] ids = {"f000000000000001", "0000000000000002", "7fffffffffffffff", "8000000000000000",
+            "ABCDEF0123456789", "a-span", "Z-span", "00000000000000010", sid(3)};
+        Map<String, SpanInfo> forward = new java.util.LinkedHashMap<>();
+        Map<String, SpanInfo> backward = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            forward.put(ids[i], span(ids[i], i == 0 ? null : ids[0], "op " + i, "svc", T0 + i, T0 + 10 * i, false));
+            int j = ids.length - 1 - i;
+            backward.put(ids[j], span(ids[j], j == 0 ? null : ids[0], "op " + j, "svc", T0 + j, T0 + 10 * j, false));
+        }
+        long[] edges = {GraphIncrements.idKey("a-span"), GraphIncrements.idKey("f000000000000001")};
+        java.util.Arrays.sort(edges);
+        byte[] one = bytes(new ClosedTrace(forward, SeenSet.EMPTY, new HashMap<>(), edges));
+        byte[] other = bytes(new ClosedTrace(backward, SeenSet.EMPTY, new HashMap<>(), edges));
+        assertThat(one).isEqualTo(other);
+        ClosedTrace back = read(one);
+        assertThat(back.spans).usingRecursiveComparison().isEqualTo(forward);
+        assertThat(back.edgesCounted).containsExactly(edges);
+    }
+
+    @Test
     void anEmptyTraceComesBackEmpty() throws Exception {
         ClosedTrace back = read(bytes(new ClosedTrace(new HashMap<>(), SeenSet.EMPTY, new HashMap<>(), SeenSet.EMPTY)));
         assertThat(back.spans).isEmpty();
