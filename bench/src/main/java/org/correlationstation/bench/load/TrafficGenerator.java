@@ -140,6 +140,10 @@ public final class TrafficGenerator {
             }
 
             int logCount = poisson(profile.logsPerSpan()) + (error ? 1 : 0);
+            // A span's logs get consecutive steps: two logs with the same time, span and body are one log
+            // sent twice to the correlator (it keeps the first, as it does a redelivered one), and a span
+            // of the long tail can be so short that its logs share their time.
+            int firstStep = random.nextInt(100);
             for (int l = 0; l < logCount; l++) {
                 boolean errorLog = error && l == logCount - 1;
                 double r = random.nextDouble();
@@ -154,7 +158,7 @@ public final class TrafficGenerator {
                         .setSeverityText(Severity.shortName(severity))
                         .setBody(AnyValue.newBuilder().setStringValue(errorLog
                                 ? operation + " failed: upstream returned 503 after 3 retries"
-                                : operation + " handled request step " + random.nextInt(100) + " in " + random.nextInt(500) + " ms"));
+                                : operation + " handled request step " + (firstStep + l) % 100 + " in " + random.nextInt(500) + " ms"));
                 if (untraced) {
                     untracedLogCount++;
                 } else {

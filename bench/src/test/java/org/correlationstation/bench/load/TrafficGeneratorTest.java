@@ -92,6 +92,31 @@ class TrafficGeneratorTest {
     }
 
     @Test
+    void noTwoLogsOfATraceAreTheSameLogByTheDedupIdentity() throws Exception {
+        // Traces as long as the long tail's, whose deepest spans are so short that their logs share a time,
+        // and many logs per span, so that random steps would repeat: the correlator takes a second log with
+        // the same time, span id and body as a redelivery (SPEC §3), and the manifest would count one too many.
+        TrafficProfile defaults = TrafficProfile.defaults();
+        TrafficProfile profile = new TrafficProfile(defaults.services(), 5_000, 0, 5_000, 20, 0, 0, 0, 0, 0, 0,
+                defaults.batchSize(), defaults.batchTimeoutMs());
+        TrafficGenerator generator = new TrafficGenerator(profile, 7);
+        List<OtlpBatch> batches = new ArrayList<>();
+        for (int i = 0; i < 4; i++) generator.nextTrace(NOW + i, batches::add);
+        generator.flush(batches::add);
+        Map<String, Long> identities = new HashMap<>();
+        int logs = 0;
+        for (OtlpBatch batch : batches) {
+            if (batch.signal() != Signal.LOGS) continue;
+            for (LogEvent log : decoder.decodeLogs(batch.message().toByteArray(), OtlpEncoding.OTLP_PROTO, NOW)) {
+                logs++;
+                String identity = log.traceId + " " + log.spanId + " " + log.timeNanos + " " + log.body;
+                assertThat(identities.put(identity, log.fingerprint())).as(identity).isNull();
+            }
+        }
+        assertThat(logs).as("~20 logs for each of 20,000 spans").isGreaterThan(300_000);
+    }
+
+    @Test
     void otlpJsonOfABatchDecodesToTheSameSpans() throws Exception {
         TrafficGenerator generator = new TrafficGenerator(TrafficProfile.defaults(), 3);
         List<OtlpBatch> batches = new ArrayList<>();

@@ -58,8 +58,8 @@ public final class ClosedTraceSerializer extends CompactSerializer<ClosedTrace> 
     };
 
     /**
-     * A span with its id parsed once: parsing it in the comparator, twice per comparison, was most of
-     * the sort (profiled at a tenth of the correlator's time in local mode, a trace at a time).
+     * A span with its id parsed once: the comparator parsed both ids at every comparison (4% of local
+     * mode's correlator thread in a profile at 12,000 records/s).
      */
     private record Keyed(SpanInfo span, boolean canonical, long id) {
         static Keyed of(SpanInfo span) {

@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * The summaries of the traces a correlator subtask touched last, written back to the {@code summary} state
- * once their trace has been quiet for a while, when they leave, or before a checkpoint. Every call for a
- * trace (each span and log batch, each timer) changes its summary; reading it from RocksDB and
+ * once their trace has been quiet for a while, when it closes, when they leave, or before a checkpoint.
+ * Every call for a trace (each span and log batch, each timer) changes its summary; reading it from RocksDB and
  * deserialising it was a tenth of the correlator's time, and writing it back after every call another 7%
  * (eighth round, bench/README.md), while most of a trace's calls come within seconds of each other.
  *

@@ -80,8 +80,8 @@ public final class CompactEncoding {
             return;
         }
         // One pass over the digits, not a check and then a parse: every keyed state access and every
-        // heap timer a checkpoint writes serialises its trace id here (profiled at a third of the
-        // correlator's synchronous checkpoint part).
+        // heap timer a checkpoint writes serialises its trace id here (a third of the CPU of the
+        // correlator's synchronous checkpoint part in a profile; hex ids, 13% of local mode's correlator).
         int length = id.length();
         if (length == 16 || length == 32) {
             long high = 0;
