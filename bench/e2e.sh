@@ -5,7 +5,8 @@
 #                [--preload EVENTS] [--redis-cluster PRIMARIES] [--jfr | --asprof] [generator options, e.g. --spans-per-trace 20]
 # --redis-cluster 3: the job also runs against a Redis Cluster of 3 primaries in every round, beside one redis-server
 # --asprof: async-profiler CPU profile (Java, native and kernel frames, per thread) as collapsed stacks;
-#           bench/asprof-top.sh FILE prints where each thread's CPU goes
+#           bench/asprof-top.sh FILE prints where each thread's CPU goes; ASPROF_EVENT=wall (with e.g.
+#           ASPROF_INTERVAL=5ms) samples wall-clock time instead, which shows what a thread waits for
 # Last line: e2e: <events/s> events/s, <ratio> of reference, freshness p99 <ms> ms[; redis cluster <events/s> events/s (<ratio> of one redis-server)]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
