@@ -39,14 +39,14 @@ public final class JobEnvironment {
         // nothing; in the 10-minute soak they took 0.2-0.45 cores and checkpoints 1-3 s. Measured at
         // one rate (bench/README.md "Fourth round"): freshness p99 3.0 s -> 2.5 s, checkpoints ~1 s.
         conf.set(RocksDBConfigurableOptions.COMPACTION_STYLE, CompactionStyle.UNIVERSAL);
-        // Memtable flushes uncompressed, compactions' output Snappy-compressed (Flink's default). Every
-        // checkpoint flushes the memtables on the task thread (its synchronous part: no record or timer
-        // is processed meanwhile), and Snappy was 85% of that flush: the correlator's synchronous part
-        // went from 650-800 ms to ~390 ms (median of the slowest subtask; bench/README.md "Fifth round").
-        // Recent state is larger on disk until it is compacted (the 10-minute soak's state per trace
-        // did not change measurably; incremental checkpoints carry the newest tables uncompressed).
+        // Memtable flushes uncompressed, compactions' output ZSTD-compressed. Every checkpoint flushes the
+        // memtables on the task thread (its synchronous part: no record or timer is processed meanwhile),
+        // and compressing that flush was 85% of it: the correlator's synchronous part went from 650-800 ms
+        // to ~390 ms (bench/README.md "Fifth round"). What compaction keeps is mostly a closed trace's ids,
+        // fingerprints and times, which Snappy barely shrinks; ZSTD's entropy coding takes 7% off a held
+        // trace (1,108 -> 1,029 B in bench/state.sh, "Session 19") for a few MB/s of compaction output.
         conf.set(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL,
-                List.of(CompressionType.NO_COMPRESSION, CompressionType.SNAPPY_COMPRESSION));
+                List.of(CompressionType.NO_COMPRESSION, CompressionType.ZSTD_COMPRESSION));
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL,
                 Duration.ofMillis(settings.get(Options.CHECKPOINT_INTERVAL_MS)));

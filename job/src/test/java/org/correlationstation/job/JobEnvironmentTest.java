@@ -55,7 +55,7 @@ class JobEnvironmentTest {
             for (int i = 2_000; i < 4_000; i++) db.put(("trace-" + i).getBytes(StandardCharsets.UTF_8), value);
             db.flush(flush);
             db.compactRange();
-            assertThat(compressionOfTables(db)).containsExactly("Snappy");
+            assertThat(compressionOfTables(db)).containsExactly("ZSTD");
         }
     }
 

@@ -980,7 +980,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         TraceSummary s = recentSummaries.get(currentTrace);
         if (s != null) return s;
         s = summaryState.value();
-        if (s != null) recentSummaries.loaded(currentTrace, s);
+        if (s != null) recentSummaries.loaded(currentTrace, s.ofTrace(currentTrace));
         return s;
     }
 

@@ -1,6 +1,7 @@
 package org.correlationstation.job.correlate;
 
 import java.util.Arrays;
+import org.correlationstation.core.record.CorrelationIds;
 import org.correlationstation.core.model.LogEvent;
 import org.correlationstation.core.model.SpanEvent;
 
@@ -10,7 +11,9 @@ import org.correlationstation.core.model.SpanEvent;
  * beside it (docs/semantics.md "State"), so an update never re-serialises a large trace.
  */
 public class TraceSummary {
+    /** Not in the summary's state value (its key): set by {@link #ofTrace} when read. */
     public String traceId;
+    /** Derived from the trace id (SPEC §3); not in the state value either. */
     public String correlationId;
     public String legacyTraceId;
 
@@ -71,6 +74,18 @@ public class TraceSummary {
     transient HeldValues held;
 
     public TraceSummary() {}
+
+    /**
+     * This summary, read from the state of trace {@code traceId}, with the ids its stored form leaves out
+     * ({@link TraceSummarySerializer}); a summary that has them (held, or of an earlier layout) keeps them.
+     */
+    TraceSummary ofTrace(String traceId) {
+        if (this.traceId == null) {
+            this.traceId = traceId;
+            this.correlationId = CorrelationIds.forTrace(traceId);
+        }
+        return this;
+    }
 
     void addSpan(SpanEvent span, int maxServices) {
         spanCount++;

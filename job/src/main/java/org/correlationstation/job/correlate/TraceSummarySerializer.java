@@ -23,10 +23,13 @@ import org.correlationstation.job.types.LayoutSnapshot;
 
 /**
  * The trace summary, read and written once per event batch and timer: every field in a fixed order,
- * flags in one byte, times as varint offsets from a time of their kind, the correlation id as its 16
- * bytes (layout 5; 0.1.0's layout 4 wrote every time as 8 bytes and the id as 36 characters, and is read
- * by {@link TraceSummaryLayout4Serializer}). {@code StateTypesTest} fails when a field of
- * {@link TraceSummary} is not written here.
+ * flags in one byte, times as varint offsets from a time of their kind (layout 6). The trace id and the
+ * correlation id are not written: the state's key is the trace id, and the correlation id is derived
+ * from it (SPEC §3), so the correlator sets both when it reads a summary ({@link TraceSummary#ofTrace}).
+ * They were 34 of a closed trace's ~1,030 bytes. Earlier layouts are read by {@link
+ * TraceSummaryEarlierLayoutSerializer}: 0.1.0's layout 4 wrote every time as 8 bytes and both ids as
+ * text, the unreleased layout 5 both ids as bytes. {@code StateTypesTest} fails when a field of
+ * {@link TraceSummary} other than the two ids is not written here.
  */
 public final class TraceSummarySerializer extends CompactSerializer<TraceSummary> {
     private static final long serialVersionUID = 1L;
@@ -46,12 +49,16 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
         return new TraceSummary();
     }
 
+    /** The current layout. */
+    static final int LAYOUT = 6;
+
+    /** A copy with every field, the ids too (a heap backend copies values it holds, and those keep their ids). */
     @Override
     public TraceSummary copy(TraceSummary from) {
         try {
             DataOutputSerializer out = new DataOutputSerializer(256);
-            serialize(from, out);
-            return deserialize(new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()));
+            write(from, out, 5);
+            return read(new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()), 5);
         } catch (IOException e) {
             throw new IllegalStateException("copying a trace summary in memory", e);
         }
@@ -59,22 +66,27 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
 
     @Override
     public void serialize(TraceSummary s, DataOutputView out) throws IOException {
-        write(s, out, false);
+        write(s, out, LAYOUT);
     }
 
+    /** The summary without its trace id and correlation id: set them from the key ({@link TraceSummary#ofTrace}). */
     @Override
     public TraceSummary deserialize(DataInputView in) throws IOException {
-        return read(in, false);
+        return read(in, LAYOUT);
     }
 
     /**
-     * Layout 5, or with {@code layout4} release 0.1.0's (every time as 8 bytes, the correlation id as text,
-     * no closed form), which {@link TraceSummaryLayout4Serializer} reads to migrate 0.1.0's savepoints.
+     * {@code layout} 6 (the current one), 5 (layout 6 with both ids, as bytes) or 4 (release 0.1.0's:
+     * every time as 8 bytes, the correlation id as text, no closed form), which
+     * {@link TraceSummaryEarlierLayoutSerializer} reads to migrate earlier savepoints.
      */
-    static void write(TraceSummary s, DataOutputView out, boolean layout4) throws IOException {
-        writeId(out, s.traceId);
-        if (layout4) writeString(out, s.correlationId);
-        else writeCorrelationId(out, s.correlationId);
+    static void write(TraceSummary s, DataOutputView out, int layout) throws IOException {
+        boolean layout4 = layout == 4;
+        if (layout < 6) {
+            writeId(out, s.traceId);
+            if (layout4) writeString(out, s.correlationId);
+            else writeCorrelationId(out, s.correlationId);
+        }
         writeString(out, s.legacyTraceId);
         writeVarLong(out, s.spanCount);
         writeVarLong(out, s.logCount);
@@ -114,10 +126,13 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
         time(out, s.processingTimer, s.firstArrival, layout4);
     }
 
-    static TraceSummary read(DataInputView in, boolean layout4) throws IOException {
+    static TraceSummary read(DataInputView in, int layout) throws IOException {
+        boolean layout4 = layout == 4;
         TraceSummary s = new TraceSummary();
-        s.traceId = readId(in);
-        s.correlationId = layout4 ? readString(in) : readCorrelationId(in);
+        if (layout < 6) {
+            s.traceId = readId(in);
+            s.correlationId = layout4 ? readString(in) : readCorrelationId(in);
+        }
         s.legacyTraceId = readString(in);
         s.spanCount = readVarLong(in);
         s.logCount = readVarLong(in);
@@ -251,14 +266,23 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
         return new StateLayout4Snapshot();
     }
 
+    /** {@code layout}'s reader, or null for a layout no build wrote. */
+    static CompactSerializer<TraceSummary> reader(int layout) {
+        if (layout == LAYOUT) return INSTANCE;
+        if (layout == 4) return TraceSummaryEarlierLayoutSerializer.LAYOUT_4;
+        if (layout == 5) return TraceSummaryEarlierLayoutSerializer.LAYOUT_5;
+        return null;
+    }
+
     /**
      * The summary's snapshot also stands for the layout of the correlator's other states, which it
      * describes (counts of tracked spans, logs and links, pending logs). Layout 4 (one list of tracked
      * spans) is the layout of release 0.1.0. Layout 5 adds the closed-trace value ({@link ClosedTrace}) and
      * the summary's flag that says a trace's values are in it, and writes times and the correlation id in
-     * fewer bytes; {@link TraceSummaryLayout4Serializer} reads layout 4 and Flink migrates it on restore
-     * (0.1.0's closed traces keep their values where 0.1.0 kept them), while a release that knows only
-     * layout 4 refuses a savepoint of layout 5. The class
+     * fewer bytes (unreleased); layout 6 leaves out the trace id and the correlation id, which the key
+     * gives. {@link TraceSummaryEarlierLayoutSerializer} reads layouts 4 and 5 and Flink migrates them on
+     * restore (0.1.0's closed traces keep their values where 0.1.0 kept them), while a release that knows
+     * only an earlier layout refuses a savepoint of a later one. The class
      * keeps its name: savepoints record it. Savepoints of the unreleased layouts before 4 wrote
      * {@link StateLayout3Snapshot} or {@link Snapshot}; restoring one fails with Flink's
      * incompatible-serializer error rather than pairing restored summaries with states under names this
@@ -266,7 +290,7 @@ public final class TraceSummarySerializer extends CompactSerializer<TraceSummary
      */
     public static final class StateLayout4Snapshot extends LayoutSnapshot<TraceSummary> {
         public StateLayout4Snapshot() {
-            super(5, 4, layout -> layout == 5 ? INSTANCE : layout == 4 ? TraceSummaryLayout4Serializer.INSTANCE : null);
+            super(LAYOUT, 4, TraceSummarySerializer::reader);
         }
     }
 

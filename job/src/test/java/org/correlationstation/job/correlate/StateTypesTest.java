@@ -52,12 +52,12 @@ class StateTypesTest {
     @MethodSource("compactTypes")
     <T> void everyFieldSurvivesSerialisationAndCopy(Class<T> type, TypeSerializer<T> serializer) throws Exception {
         T original = populated(type, 1);
-        T copy = roundTrip(serializer, original);
+        T copy = fromKey(roundTrip(serializer, original), original);
         assertThat(copy).usingRecursiveComparison().isEqualTo(original);
         assertThat(serializer.copy(original)).usingRecursiveComparison().isEqualTo(original);
         // and a second, different value: no field is written as a constant
         T other = populated(type, 2);
-        assertThat(roundTrip(serializer, other)).usingRecursiveComparison().isEqualTo(other)
+        assertThat(fromKey(roundTrip(serializer, other), other)).usingRecursiveComparison().isEqualTo(other)
                 .isNotEqualTo(original);
     }
 
@@ -131,6 +131,20 @@ class StateTypesTest {
         if (info instanceof ListTypeInfo<?> list) assertNoGenericTypes(list.getElementTypeInfo(), path + "[]");
         List<TypeInformation<?>> params = List.copyOf(info.getGenericParameters().values());
         for (TypeInformation<?> p : params) assertNoGenericTypes(p, path + "<>");
+    }
+
+    /**
+     * A summary's ids are its key's (TraceSummarySerializer writes neither): as the correlator reads it,
+     * with the ids set from the key, and only those two (the others must come back from the bytes).
+     */
+    @SuppressWarnings("unchecked")
+    private static <T> T fromKey(T read, T original) {
+        if (!(read instanceof TraceSummary s)) return read;
+        assertThat(s.traceId).isNull();
+        assertThat(s.correlationId).isNull();
+        s.traceId = ((TraceSummary) original).traceId;
+        s.correlationId = ((TraceSummary) original).correlationId;
+        return (T) s;
     }
 
     private static <T> T roundTrip(TypeSerializer<T> serializer, T value) throws Exception {
