@@ -5,7 +5,6 @@ import java.util.List;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
-import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -48,10 +47,6 @@ public final class JobEnvironment {
         // trace (1,108 -> 1,029 B in bench/state.sh, "Session 19") for a few MB/s of compaction output.
         conf.set(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL,
                 List.of(CompressionType.NO_COMPRESSION, CompressionType.ZSTD_COMPRESSION));
-        // 16 KB blocks (Flink's default is 4 KB): ZSTD compresses a block on its own, and a larger one
-        // holds more closed traces whose names and services repeat (1,018 -> 952 B per held trace in
-        // bench/state.sh). Few reads touch compacted blocks: a trace's clean-up and its late events.
-        conf.set(RocksDBConfigurableOptions.BLOCK_SIZE, MemorySize.parse("16kb"));
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL,
                 Duration.ofMillis(settings.get(Options.CHECKPOINT_INTERVAL_MS)));

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.state.rocksdb.PredefinedOptions;
@@ -30,7 +29,6 @@ class JobEnvironmentTest {
         Configuration conf = JobEnvironment.configuration(Settings.from(Map.of(), new String[0]), true);
         assertThat(conf.get(RocksDBConfigurableOptions.USE_BLOOM_FILTER)).isTrue();
         assertThat(conf.get(RocksDBConfigurableOptions.COMPACTION_STYLE)).isEqualTo(CompactionStyle.UNIVERSAL);
-        assertThat(conf.get(RocksDBConfigurableOptions.BLOCK_SIZE)).isEqualTo(MemorySize.parse("16kb"));
         assertThat(conf.get(RocksDBOptions.TIMER_SERVICE_FACTORY))
                 .isEqualTo(EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP);
         assertThat(conf.get(PipelineOptions.OBJECT_REUSE)).isTrue();
