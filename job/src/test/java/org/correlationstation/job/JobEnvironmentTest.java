@@ -14,6 +14,7 @@ import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.state.rocksdb.RocksDBResourceContainer;
 import org.correlationstation.core.config.Settings;
+import org.correlationstation.job.rocksdb.BottommostZstd;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.CompactionStyle;
@@ -37,13 +38,17 @@ class JobEnvironmentTest {
 
     /**
      * The options as Flink hands them to RocksDB: a flush (what a checkpoint waits for on the task thread)
-     * writes an uncompressed table, and compaction compresses the state it keeps.
+     * writes an uncompressed table, and compaction compresses the state it keeps (the bottommost level
+     * with ZSTD, {@link BottommostZstd}).
      */
     @Test
     void flushesAreUncompressedAndCompactionsCompressed(@TempDir Path dir) throws Exception {
         Configuration conf = JobEnvironment.configuration(Settings.from(Map.of(), new String[0]), true);
         RocksDB.loadLibrary();
-        try (RocksDBResourceContainer options = new RocksDBResourceContainer(conf, PredefinedOptions.DEFAULT, null, null, null, false);
+        EmbeddedRocksDBStateBackend backend = new EmbeddedRocksDBStateBackend().configure(conf, getClass().getClassLoader());
+        assertThat(backend.getRocksDBOptions()).as("the options factory Flink loads").isInstanceOf(BottommostZstd.class);
+        try (RocksDBResourceContainer options = new RocksDBResourceContainer(conf, PredefinedOptions.DEFAULT,
+                        backend.getRocksDBOptions(), null, null, false);
                 Options dbOptions = new Options(options.getDbOptions().setCreateIfMissing(true), options.getColumnOptions());
                 RocksDB db = RocksDB.open(dbOptions, dir.toString());
                 FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
@@ -54,7 +59,7 @@ class JobEnvironmentTest {
 
             for (int i = 2_000; i < 4_000; i++) db.put(("trace-" + i).getBytes(StandardCharsets.UTF_8), value);
             db.flush(flush);
-            db.compactRange();
+            db.compactRange(); // a full compaction: its output is the bottommost level
             assertThat(compressionOfTables(db)).containsExactly("ZSTD");
         }
     }
