@@ -13,7 +13,7 @@ import org.rocksdb.DBOptions;
  * ids, 8-byte fingerprints and nanosecond times that Snappy barely shrinks. ZSTD's entropy coding takes
  * 7% more off (bench/state.sh, bench/README.md "Session 19"). The newer runs above it, where an open
  * trace's state is read back, stay Snappy: a ZSTD block costs more to decompress on every read that misses
- * the block cache, and a 30-minute soak with ZSTD on every level fell behind where Snappy had kept up.
+ * the block cache (the one 30-minute soak with ZSTD on every level fell behind).
  *
  * <p>A deployment that sets its own {@code state.backend.rocksdb.options-factory} replaces this one.
  */
