@@ -37,8 +37,9 @@ import org.correlationstation.job.types.LayoutSnapshot;
  *
  * <p>Layout 2 writes the spans in order of start and each start as the gap from the one before: a
  * trace's n starts lie within its duration, so a gap is about 1/n of an offset from the earliest start
- * (layout 1, spans in order of id): 0.8 bytes less per span of the benchmark's traces, where what is
- * left is mostly random (ids, fingerprints, nanosecond times). Layout 1 (unreleased builds) is still read.
+ * (layout 1, spans in order of id), and never negative: 32 bytes less per trace of the benchmark's
+ * (bench/state.sh), where what is left is mostly random (ids, fingerprints, nanosecond times). Layout 1
+ * (unreleased builds) is still read.
  */
 public final class ClosedTraceSerializer extends CompactSerializer<ClosedTrace> {
     private static final long serialVersionUID = 1L;

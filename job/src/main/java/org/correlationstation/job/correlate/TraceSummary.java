@@ -1,9 +1,9 @@
 package org.correlationstation.job.correlate;
 
 import java.util.Arrays;
-import org.correlationstation.core.record.CorrelationIds;
 import org.correlationstation.core.model.LogEvent;
 import org.correlationstation.core.model.SpanEvent;
+import org.correlationstation.core.record.CorrelationIds;
 
 /**
  * The per-trace aggregates (SPEC §4) and lifecycle bookkeeping, one value per trace. The spans, the id
