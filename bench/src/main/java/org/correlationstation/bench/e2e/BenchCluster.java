@@ -57,12 +57,20 @@ final class BenchCluster implements AutoCloseable {
         conf.set(RestOptions.BIND_PORT, "0");
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("512m"));
         conf.set(CoreOptions.TMP_DIRS, workDir.resolve("flink-tmp").toString());
+        // Experiments with the cluster's own options (e.g. taskmanager.memory.managed.size):
+        // -Dbench.cluster.<key>=<value> through E2E_JAVA_OPTS, as -Dbench.flink.* for the pipelines.
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith(CLUSTER_OPTION_PREFIX)) {
+                conf.addAll(Configuration.fromMap(Map.of(key.substring(CLUSTER_OPTION_PREFIX.length()), System.getProperty(key))));
+            }
+        }
         miniCluster = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(slots).build());
         miniCluster.start();
     }
 
     private static final String FLINK_OPTION_PREFIX = "bench.flink.";
+    private static final String CLUSTER_OPTION_PREFIX = "bench.cluster.";
 
     /** Builds a pipeline with the job's Flink configuration (RocksDB, incremental exactly-once checkpoints) and submits it. */
     JobID submit(String name, Settings settings, BiConsumer<StreamExecutionEnvironment, Settings> pipeline) throws Exception {

@@ -17,6 +17,7 @@ import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.DoubleStream;
+import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -98,7 +99,16 @@ public final class E2eBenchmark {
             double[][] rocksDb, Histogram[] split, List<BenchCluster.Checkpoint> checkpoints,
             double[] bytesPerOpenTrace, double[] bytesPerHeldTrace, double[] liveBytesPerHeldTrace,
             double[] sstBytesPerHeldTrace, long traces, long spans, RecordChecker.Result checked,
-            String checkpointPhases) {}
+            String checkpointPhases, double[][] cpu) {}
+
+    /**
+     * Where the soak's CPU goes, by thread (names as /proc cuts them at 15 characters), beside the whole JVM
+     * and redis-server: on two cores its freshness depends on the headroom these leave, and unlike the
+     * freshness tail they compare between runs within a few percent.
+     */
+    private static final String[] SOAK_CPU_GROUPS = {"correlator", "JIT", "GC", "Redis client", "generator"};
+    private static final String[][] SOAK_CPU_THREADS = {{"Correlate trace"}, {"CompilerThre"},
+            {"GC Thread", "G1 "}, {"lettuce-"}, {"bench-constant-"}};
 
     private E2eBenchmark(String[] argv) throws Exception {
         args = new CommandLine(argv);
@@ -359,6 +369,9 @@ public final class E2eBenchmark {
             double liveBytes = 0;
             double sstBytes = 0;
             double[] rocksDbAtStart = ProcessMemory.rocksDbBackground();
+            long[] cpuAtStart = cpuNanos(redis);
+            double[] threadsAtStart = ProcessMemory.threadGroupCpu(SOAK_CPU_THREADS);
+            double[] threads = new double[SOAK_CPU_THREADS.length];
             for (int i = 1; sender.isAlive(); i++) {
                 Thread.sleep(Math.max(0, (t0 + i * 1_000_000_000L - System.nanoTime()) / 1_000_000));
                 if (cluster.status(job).isGloballyTerminalState()) throw new IllegalStateException("job stopped" + cluster.failure(job));
@@ -373,13 +386,17 @@ public final class E2eBenchmark {
                     cleared = sampled[1];
                     liveBytes = sampled[2];
                     sstBytes = sampled[3];
+                    threads = ProcessMemory.threadGroupCpu(SOAK_CPU_THREADS);
+                    for (int g = 0; g < threads.length; g++) threads[g] -= threadsAtStart[g];
                 }
+                long[] cpu = cpuNanos(redis);
                 double[] rocksDb = ProcessMemory.rocksDbBackground();
                 rows.add(new double[] {(System.nanoTime() - t0) / 1e9, h.getValueAtPercentile(50) / 1e3,
                         h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3, m.heapUsedBytes() / 1048576.0,
                         m.rssBytes() / 1048576.0, openTraces, tracesSent.get(), m.heapAfterGcBytes() / 1048576.0, cleared,
                         rocksDb[0] - rocksDbAtStart[0], rocksDb[1] - rocksDbAtStart[1], rocksDb[2] - rocksDbAtStart[2],
-                        rocksDb[3] - rocksDbAtStart[3], liveBytes, sstBytes});
+                        rocksDb[3] - rocksDbAtStart[3], liveBytes, sstBytes, (cpu[0] - cpuAtStart[0]) / 1e9,
+                        (cpu[1] - cpuAtStart[1]) / 1e9, threads[0], threads[1], threads[2], threads[3], threads[4]});
             }
             sender.join();
             if (target.errors() > 0) throw new IllegalStateException("constant rate: " + target.errors() + " failed sends");
@@ -421,7 +438,8 @@ public final class E2eBenchmark {
                 new double[][] {column(rows, 10), column(rows, 11), column(rows, 12), column(rows, 13)}, split, checkpoints,
                 perTrace.stream().mapToDouble(Double::doubleValue).toArray(),
                 perHeldTrace.stream().mapToDouble(Double::doubleValue).toArray(), perHeld(rows, 14), perHeld(rows, 15),
-                generator.traces(), generator.spans(), checked, phases);
+                generator.traces(), generator.spans(), checked, phases,
+                IntStream.range(16, 16 + 2 + SOAK_CPU_GROUPS.length).mapToObj(c -> column(rows, c)).toArray(double[][]::new));
     }
 
     private void report(List<Run> runs, Soak s, long[] input, String loadStart, String loadEnd, int top) throws Exception {
@@ -508,6 +526,17 @@ public final class E2eBenchmark {
                 + "MiB written per second: %s; memtable flushes (rocksdb:high), cores: %s; MiB written per second: %s%n",
                 quarterRates(s.t, s.rocksDb[0], "%.3f", 1), quarterRates(s.t, s.rocksDb[1], "%.1f", 1.0 / 1048576),
                 quarterRates(s.t, s.rocksDb[2], "%.3f", 1), quarterRates(s.t, s.rocksDb[3], "%.1f", 1.0 / 1048576)));
+        // The JVM's and redis-server's CPU over the events sent, and the cores the larger parts of the JVM took
+        // (thread groups sampled every 5 s, so their quarters' edges differ from the others' by up to 5 s).
+        double[] perEvent = new double[s.t.length];
+        for (int i = 0; i < perEvent.length; i++) perEvent[i] = s.cpu[0][i] + s.cpu[1][i];
+        md.append(String.format(Locale.ROOT, "- CPU per event sent, µs (JVM and redis-server, per quarter of the run): %s; "
+                + "cores: JVM %s, redis-server %s", quarterRates(s.t, perEvent, "%.1f", 1e6 / s.rate),
+                quarterRates(s.t, s.cpu[0], "%.2f", 1), quarterRates(s.t, s.cpu[1], "%.2f", 1)));
+        for (int g = 0; g < SOAK_CPU_GROUPS.length; g++) {
+            md.append(String.format(Locale.ROOT, ", %s %s", SOAK_CPU_GROUPS[g], quarterRates(s.t, s.cpu[2 + g], "%.2f", 1)));
+        }
+        md.append(String.format("%n"));
         md.append(String.format(Locale.ROOT, "- freshness p99 of each second, ms (highest per quarter of the run): %s%n",
                 perQuarter(s.p99, "%.0f", quarter -> quarter.max().orElse(Double.NaN))));
         md.append(String.format(Locale.ROOT, "- heap used MiB (mean per quarter of the run): %s%n", quarterMeans(s.heapMiB, "%.0f")));

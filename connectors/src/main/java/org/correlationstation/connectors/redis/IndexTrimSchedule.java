@@ -48,8 +48,9 @@ final class IndexTrimSchedule implements AutoCloseable {
                 return;
             }
         }
-        connector.commands()
-                .thenCompose(commands -> new IndexTrimmer(commands, options.trimPageSize())
+        // On the records' pipelined connection: a page's commands of one step go out in one write.
+        connector.pipeline()
+                .thenCompose(pipeline -> new IndexTrimmer(pipeline.commands(), pipeline.flush(), options.trimPageSize())
                         .trimDue(System.currentTimeMillis()))
                 .whenComplete((pruned, error) -> {
                     if (error != null) {

@@ -39,9 +39,8 @@ import org.correlationstation.core.redis.RedisEndpoint;
  * refreshes its view of the cluster periodically and when a redirect or a lost connection says it
  * changed).
  *
- * <p>Two connections: {@link #pipeline()} for the record batches, flushed once per batch, and
- * {@link #commands()}, flushed per command, for the index trimmer, whose commands each wait for the
- * last one's reply.
+ * <p>One connection, {@link #pipeline()}, for the record batches (flushed once per batch) and the index
+ * trimmer (flushed once per step of a page).
  */
 final class RedisConnector implements AutoCloseable {
     private static final int MIN_THREADS = 2;
@@ -68,7 +67,6 @@ final class RedisConnector implements AutoCloseable {
     private final ClientResources resources;
     private final RedisClient client;
     private final RedisClusterClient clusterClient;
-    private CompletableFuture<StatefulConnection<String, String>> connection;
     private CompletableFuture<StatefulConnection<String, String>> pipelined;
     private boolean closed;
 
@@ -125,21 +123,7 @@ final class RedisConnector implements AutoCloseable {
         return ((StatefulRedisConnection<String, String>) c).async();
     }
 
-    /**
-     * The async commands of the connection that flushes each command, connecting first when there is none
-     * (or the last attempt failed).
-     */
-    synchronized CompletionStage<RedisClusterAsyncCommands<String, String>> commands() {
-        if (closed) {
-            return CompletableFuture.failedFuture(new IllegalStateException("Redis connector closed"));
-        }
-        if (connection == null || connection.isCompletedExceptionally()) {
-            connection = connect();
-        }
-        return connection.thenApply(RedisConnector::async);
-    }
-
-    /** The connection that leaves flushing to its user, connecting first as {@link #commands()} does. */
+    /** The connection that leaves flushing to its user, connecting first when there is none (or the last attempt failed). */
     synchronized CompletionStage<Pipeline> pipeline() {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("Redis connector closed"));
@@ -218,7 +202,6 @@ final class RedisConnector implements AutoCloseable {
                 return;
             }
             closed = true;
-            current.add(connection);
             current.add(pipelined);
         }
         for (CompletableFuture<StatefulConnection<String, String>> c : current) {

@@ -7,6 +7,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.correlationstation.connectors.testutil.MailboxThread;
@@ -109,6 +110,62 @@ class RedisIndexTrimmerTest {
         assertThat(pruned).isZero();
         assertIndexed(r, true);
         assertThat(redis.zscore(RedisKeys.EXPIRIES, r.correlationId)).isGreaterThan((double) now);
+    }
+
+    /**
+     * A page of many ids on a connection that writes only when flushed (as the sink's): each id ends where it
+     * should, and the page takes one ZREM per index, not one per id and index.
+     */
+    @Test
+    void aPageOfManyIdsTakesOneRemovalPerIndex() throws Exception {
+        List<CorrelationRecord> gone = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            CorrelationRecord r = TestRecords.record(TestRecords.newTraceId(), 1, "svc-" + (i % 5), "shortlived");
+            gone.add(i % 2 == 0 ? failing(r) : r);
+        }
+        CorrelationRecord live = TestRecords.record(TestRecords.newTraceId(), 1, "svc-0");
+        CorrelationRecord persisted = TestRecords.record(TestRecords.newTraceId(), 1, "svc-1");
+        store(Duration.ofSeconds(1), System.currentTimeMillis(), gone.toArray(CorrelationRecord[]::new));
+        store(Duration.ofMinutes(5), System.currentTimeMillis() - 600_000, live, persisted); // due five minutes ago
+        redis.persist(RedisKeys.record(persisted.correlationId));
+        await(() -> gone.stream().noneMatch(r -> redis.exists(RedisKeys.record(r.correlationId)) > 0), TIMEOUT,
+                "the short-lived records to expire");
+        redis.configResetstat();
+
+        StatefulRedisConnection<String, String> manual = client.connect();
+        try {
+            manual.setAutoFlushCommands(false);
+            long now = System.currentTimeMillis();
+            int pruned = new IndexTrimmer(manual.async(), manual::flushCommands, 100).trimDue(now)
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+            assertThat(pruned).isEqualTo(gone.size());
+            for (CorrelationRecord r : gone) {
+                assertIndexed(r, false);
+                for (int s = 0; s < 5; s++) assertThat(redis.zscore(RedisKeys.service("svc-" + s), r.correlationId)).isNull();
+                assertThat(redis.zscore(RedisKeys.EXPIRIES, r.correlationId)).isNull();
+                assertThat(redis.exists(RedisKeys.indexesOf(r.correlationId))).isZero();
+            }
+            assertIndexed(live, true);
+            assertThat(redis.zscore(RedisKeys.service("svc-0"), live.correlationId)).isNotNull();
+            assertThat(redis.zscore(RedisKeys.EXPIRIES, live.correlationId)).as("rescheduled").isGreaterThan((double) now);
+            assertIndexed(persisted, true);
+            assertThat(redis.zscore(RedisKeys.EXPIRIES, persisted.correlationId)).as("no expiry: not watched").isNull();
+            // time, errors, shortlived and svc-0..4, and the bookkeeping's corr:expiries (removals and unwatched)
+            assertThat(commandCalls("zrem")).isBetween(1L, 10L);
+        } finally {
+            manual.close();
+        }
+    }
+
+    /** How many times Redis ran {@code command} since its statistics were reset. */
+    private long commandCalls(String command) {
+        for (String line : redis.info("commandstats").split("\r?\n")) {
+            if (line.startsWith("cmdstat_" + command + ":")) {
+                return Long.parseLong(line.replaceAll("^[^:]*:calls=(\\d+),.*", "$1"));
+            }
+        }
+        return 0;
     }
 
     @Test
