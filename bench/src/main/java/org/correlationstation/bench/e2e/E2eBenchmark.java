@@ -104,7 +104,8 @@ public final class E2eBenchmark {
     /**
      * Where the soak's CPU goes, by thread (names as /proc cuts them at 15 characters), beside the whole JVM
      * and redis-server: on two cores its freshness depends on the headroom these leave, and unlike the
-     * freshness tail they compare between runs within a few percent.
+     * freshness tail they compare between runs within a few percent. Lettuce's threads serve the bench's
+     * freshness probe as well as the job's Redis writers.
      */
     private static final String[] SOAK_CPU_GROUPS = {"correlator", "JIT", "GC", "Redis client", "generator"};
     private static final String[][] SOAK_CPU_THREADS = {{"Correlate trace"}, {"CompilerThre"},
