@@ -22,6 +22,7 @@ import org.HdrHistogram.Histogram;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.correlationstation.bench.check.RecordChecker;
+import org.correlationstation.bench.ingest.ProcCpu;
 import org.correlationstation.bench.load.CommandLine;
 import org.correlationstation.bench.load.KafkaTarget;
 import org.correlationstation.bench.load.LoadDriver;
@@ -325,6 +326,16 @@ public final class E2eBenchmark {
         return run;
     }
 
+    /** CPU seconds so far of the JVM, of redis-server and of each of {@link #SOAK_CPU_THREADS} (0 where not known). */
+    private static double[] soakCpuSeconds(RedisUnderTest target) {
+        long[] threads = ProcCpu.threadGroupNanos(ProcessHandle.current().pid(), SOAK_CPU_THREADS);
+        double[] seconds = new double[2 + threads.length];
+        seconds[0] = ProcCpu.selfNanos() / 1e9;
+        seconds[1] = target.cpuNanos() / 1e9;
+        for (int g = 0; g < threads.length; g++) seconds[2 + g] = threads[g] / 1e9;
+        return seconds;
+    }
+
     /** {JVM, redis-server, the JVM's JIT compiler threads} CPU time so far, in nanoseconds (0 where not known). */
     private long[] cpuNanos(RedisUnderTest target) {
         long jvm = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
@@ -370,9 +381,8 @@ public final class E2eBenchmark {
             double liveBytes = 0;
             double sstBytes = 0;
             double[] rocksDbAtStart = ProcessMemory.rocksDbBackground();
-            long[] cpuAtStart = cpuNanos(redis);
-            double[] threadsAtStart = ProcessMemory.threadGroupCpu(SOAK_CPU_THREADS);
-            double[] threads = new double[SOAK_CPU_THREADS.length];
+            double[] cpuAtStart = soakCpuSeconds(redis);
+            double[] cpu = new double[cpuAtStart.length];
             for (int i = 1; sender.isAlive(); i++) {
                 Thread.sleep(Math.max(0, (t0 + i * 1_000_000_000L - System.nanoTime()) / 1_000_000));
                 if (cluster.status(job).isGloballyTerminalState()) throw new IllegalStateException("job stopped" + cluster.failure(job));
@@ -387,17 +397,16 @@ public final class E2eBenchmark {
                     cleared = sampled[1];
                     liveBytes = sampled[2];
                     sstBytes = sampled[3];
-                    threads = ProcessMemory.threadGroupCpu(SOAK_CPU_THREADS);
-                    for (int g = 0; g < threads.length; g++) threads[g] -= threadsAtStart[g];
+                    cpu = soakCpuSeconds(redis);
+                    for (int c = 0; c < cpu.length; c++) cpu[c] -= cpuAtStart[c];
                 }
-                long[] cpu = cpuNanos(redis);
                 double[] rocksDb = ProcessMemory.rocksDbBackground();
                 rows.add(new double[] {(System.nanoTime() - t0) / 1e9, h.getValueAtPercentile(50) / 1e3,
                         h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3, m.heapUsedBytes() / 1048576.0,
                         m.rssBytes() / 1048576.0, openTraces, tracesSent.get(), m.heapAfterGcBytes() / 1048576.0, cleared,
                         rocksDb[0] - rocksDbAtStart[0], rocksDb[1] - rocksDbAtStart[1], rocksDb[2] - rocksDbAtStart[2],
-                        rocksDb[3] - rocksDbAtStart[3], liveBytes, sstBytes, (cpu[0] - cpuAtStart[0]) / 1e9,
-                        (cpu[1] - cpuAtStart[1]) / 1e9, threads[0], threads[1], threads[2], threads[3], threads[4]});
+                        rocksDb[3] - rocksDbAtStart[3], liveBytes, sstBytes, cpu[0], cpu[1], cpu[2], cpu[3], cpu[4],
+                        cpu[5], cpu[6]});
             }
             sender.join();
             if (target.errors() > 0) throw new IllegalStateException("constant rate: " + target.errors() + " failed sends");
@@ -528,7 +537,7 @@ public final class E2eBenchmark {
                 quarterRates(s.t, s.rocksDb[0], "%.3f", 1), quarterRates(s.t, s.rocksDb[1], "%.1f", 1.0 / 1048576),
                 quarterRates(s.t, s.rocksDb[2], "%.3f", 1), quarterRates(s.t, s.rocksDb[3], "%.1f", 1.0 / 1048576)));
         // The JVM's and redis-server's CPU over the events sent, and the cores the larger parts of the JVM took
-        // (thread groups sampled every 5 s, so their quarters' edges differ from the others' by up to 5 s).
+        // (sampled every 5 s).
         double[] perEvent = new double[s.t.length];
         for (int i = 0; i < perEvent.length; i++) perEvent[i] = s.cpu[0][i] + s.cpu[1][i];
         md.append(String.format(Locale.ROOT, "- CPU per event sent, µs (JVM and redis-server, per quarter of the run): %s; "

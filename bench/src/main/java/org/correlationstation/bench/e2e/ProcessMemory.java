@@ -72,40 +72,6 @@ record ProcessMemory(long heapUsedBytes, long heapAfterGcBytes, long rssBytes) {
         return totals;
     }
 
-    /**
-     * CPU seconds so far of this JVM's threads in each group, a thread counted in the first group one of
-     * whose name parts its name (as /proc shows it, cut at 15 characters) contains (Linux; zeros elsewhere).
-     */
-    static double[] threadGroupCpu(String[][] groups) {
-        double[] seconds = new double[groups.length];
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-            for (Path task : tasks) {
-                try {
-                    String comm = Files.readString(task.resolve("comm")).trim();
-                    int group = groupOf(comm, groups);
-                    if (group < 0) continue;
-                    String stat = Files.readString(task.resolve("stat"));
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    seconds[group] += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
-                } catch (IOException | RuntimeException threadGone) {
-                    // a thread that ended: its time is no longer listed
-                }
-            }
-        } catch (IOException e) {
-            return seconds;
-        }
-        return seconds;
-    }
-
-    private static int groupOf(String threadName, String[][] groups) {
-        for (int g = 0; g < groups.length; g++) {
-            for (String part : groups[g]) {
-                if (threadName.contains(part)) return g;
-            }
-        }
-        return -1;
-    }
-
     static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).trim();

@@ -61,20 +61,38 @@ public final class ProcCpu {
      * contains {@code namePart}, e.g. "CompilerThre" for the JIT compiler threads; 0 when none.
      */
     public static long threadNanos(long pid, String namePart) {
-        long ticks = 0;
+        return threadGroupNanos(pid, new String[][] {{namePart}})[0];
+    }
+
+    /**
+     * The same for several groups of threads in one pass over the process's threads: a thread counts in
+     * the first group one of whose name parts its name contains.
+     */
+    public static long[] threadGroupNanos(long pid, String[][] groups) {
+        long[] ticks = new long[groups.length];
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks) {
                 try {
-                    if (!Files.readString(task.resolve("comm")).contains(namePart)) continue;
-                    ticks += parse(Files.readString(task.resolve("stat"))).ticks();
+                    int group = groupOf(Files.readString(task.resolve("comm")), groups);
+                    if (group >= 0) ticks[group] += parse(Files.readString(task.resolve("stat"))).ticks();
                 } catch (IOException | RuntimeException threadGone) {
                     // a thread that ended: its time is no longer listed
                 }
             }
         } catch (IOException e) {
-            return 0;
+            // no /proc: zeros
         }
-        return ticks * NANOS_PER_TICK;
+        for (int g = 0; g < ticks.length; g++) ticks[g] *= NANOS_PER_TICK;
+        return ticks;
+    }
+
+    private static int groupOf(String threadName, String[][] groups) {
+        for (int g = 0; g < groups.length; g++) {
+            for (String part : groups[g]) {
+                if (threadName.contains(part)) return g;
+            }
+        }
+        return -1;
     }
 
     /** This process's own CPU, for the driver's share (the JVM's view, in nanoseconds). */

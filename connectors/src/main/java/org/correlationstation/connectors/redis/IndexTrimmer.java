@@ -33,7 +33,6 @@ import org.correlationstation.core.redis.RedisKeys;
 public final class IndexTrimmer {
     /** How many pages a round takes at most, so that one round cannot run away. */
     private static final int MAX_PAGES_PER_ROUND = 100;
-    private static final Runnable FLUSHES_ITSELF = () -> {};
 
     private final RedisClusterAsyncCommands<String, String> commands;
     private final Runnable flush;
@@ -41,7 +40,7 @@ public final class IndexTrimmer {
 
     /** On a connection that flushes each command. */
     public IndexTrimmer(RedisClusterAsyncCommands<String, String> commands, int pageSize) {
-        this(commands, FLUSHES_ITSELF, pageSize);
+        this(commands, RecordBatchWriter.FLUSHES_ITSELF, pageSize);
     }
 
     /**
@@ -102,7 +101,7 @@ public final class IndexTrimmer {
                 }
                 List<CompletableFuture<Long>> updates = new ArrayList<>(2);
                 if (!unwatched.isEmpty()) updates.add(commands.zrem(RedisKeys.EXPIRIES, unwatched.toArray(String[]::new)).toCompletableFuture());
-                if (!rescheduled.isEmpty()) updates.add(commands.zadd(RedisKeys.EXPIRIES, scored(rescheduled)).toCompletableFuture());
+                if (!rescheduled.isEmpty()) updates.add(commands.zadd(RedisKeys.EXPIRIES, RecordBatchWriter.scored(rescheduled)).toCompletableFuture());
                 flush.run();
                 return prune(gone).thenCompose(done -> CompletableFuture.allOf(updates.toArray(CompletableFuture[]::new)))
                         .thenApply(done -> new PageResult(due.size(), gone.size()));
@@ -156,10 +155,5 @@ public final class IndexTrimmer {
                 return CompletableFuture.allOf(bookkeeping.toArray(CompletableFuture[]::new));
             });
         });
-    }
-
-    @SuppressWarnings("unchecked")
-    private static ScoredValue<String>[] scored(List<ScoredValue<String>> values) {
-        return values.toArray(ScoredValue[]::new);
     }
 }

@@ -163,7 +163,7 @@ public final class RecordBatchWriter {
     }
 
     @SuppressWarnings("unchecked")
-    private static ScoredValue<String>[] scored(List<ScoredValue<String>> values) {
+    static ScoredValue<String>[] scored(List<ScoredValue<String>> values) {
         return values.toArray(ScoredValue[]::new);
     }
 }
