@@ -14,7 +14,7 @@ import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.correlationstation.core.config.Options;
 import org.correlationstation.core.config.Settings;
-import org.correlationstation.job.rocksdb.BottommostZstd;
+import org.correlationstation.job.rocksdb.JobRocksDbOptions;
 import org.rocksdb.CompactionStyle;
 import org.rocksdb.CompressionType;
 
@@ -41,13 +41,13 @@ public final class JobEnvironment {
         // one rate (bench/README.md "Fourth round"): freshness p99 3.0 s -> 2.5 s, checkpoints ~1 s.
         conf.set(RocksDBConfigurableOptions.COMPACTION_STYLE, CompactionStyle.UNIVERSAL);
         // Memtable flushes uncompressed, compactions' output Snappy-compressed (Flink's default), and the
-        // bottommost level ZSTD (BottommostZstd). Every checkpoint flushes the memtables on the task thread
+        // bottommost level ZSTD (JobRocksDbOptions). Every checkpoint flushes the memtables on the task thread
         // (its synchronous part: no record or timer is processed meanwhile), and Snappy was 85% of that
         // flush: the correlator's synchronous part went from 650-800 ms to ~390 ms (bench/README.md
         // "Fifth round").
         conf.set(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL,
                 List.of(CompressionType.NO_COMPRESSION, CompressionType.SNAPPY_COMPRESSION));
-        conf.set(RocksDBOptions.OPTIONS_FACTORY, BottommostZstd.class.getName());
+        conf.set(RocksDBOptions.OPTIONS_FACTORY, JobRocksDbOptions.class.getName());
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL,
                 Duration.ofMillis(settings.get(Options.CHECKPOINT_INTERVAL_MS)));
