@@ -397,8 +397,11 @@ public final class E2eBenchmark {
                     cleared = sampled[1];
                     liveBytes = sampled[2];
                     sstBytes = sampled[3];
-                    cpu = soakCpuSeconds(redis);
-                    for (int c = 0; c < cpu.length; c++) cpu[c] -= cpuAtStart[c];
+                    // Once the generator's thread has ended, /proc no longer counts its time: the last sample stays.
+                    if (sender.isAlive()) {
+                        cpu = soakCpuSeconds(redis);
+                        for (int c = 0; c < cpu.length; c++) cpu[c] -= cpuAtStart[c];
+                    }
                 }
                 double[] rocksDb = ProcessMemory.rocksDbBackground();
                 rows.add(new double[] {(System.nanoTime() - t0) / 1e9, h.getValueAtPercentile(50) / 1e3,
