@@ -22,9 +22,9 @@ import org.rocksdb.Priority;
  * runs compactions; flushes run in the HIGH pool and keep theirs). A universal compaction takes up to
  * most of a core for seconds after a checkpoint's flush, exactly when the task threads catch up on the
  * records that queued during the checkpoint's pause; at nice 19 it takes what they leave. Nothing waits
- * for a compaction unless level-0 tables pile up to RocksDB's slow-down trigger, which the soaks never
- * reached (bench/README.md "Session 21"). The pool belongs to RocksDB's default environment, so this
- * holds for every RocksDB instance of the TaskManager's process.
+ * for a compaction unless level-0 tables pile up to RocksDB's slow-down trigger, which the 30-minute
+ * soak's RocksDB logs do not show (bench/README.md "Session 21"). The pool belongs to RocksDB's default
+ * environment, so this holds for every RocksDB instance of the TaskManager's process.
  *
  * <p>A deployment that sets its own {@code state.backend.rocksdb.options-factory} replaces this one.
  */
