@@ -1,6 +1,5 @@
 package org.correlationstation.bench.e2e;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -338,9 +337,7 @@ public final class E2eBenchmark {
 
     /** {JVM, redis-server, the JVM's JIT compiler threads} CPU time so far, in nanoseconds (0 where not known). */
     private long[] cpuNanos(RedisUnderTest target) {
-        long jvm = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? Math.max(0, os.getProcessCpuTime()) : 0;
-        return new long[] {jvm, target.cpuNanos(), ProcessMemory.compilerCpuNanos()};
+        return new long[] {Math.max(0, ProcCpu.selfNanos()), target.cpuNanos(), ProcessMemory.compilerCpuNanos()};
     }
 
     private Soak soak(double rate, int parallelism) throws Exception {
