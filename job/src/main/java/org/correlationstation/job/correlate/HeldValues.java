@@ -22,7 +22,7 @@ final class HeldValues {
     Map<String, LinkCounts> links;
     long[] edgesCounted;
     /**
-     * A closed trace's tracked spans once its values are in its closed-trace value ({@link ClosedTrace}):
+     * A trace's tracked spans once its values are in its closed-trace value ({@link ClosedTrace}):
      * then every value above is set too, and they are written back together.
      */
     Map<String, SpanInfo> closedSpans;

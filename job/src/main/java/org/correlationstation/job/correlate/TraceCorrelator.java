@@ -56,7 +56,9 @@ import org.correlationstation.job.types.TraceSpans;
  * values), the link counts (one map value), and the pending logs (two lists, appended without reading).
  * The summary keeps the pending logs' earliest due times, so a timer looks at them only when one of
  * them is due. When a trace closes, its spans, id set, fingerprints, link counts and counted edges move
- * into one compact value ({@link ClosedTrace}): closed traces are most of what a correlator holds.
+ * into one compact value ({@link ClosedTrace}): closed traces are most of what a correlator holds. Most
+ * traces take that form earlier, when they are written back quiet after their first emission, from what
+ * is held ({@link #toCompactForm}): their close then reads two values instead of six.
  *
  * <p>Processing-time timers sit on a grid (a tenth of the emit interval, at most 100 ms): traces due
  * within one grid step share one timer firing instead of waking the timer thread once each.
@@ -93,6 +95,12 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      */
     private static final long SUMMARY_QUIET_MS = 400;
     private static final Duration TOMBSTONE_TTL_MARGIN = Duration.ofMinutes(5);
+    /**
+     * Bound on the tracked spans of an open trace put into compact form ({@link #toCompactForm}): a batch
+     * that comes after reads and rewrites the whole value, so a trace still trickling in thousands of spans
+     * keeps the open form's appended list until it closes.
+     */
+    private static final int COMPACT_OPEN_MAX_SPANS = 1_000;
     /** Bound of {@link GraphBuffer}: buckets × services and pairs a subtask sees in a timer grid step. */
     private static final int GRAPH_BUFFER_ELEMENTS = 4096;
 
@@ -391,7 +399,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
             openTraces--;
             clearing.clearAt(currentTrace, s.closedAt + cfg.ttlMs);
             emit(s, now, out);
-            toClosedForm(s);
+            if (!s.closedForm) toClosedForm(s); // else in compact form since its emission (toCompactForm)
             closing = true;
         } else if (s.dirty && now >= emitDueAt(s)) {
             emit(s, now, out);
@@ -576,6 +584,48 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         graphEdgesState.clear();
     }
 
+    /**
+     * Whether an open trace written back now goes into its compact form ({@link #toCompactForm}): emitted,
+     * nothing new since, no log waiting, every value it needs held (no read), and small enough that a
+     * late batch's read and rewrite of the whole value stays cheap.
+     */
+    private boolean compactable(TraceSummary s) {
+        HeldValues held = s.held;
+        return held != null && s.emitted && !s.dirty && s.pendingLogs == 0 && !s.truncated
+                && s.trackedSpans <= COMPACT_OPEN_MAX_SPANS
+                && (held.fingerprints != null || s.trackedLogs == 0)
+                && (held.links != null || s.linkEntries == 0)
+                && (held.edgesCounted != null || s.trackedSpans == 0)
+                && (s.trackedSpans == 0 || recentSpans.get(s.traceId) != null);
+    }
+
+    /**
+     * An open trace quiet after its emission ({@link #compactable}) takes the closed form's one value now,
+     * from what is held, instead of at its close: its close then reads two values (summary and closed
+     * trace) instead of six, and writes none of the five it would clear. Most traces arrive in a burst and
+     * are not touched again until they close a window later, by which time nothing of them is cached.
+     * Called by {@link #writeBack} in the trace's key context, not necessarily the current call's trace.
+     */
+    private void toCompactForm(TraceSummary s) {
+        HeldValues held = s.held;
+        Map<String, SpanInfo> spans = s.trackedSpans == 0 ? new HashMap<>() : recentSpans.get(s.traceId);
+        recentSpans.forget(s.traceId); // the map is the held closed spans' from now on
+        if (held.spanIds == null) held.spanIds = ClosedTrace.spanIds(spans);
+        if (held.fingerprints == null) held.fingerprints = SeenSet.EMPTY;
+        if (held.links == null) held.links = new HashMap<>();
+        if (held.edgesCounted == null) held.edgesCounted = SeenSet.EMPTY;
+        held.closedSpans = spans;
+        held.closedSpansUnsaved = true;
+        s.closedForm = true;
+        if (s.trackedSpans > 0) spansState.clear(); // appended per batch, without the summary
+        if (s.valuesMayBeStored) { // otherwise only ever held: never written
+            spanIdsState.clear();
+            fingerprintsState.clear();
+            linksState.clear();
+            graphEdgesState.clear();
+        }
+    }
+
     private static long[] orEmpty(long[] values) {
         return values == null ? SeenSet.EMPTY : values;
     }
@@ -585,7 +635,9 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      * carries that changed since they were last written; they stay held, except a closed trace's.
      */
     private void writeBack(TraceSummary s) throws Exception {
+        if (!s.closedForm && compactable(s)) toCompactForm(s);
         summaryState.update(s);
+        s.valuesMayBeStored = true;
         HeldValues held = s.held;
         if (held == null) return;
         if (s.closedForm) {
@@ -593,7 +645,8 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
                 closedFormHeld(s); // what was not read since it was last written
                 closedTraceState.update(new ClosedTrace(held.closedSpans, held.fingerprints, held.links, held.edgesCounted));
             }
-            // A closed trace is rarely touched again: its values are not held beyond this, so that the
+            // A trace in closed form (closed, or open and quiet since its emission) is rarely touched again
+            // before its close or clean-up: its values are not held beyond this, so that the
             // summaries held (up to 20,000 per subtask) do not hold the spans of every trace closed lately.
             s.held = null;
             return;
@@ -957,7 +1010,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         recentSummaries.forget(currentTrace);
         recentSpans.forget(currentTrace);
         if (s.closedForm) {
-            closedTraceState.clear(); // the other values were cleared when it closed
+            closedTraceState.clear(); // the other values were cleared when it took that form
         } else {
             spansState.clear();
             spanIdsState.clear();
@@ -980,7 +1033,10 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         TraceSummary s = recentSummaries.get(currentTrace);
         if (s != null) return s;
         s = summaryState.value();
-        if (s != null) recentSummaries.loaded(currentTrace, s.ofTrace(currentTrace));
+        if (s != null) {
+            s.valuesMayBeStored = true;
+            recentSummaries.loaded(currentTrace, s.ofTrace(currentTrace));
+        }
         return s;
     }
 

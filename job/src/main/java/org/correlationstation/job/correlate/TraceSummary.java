@@ -62,7 +62,8 @@ public class TraceSummary {
     public long processingTimer;
     /**
      * The trace's spans, fingerprints, links and counted edges are in its {@code closed-trace} value
-     * ({@link ClosedTrace}), written when it closed; false for a trace that closed before release 0.2.0.
+     * ({@link ClosedTrace}), written when it closed or, for most traces, when it was written back quiet
+     * after its first emission; false for a trace that closed before release 0.2.0.
      * Declared last: the golden data of earlier releases numbers the fields before it.
      */
     public boolean closedForm;
@@ -72,6 +73,12 @@ public class TraceSummary {
      * summary's state (its serializer does not write it).
      */
     transient HeldValues held;
+    /**
+     * Whether state may have the trace's open-form small values: its summary was read from state or
+     * written back (they are written only with it). False for a summary created in this subtask and never
+     * written: its compact form then has only the span list to clear. Not part of the summary's state.
+     */
+    transient boolean valuesMayBeStored;
 
     public TraceSummary() {}
 

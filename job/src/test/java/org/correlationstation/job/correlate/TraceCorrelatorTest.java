@@ -675,6 +675,59 @@ class TraceCorrelatorTest {
                 .filteredOn(u -> u.key().isEdge()).extracting(u -> u.key().service()).containsExactly("fraud");
     }
 
+    @Test
+    void anOpenTraceQuietAfterItsEmissionTakesTheCompactFormAndGrowsAsInTheOpenForm() throws Exception {
+        CorrelationRecord compacted = growingTrace(true);
+        h.close();
+        h = new CorrelatorHarness(CorrelationSettings.defaults());
+        CorrelationRecord open = growingTrace(false);
+        assertThat(compacted.spanCount).isEqualTo(5);
+        assertThat(compacted.logCount).isEqualTo(6);
+        assertThat(compacted.status).isEqualTo("closed");
+        assertThat(RecordCodec.sameContent(RecordCodec.toJsonBytes(compacted), RecordCodec.toJsonBytes(open)))
+                .as("the same record whichever form the trace was in when it grew:%n%s%n%s",
+                        RecordCodec.toJson(compacted), RecordCodec.toJson(open))
+                .isTrue();
+    }
+
+    /**
+     * The checkout trace, emitted, then more events of it while it is open, then its close; with
+     * {@code quiet}, another trace's batch comes once it has been quiet past the summaries' write-back,
+     * which puts it into compact form. Its last record.
+     */
+    private CorrelationRecord growingTrace(boolean quiet) throws Exception {
+        feedCheckoutTrace();
+        h.span(span("legacy-span", PAY, "legacy", "ledger", T0 + 210, T0 + 260)); // an id that is not 16 hex digits
+        long wait = CorrelationSettings.defaults().joinMaxWaitMs;
+        h.time(1_000);
+        h.time(1_000 + wait); // the logs without span id decided
+        h.time(3_000 + wait); // and emitted
+        assertThat(h.last().status).isEqualTo("open");
+        if (quiet) {
+            SpanEvent other = span(sid(9), null, "other", "other", T0, T0 + 10);
+            other.traceId = "0af7651916cd43dd8448eb211c80319c";
+            h.time(4_000 + wait);
+            h.span(other);
+            assertThat(keysWith("closed-trace")).as("the open trace's one value").containsExactly(TRACE);
+            for (String state : List.of("span-list", "span-id-set", "log-fingerprint-set", "link-table", "graph-edges-counted")) {
+                assertThat(keysWith(state)).as("%s of the open trace in compact form", state).doesNotContain(TRACE);
+            }
+        } else {
+            assertThat(keysWith("closed-trace")).isEmpty();
+            assertThat(keysWith("span-list")).containsExactly(TRACE);
+        }
+        h.time(5_000 + wait);
+        h.span(span(PAY, CHECKOUT, "charge again", "payments", T0 + 200, T0 + 500));   // duplicate: id set
+        h.span(span("legacy-span", PAY, "legacy again", "ledger", T0 + 210, T0 + 260)); // duplicate: other id
+        h.log(log(CHECKOUT, "checkout", T0 + 150, 9, "cart loaded"));                    // duplicate: fingerprints
+        h.span(span(sid(4), PAY, "fraud check", "fraud", T0 + 300, T0 + 400));          // new child of a known span
+        h.log(log(PAY, "payments", T0 + 450, 9, "receipt sent"));                          // link of a known span
+        h.log(log(null, "fraud", T0 + 350, 9, "scored"));                                  // inferred → the new span
+        h.time(7_000 + 2 * wait);
+        h.time(80_000); // closes
+        return h.records().stream().filter(r -> r.traceId.equals(TRACE)).reduce((a, b) -> b).orElseThrow();
+    }
+
     private List<String> keysWith(String state) {
         try (var keys = h.harness.getOperator().getKeyedStateBackend().<org.apache.flink.runtime.state.VoidNamespace>getKeys(
                 state, org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
