@@ -632,7 +632,8 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
 
     /**
      * Writes a held summary back to the current key's state ({@link RecentSummaries}), with the values it
-     * carries that changed since they were last written; they stay held, except a closed trace's.
+     * carries that changed since they were last written; they stay held, except those of a trace in closed
+     * form (closed, or put into compact form here: {@link #toCompactForm}).
      */
     private void writeBack(TraceSummary s) throws Exception {
         if (!s.closedForm && compactable(s)) toCompactForm(s);
