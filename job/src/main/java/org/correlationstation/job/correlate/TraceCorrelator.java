@@ -569,54 +569,56 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     private void toClosedForm(TraceSummary s) throws Exception {
         HeldValues held = held(s);
         Map<String, SpanInfo> spans = timerSpans(s);
-        if (held.spanIds == null) held.spanIds = ClosedTrace.spanIds(spans);
         if (held.fingerprints == null) held.fingerprints = s.trackedLogs == 0 ? SeenSet.EMPTY : fingerprints(s);
         loadLinks(s);
         edgesCounted(s);
-        held.closedSpans = spans;
-        held.closedSpansUnsaved = true;
-        s.closedForm = true;
-        recentSpans.forget(currentTrace); // held with the summary from now on
-        spansState.clear();
-        spanIdsState.clear();
-        fingerprintsState.clear();
-        linksState.clear();
-        graphEdgesState.clear();
+        intoClosedValue(s, spans);
     }
 
     /**
-     * Whether an open trace written back now goes into its compact form ({@link #toCompactForm}): emitted,
-     * nothing new since, no log waiting, every value it needs held (no read), and small enough that a
-     * late batch's read and rewrite of the whole value stays cheap.
+     * The spans with which an open trace written back now goes into its compact form ({@link #toCompactForm}),
+     * or null when it does not: emitted, nothing new since, no log waiting, every value it needs held (no
+     * read), and small enough that a later batch's read and rewrite of the whole value stays cheap.
      */
-    private boolean compactable(TraceSummary s) {
+    private Map<String, SpanInfo> compactableSpans(TraceSummary s) {
         HeldValues held = s.held;
-        return held != null && s.emitted && !s.dirty && s.pendingLogs == 0 && !s.truncated
+        boolean compactable = held != null && s.emitted && !s.dirty && s.pendingLogs == 0 && !s.truncated
                 && s.trackedSpans <= COMPACT_OPEN_MAX_SPANS
                 && (held.fingerprints != null || s.trackedLogs == 0)
                 && (held.links != null || s.linkEntries == 0)
-                && (held.edgesCounted != null || s.trackedSpans == 0)
-                && (s.trackedSpans == 0 || recentSpans.get(s.traceId) != null);
+                && (held.edgesCounted != null || s.trackedSpans == 0);
+        if (!compactable) return null;
+        return s.trackedSpans == 0 ? new HashMap<>() : recentSpans.get(s.traceId);
     }
 
     /**
-     * An open trace quiet after its emission ({@link #compactable}) takes the closed form's one value now,
-     * from what is held, instead of at its close: its close then reads two values (summary and closed
+     * An open trace quiet after its emission ({@link #compactableSpans}) takes the closed form's one value
+     * now, from what is held, instead of at its close: its close then reads two values (summary and closed
      * trace) instead of six, and writes none of the five it would clear. Most traces arrive in a burst and
      * are not touched again until they close a window later, by which time nothing of them is cached.
      * Called by {@link #writeBack} in the trace's key context, not necessarily the current call's trace.
      */
-    private void toCompactForm(TraceSummary s) {
+    private void toCompactForm(TraceSummary s, Map<String, SpanInfo> spans) {
         HeldValues held = s.held;
-        Map<String, SpanInfo> spans = s.trackedSpans == 0 ? new HashMap<>() : recentSpans.get(s.traceId);
-        recentSpans.forget(s.traceId); // the map is the held closed spans' from now on
-        if (held.spanIds == null) held.spanIds = ClosedTrace.spanIds(spans);
+        // unset only where the summary's counts say there is none
         if (held.fingerprints == null) held.fingerprints = SeenSet.EMPTY;
         if (held.links == null) held.links = new HashMap<>();
         if (held.edgesCounted == null) held.edgesCounted = SeenSet.EMPTY;
+        intoClosedValue(s, spans);
+    }
+
+    /**
+     * The trace's held values (fingerprints, links and counted edges set) and {@code spans} become its
+     * closed-trace value, written back with its summary; the open form's states that state may have are
+     * cleared.
+     */
+    private void intoClosedValue(TraceSummary s, Map<String, SpanInfo> spans) {
+        HeldValues held = s.held;
+        if (held.spanIds == null) held.spanIds = ClosedTrace.spanIds(spans);
         held.closedSpans = spans;
         held.closedSpansUnsaved = true;
         s.closedForm = true;
+        recentSpans.forget(s.traceId); // held with the summary from now on
         if (s.trackedSpans > 0) spansState.clear(); // appended per batch, without the summary
         if (s.valuesMayBeStored) { // otherwise only ever held: never written
             spanIdsState.clear();
@@ -636,7 +638,10 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      * form (closed, or put into compact form here: {@link #toCompactForm}).
      */
     private void writeBack(TraceSummary s) throws Exception {
-        if (!s.closedForm && compactable(s)) toCompactForm(s);
+        if (!s.closedForm) {
+            Map<String, SpanInfo> spans = compactableSpans(s);
+            if (spans != null) toCompactForm(s, spans);
+        }
         summaryState.update(s);
         s.valuesMayBeStored = true;
         HeldValues held = s.held;
