@@ -86,13 +86,13 @@ public final class LocalMode implements AutoCloseable {
             memoryStore = Optional.empty();
         } else {
             InMemoryCorrelationStore memory = InMemoryCorrelationStore.create(s);
-            StoreSnapshot file = new StoreSnapshot(dataDir.resolve("store").resolve("correlations.jsonl"));
+            StoreSnapshot file = new StoreSnapshot(dataDir.resolve("store"));
             int loaded = file.load(memory, Duration.ofSeconds(s.get(Options.CORRELATION_TTL_SECONDS)),
                     System.currentTimeMillis());
             int graphElements = file.loadGraph(memory);
             LOG.info("in-memory store: at most {} records and {} MiB of heap (MEMORY_STORE_MAX_RECORDS, "
                     + "MEMORY_STORE_MAX_BYTES); {} correlations and {} service-graph elements loaded from {}",
-                    s.get(Options.MEMORY_STORE_MAX_RECORDS), memory.maxBytes() >> 20, loaded, graphElements, file.file().getParent());
+                    s.get(Options.MEMORY_STORE_MAX_RECORDS), memory.maxBytes() >> 20, loaded, graphElements, file.directory());
             LocalStores.register(STORE_NAME, memory, file);
             parts.push(() -> LocalStores.unregister(STORE_NAME));
             store = memory;
@@ -146,7 +146,7 @@ public final class LocalMode implements AutoCloseable {
     public String describe() {
         String store = this.store.kind() == CorrelationStore.Kind.REDIS
                 ? "redis"
-                : "memory (snapshot " + snapshot.map(f -> f.file().toString()).orElse("") + ")";
+                : "memory (snapshot " + snapshot.map(f -> f.directory().toString()).orElse("") + ")";
         return String.join("\n",
                 "  OTLP gRPC       localhost:" + ingest.grpcPort(),
                 "  OTLP HTTP       http://localhost:" + ingest.httpPort() + "/v1/traces, /v1/logs",

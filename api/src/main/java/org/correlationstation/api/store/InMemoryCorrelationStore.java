@@ -3,6 +3,7 @@ package org.correlationstation.api.store;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -125,8 +126,10 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
     }
 
     /** Listing order: first_seen descending, then correlation_id descending. */
-    private static final Comparator<Position> NEWEST_FIRST = Comparator.comparingLong(Position::firstSeen).reversed()
-            .thenComparing(Position::correlationId, Comparator.reverseOrder());
+    private static final Comparator<Position> NEWEST_FIRST = (a, b) -> {
+        int byTime = Long.compare(b.firstSeen, a.firstSeen);
+        return byTime != 0 ? byTime : b.correlationId.compareTo(a.correlationId);
+    };
 
     private static final NavigableSet<Position> EMPTY = new TreeSet<>(NEWEST_FIRST);
 
@@ -213,12 +216,22 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
         }
         long firstSeen = RecordCodec.parseTime(record.firstSeen);
         long position = stored == null ? firstSeen : Math.min(stored.position.firstSeen, firstSeen);
+        // An update mostly keeps its place: its index entries then stay as they are (removing and adding
+        // them again was two fifths of a write).
+        boolean samePlace = stored != null && stored.position.firstSeen == position;
+        Position p = samePlace ? stored.position : new Position(position, record.correlationId);
 
         // Index key → its service (null for the time and error indexes): the stored ones and the new ones.
         Map<String, String> keys = new LinkedHashMap<>();
         if (stored != null) {
             for (Index index : stored.indexes) keys.put(index.key, index.service);
-            remove(stored.correlationId);
+            if (samePlace) {
+                // Out of the write order only: it goes to the end again below.
+                byId.remove(stored.correlationId);
+                bytes -= stored.bytes;
+            } else {
+                remove(stored.correlationId);
+            }
         }
         keys.put(RedisKeys.TIME_INDEX, null);
         for (String service : record.services) keys.put(RedisKeys.service(service), service);
@@ -234,12 +247,14 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
             services[s] = indexes.get(RedisKeys.service(record.services.get(s))).service;
         }
 
-        Position p = new Position(position, record.correlationId);
         Entry entry = new Entry(record.correlationId, record.traceId, json, version, record.progress(), status(record.status),
                 record.hasError, firstSeen, p, services, in, now + ttlMillis);
         byId.put(entry.correlationId, entry);
         byTrace.put(entry.traceId, entry.correlationId);
-        for (Index index : in) index.positions.add(p);
+        for (int n = 0; n < in.length; n++) {
+            // The stored indexes come first in `in`, in the same order.
+            if (!samePlace || n >= stored.indexes.length) in[n].positions.add(p);
+        }
         bytes += entry.bytes;
         evictRecords();
         return version;
@@ -418,6 +433,20 @@ public final class InMemoryCorrelationStore implements CorrelationStore {
         expire(clock.getAsLong());
         List<byte[]> out = new ArrayList<>(byId.size());
         for (Entry e : byId.values()) out.add(e.json);
+        return out;
+    }
+
+    /**
+     * As {@link #snapshotJson()}, of the records of {@code correlationIds} that are still held, in that
+     * order: what local mode's snapshot journal appends at a checkpoint.
+     */
+    public synchronized List<byte[]> snapshotJson(Collection<String> correlationIds) {
+        expire(clock.getAsLong());
+        List<byte[]> out = new ArrayList<>(correlationIds.size());
+        for (String id : correlationIds) {
+            Entry e = byId.get(id);
+            if (e != null) out.add(e.json);
+        }
         return out;
     }
 

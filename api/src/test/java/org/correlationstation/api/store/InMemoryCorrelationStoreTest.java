@@ -59,6 +59,46 @@ class InMemoryCorrelationStoreTest extends CorrelationStoreContract {
     }
 
     @Test
+    void anUpdateIsListedOnceWhereItsIndexesAndItsEarliestFirstSeenPutIt() throws Exception {
+        StoreTestRecords gen = new StoreTestRecords(12);
+        CorrelationRecord other = gen.record(BASE - 2000, "open", false, "cart", "checkout");
+        String trace = gen.record(BASE, "open", false).traceId;
+        store.put(other);
+        store.put(grown(StoreTestRecords.record(trace, BASE, "open", false, "checkout"), 1));
+        String id = CorrelationIds.forTrace(trace);
+        assertThat(listed(null, null)).containsExactly(id, other.correlationId);
+
+        // The same place: a new service and an error add it to their indexes.
+        store.put(grown(StoreTestRecords.record(trace, BASE, "open", true, "cart", "checkout"), 2));
+        assertThat(listed(null, null)).containsExactly(id, other.correlationId);
+        assertThat(listed("cart", null)).containsExactly(id, other.correlationId);
+        assertThat(listed(null, true)).containsExactly(id);
+
+        // An earlier first_seen moves it in every index it is in.
+        store.put(grown(StoreTestRecords.record(trace, BASE - 5000, "open", true, "cart", "checkout"), 3));
+        assertThat(listed(null, null)).containsExactly(other.correlationId, id);
+        assertThat(listed("cart", null)).containsExactly(other.correlationId, id);
+        assertThat(listed("checkout", null)).containsExactly(other.correlationId, id);
+        assertThat(listed(null, true)).containsExactly(id);
+
+        // A later one does not (an index score is only ever lowered, as ZADD LT does in Redis).
+        store.put(grown(StoreTestRecords.record(trace, BASE + 1000, "closed", true, "cart", "checkout"), 4));
+        assertThat(listed(null, null)).containsExactly(other.correlationId, id);
+        assertThat(listed("cart", null)).containsExactly(other.correlationId, id);
+        assertThat(listed(null, true)).containsExactly(id);
+        assertThat(store.size()).isEqualTo(2);
+    }
+
+    private static CorrelationRecord grown(CorrelationRecord r, int spans) {
+        r.spanCount = spans;
+        return r;
+    }
+
+    private List<String> listed(String service, Boolean hasError) throws Exception {
+        return StoreTestRecords.ids(await(store.query(new CorrelationQuery(service, null, null, null, hasError, 10, null))).items());
+    }
+
+    @Test
     void boundedSizeEvictsTheOldestWriteFirst() throws Exception {
         store = new InMemoryCorrelationStore(Duration.ofHours(1), 3, clock::get);
         StoreTestRecords gen = new StoreTestRecords(11);

@@ -1,47 +1,87 @@
 package org.correlationstation.local.store;
 
+import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
-import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.correlationstation.api.store.InMemoryCorrelationStore;
 import org.correlationstation.core.graph.GraphCodec;
 import org.correlationstation.core.graph.GraphUpdate;
 import org.correlationstation.core.record.CorrelationRecord;
 import org.correlationstation.core.record.RecordCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The in-memory store's contents as a file under {@code DATA_DIR}, one SPEC §4 JSON record per line,
- * so that local mode restarts with its correlations still served; and its service graph beside it
- * ({@code graph.tsv}: bucket start, element and counts as Redis holds them, per line). Written whole
- * and renamed into place, so a crash mid-write leaves the previous snapshot.
+ * The in-memory store's contents as files in a directory under {@code DATA_DIR}, one SPEC §4 JSON
+ * record per line, so that local mode restarts with its correlations still served; and its service
+ * graph beside them ({@code graph.tsv}: bucket start, element and counts as Redis holds them, per line).
+ *
+ * <p>The records are a base and a journal. A checkpoint appends the records written since the
+ * previous one to the journal ({@link #append}): writing the whole store at every checkpoint cost
+ * time in proportion to the store, not to what changed (a quarter of local mode's store writer at
+ * 12,000 records/s, and the more the fuller the store). Once the journal is as large as the base, the
+ * whole store is written as the next generation's base ({@code correlations-<generation>.jsonl},
+ * written aside and renamed into place) and the previous generation's files are deleted, so the files
+ * stay within about twice the store. A load reads the newest base, then its journal, later lines
+ * winning by the store's compare-and-set rule. A crash mid-append leaves a partial last line, which the
+ * load skips and the next append cuts off; a crash mid-compaction leaves the previous generation whole.
  */
 public final class StoreSnapshot {
-    private final Path file;
+    private static final Logger LOG = LoggerFactory.getLogger(StoreSnapshot.class);
+    private static final Pattern BASE = Pattern.compile("correlations-(\\d+)\\.jsonl");
+    /** Before journals (0.2.0): the whole store in one file, read as a base of generation 0. */
+    static final String UNVERSIONED_BASE = "correlations.jsonl";
+    /** A journal smaller than this never triggers a compaction, however small the base. */
+    static final long MIN_JOURNAL_BYTES_TO_COMPACT = 1 << 20;
 
-    public StoreSnapshot(Path file) {
-        this.file = file;
+    private final Path dir;
+    /** The generation the next append extends; -1 until a load or a write has said which. */
+    private long generation = -1;
+    private long baseBytes;
+    /** The journal's bytes up to its last complete line: where the next append starts. */
+    private long journalBytes;
+
+    public StoreSnapshot(Path dir) {
+        this.dir = dir;
     }
 
-    public Path file() {
-        return file;
+    public Path directory() {
+        return dir;
     }
 
     public Path graphFile() {
-        return file.resolveSibling("graph.tsv");
+        return dir.resolve("graph.tsv");
+    }
+
+    Path base(long gen) {
+        return dir.resolve("correlations-" + gen + ".jsonl");
+    }
+
+    Path journal(long gen) {
+        return dir.resolve("correlations-" + gen + ".journal.jsonl");
     }
 
     /** Writes the store's service graph; returns how many elements. */
     public int writeGraph(InMemoryCorrelationStore store) throws IOException {
         List<GraphUpdate> graph = store.graphSnapshot();
-        Files.createDirectories(file.getParent());
+        Files.createDirectories(dir);
         Path tmp = graphFile().resolveSibling(graphFile().getFileName() + ".tmp");
         try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             for (GraphUpdate u : graph) {
@@ -69,37 +109,140 @@ public final class StoreSnapshot {
         return loaded;
     }
 
-    /** Writes every record of {@code store}; returns how many. */
-    public int write(InMemoryCorrelationStore store) throws IOException {
+    /**
+     * Writes every record of {@code store} as a new generation's base and deletes the older files;
+     * returns how many records.
+     */
+    public synchronized int write(InMemoryCorrelationStore store) throws IOException {
         List<byte[]> records = store.snapshotJson();
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.createDirectories(dir);
+        long next = Math.max(generation, newestBase().orElse(-1)) + 1;
+        Path tmp = dir.resolve(base(next).getFileName() + ".tmp");
+        long bytes = 0;
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 64 * 1024)) {
             for (byte[] record : records) {
                 out.write(record);
                 out.write('\n');
+                bytes += record.length + 1;
             }
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, base(next), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        // Only now: until the rename, the older generation is what a load reads.
+        for (Path old : files()) {
+            Matcher m = BASE.matcher(old.getFileName().toString());
+            boolean olderBase = m.matches() && Long.parseLong(m.group(1)) < next;
+            boolean olderJournal = old.getFileName().toString().endsWith(".journal.jsonl");
+            String name = old.getFileName().toString();
+            boolean leftOver = name.startsWith("correlations") && name.endsWith(".tmp") && !old.equals(tmp); // a crash mid-write
+            if (olderBase || olderJournal || leftOver || name.equals(UNVERSIONED_BASE)) Files.deleteIfExists(old);
+        }
+        generation = next;
+        baseBytes = bytes;
+        journalBytes = 0;
         return records.size();
     }
 
     /**
-     * Puts the snapshot's records into {@code store}, skipping those whose TTL (counted from their
-     * {@code updated_at}, as the store counts it from its write) has run out; returns how many were loaded.
+     * Makes {@code changed} (the stored JSON of the records written since the last call) part of the
+     * snapshot: appended to the journal, or, when the journal would outgrow the base (or nothing says
+     * where the journal ends yet), the whole {@code store} written as a new base. Returns how many
+     * records were written.
      */
-    public int load(InMemoryCorrelationStore store, Duration ttl, long nowMillis) throws IOException {
-        if (!Files.exists(file)) return 0;
-        int loaded = 0;
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                if (line.isBlank()) continue;
-                CorrelationRecord record = RecordCodec.fromJson(line);
-                if (RecordCodec.parseTime(record.updatedAt) + ttl.toMillis() <= nowMillis) continue;
-                if (store.put(record) >= 0) loaded++;
+    public synchronized int append(List<byte[]> changed, InMemoryCorrelationStore store) throws IOException {
+        long adding = 0;
+        for (byte[] record : changed) adding += record.length + 1;
+        if (generation < 0 || journalBytes + adding > Math.max(baseBytes, MIN_JOURNAL_BYTES_TO_COMPACT)) {
+            return write(store);
+        }
+        try (FileChannel channel = FileChannel.open(journal(generation),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            // Past the last complete line: a crash mid-append may have left part of one.
+            channel.truncate(journalBytes);
+            channel.position(journalBytes);
+            try (OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024)) {
+                for (byte[] record : changed) {
+                    out.write(record);
+                    out.write('\n');
+                }
             }
         }
+        journalBytes += adding;
+        return changed.size();
+    }
+
+    /**
+     * Puts the snapshot's records into {@code store}: the newest base, then its journal. Skips records
+     * whose TTL (counted from their {@code updated_at}, as the store counts it from its write) has run out,
+     * and a journal's partial last line; returns how many lines the store took.
+     */
+    public synchronized int load(InMemoryCorrelationStore store, Duration ttl, long nowMillis) throws IOException {
+        OptionalLong newest = newestBase();
+        Path base = newest.isPresent() ? base(newest.getAsLong()) : dir.resolve(UNVERSIONED_BASE);
+        generation = newest.orElse(0);
+        if (!Files.exists(base)) {
+            generation = -1;
+            return 0;
+        }
+        int loaded = 0;
+        try (BufferedReader in = Files.newBufferedReader(base, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (!line.isBlank() && put(store, RecordCodec.fromJson(line), ttl, nowMillis)) loaded++;
+            }
+        }
+        baseBytes = Files.size(base);
+        if (newest.isEmpty()) {
+            generation = -1; // the unversioned file has no journal: the first append writes a new base
+            return loaded;
+        }
+        journalBytes = 0;
+        Path journal = journal(generation);
+        if (!Files.exists(journal)) return loaded;
+        long complete = 0;
+        long offset = 0;
+        ByteArrayOutputStream line = new ByteArrayOutputStream(4096);
+        byte[] chunk = new byte[64 * 1024];
+        try (InputStream in = Files.newInputStream(journal)) {
+            int n;
+            while ((n = in.read(chunk)) > 0) {
+                int from = 0;
+                for (int i = 0; i < n; i++) {
+                    if (chunk[i] != '\n') continue;
+                    line.write(chunk, from, i - from);
+                    if (line.size() > 0 && put(store, RecordCodec.fromJson(line.toByteArray()), ttl, nowMillis)) loaded++;
+                    line.reset();
+                    from = i + 1;
+                    complete = offset + i + 1;
+                }
+                line.write(chunk, from, n - from);
+                offset += n;
+            }
+        }
+        if (line.size() > 0) {
+            LOG.warn("{}: skipped a partial last line of {} bytes (the process stopped while appending it)",
+                    journal, line.size());
+        }
+        journalBytes = complete;
         return loaded;
+    }
+
+    private static boolean put(InMemoryCorrelationStore store, CorrelationRecord record, Duration ttl, long nowMillis) {
+        if (RecordCodec.parseTime(record.updatedAt) + ttl.toMillis() <= nowMillis) return false;
+        return store.put(record) >= 0;
+    }
+
+    private OptionalLong newestBase() throws IOException {
+        return files().stream()
+                .map(p -> BASE.matcher(p.getFileName().toString()))
+                .filter(Matcher::matches)
+                .mapToLong(m -> Long.parseLong(m.group(1)))
+                .max();
+    }
+
+    private List<Path> files() throws IOException {
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.toList();
+        }
     }
 }

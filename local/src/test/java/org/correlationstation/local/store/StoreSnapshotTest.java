@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.correlationstation.api.store.InMemoryCorrelationStore;
 import org.correlationstation.core.record.CorrelationIds;
@@ -25,14 +27,14 @@ class StoreSnapshotTest {
         InMemoryCorrelationStore before = new InMemoryCorrelationStore(TTL, 100, () -> NOW);
         before.put(record("4bf92f3577b34da6a3ce929d0e0e4736", 3, NOW - 1000));
         before.put(record("5bf92f3577b34da6a3ce929d0e0e4737", 7, NOW - 2000));
-        StoreSnapshot snapshot = new StoreSnapshot(dir.resolve("store").resolve("correlations.jsonl"));
+        StoreSnapshot snapshot = new StoreSnapshot(dir.resolve("store"));
 
         assertThat(snapshot.write(before)).isEqualTo(2);
         InMemoryCorrelationStore after = new InMemoryCorrelationStore(TTL, 100, () -> NOW);
-        assertThat(snapshot.load(after, TTL, NOW)).isEqualTo(2);
+        assertThat(new StoreSnapshot(dir.resolve("store")).load(after, TTL, NOW)).isEqualTo(2);
 
         assertThat(json(after.snapshot())).containsExactlyInAnyOrderElementsOf(json(before.snapshot()));
-        assertThat(Files.list(snapshot.file().getParent())).containsExactly(snapshot.file()); // no temp file left
+        assertThat(files()).containsExactly(snapshot.base(0)); // no temp file left
     }
 
     @Test
@@ -40,7 +42,7 @@ class StoreSnapshotTest {
         InMemoryCorrelationStore before = new InMemoryCorrelationStore(TTL, 100, () -> NOW);
         before.put(record("4bf92f3577b34da6a3ce929d0e0e4736", 3, NOW - TTL.toMillis() - 1));
         before.put(record("5bf92f3577b34da6a3ce929d0e0e4737", 7, NOW - TTL.toMillis() + 60_000));
-        StoreSnapshot snapshot = new StoreSnapshot(dir.resolve("correlations.jsonl"));
+        StoreSnapshot snapshot = new StoreSnapshot(dir);
         snapshot.write(before);
 
         InMemoryCorrelationStore after = new InMemoryCorrelationStore(TTL, 100, () -> NOW);
@@ -52,8 +54,99 @@ class StoreSnapshotTest {
     @Test
     void noSnapshotYetLoadsNothing() throws Exception {
         InMemoryCorrelationStore store = new InMemoryCorrelationStore(TTL, 100, () -> NOW);
-        assertThat(new StoreSnapshot(dir.resolve("absent.jsonl")).load(store, TTL, NOW)).isZero();
+        assertThat(new StoreSnapshot(dir.resolve("absent")).load(store, TTL, NOW)).isZero();
         assertThat(store.size()).isZero();
+    }
+
+    @Test
+    void checkpointsAppendWhatChangedAndALoadReadsTheBaseThenTheJournal() throws Exception {
+        InMemoryCorrelationStore store = new InMemoryCorrelationStore(TTL, 100, () -> NOW);
+        StoreSnapshot snapshot = new StoreSnapshot(dir);
+        snapshot.load(store, TTL, NOW);
+        store.put(record(A, 3, NOW - 1000));
+        store.put(record(B, 7, NOW - 1000));
+        assertThat(snapshot.append(store.snapshotJson(List.of(CorrelationIds.forTrace(A))), store))
+                .as("nothing on disk yet: the whole store").isEqualTo(2);
+        store.put(record(A, 4, NOW - 500));
+        store.put(record(C, 1, NOW - 500));
+        assertThat(snapshot.append(store.snapshotJson(List.of(CorrelationIds.forTrace(A), CorrelationIds.forTrace(C))), store))
+                .isEqualTo(2);
+        assertThat(files()).containsExactlyInAnyOrder(snapshot.base(0), snapshot.journal(0));
+        assertThat(Files.readAllLines(snapshot.journal(0))).hasSize(2);
+
+        InMemoryCorrelationStore after = new InMemoryCorrelationStore(TTL, 100, () -> NOW);
+        assertThat(new StoreSnapshot(dir).load(after, TTL, NOW)).isEqualTo(4); // 2 from the base, 2 from the journal
+        assertThat(json(after.snapshot())).containsExactlyInAnyOrderElementsOf(json(store.snapshot()));
+    }
+
+    @Test
+    void aJournalAsLargeAsItsBaseBecomesTheNextBase() throws Exception {
+        InMemoryCorrelationStore store = new InMemoryCorrelationStore(TTL, 100, () -> NOW);
+        StoreSnapshot snapshot = new StoreSnapshot(dir);
+        store.put(record(A, 1, NOW - 1000));
+        snapshot.write(store);
+        long appended = 0;
+        int spans = 1;
+        while (appended <= StoreSnapshot.MIN_JOURNAL_BYTES_TO_COMPACT) {
+            store.put(record(A, ++spans, NOW - 1000));
+            List<byte[]> changed = store.snapshotJson(List.of(CorrelationIds.forTrace(A)));
+            snapshot.append(changed, store);
+            appended += changed.get(0).length + 1;
+        }
+        // The append that would have passed the bound wrote the store instead, as generation 1.
+        assertThat(files()).containsExactly(snapshot.base(1));
+        assertThat(Files.readAllLines(snapshot.base(1))).hasSize(1);
+        InMemoryCorrelationStore after = new InMemoryCorrelationStore(TTL, 100, () -> NOW);
+        new StoreSnapshot(dir).load(after, TTL, NOW);
+        assertThat(json(after.snapshot())).containsExactlyElementsOf(json(store.snapshot()));
+    }
+
+    @Test
+    void aPartialLastLineIsSkippedAndCutOffByTheNextAppend() throws Exception {
+        InMemoryCorrelationStore store = new InMemoryCorrelationStore(TTL, 100, () -> NOW);
+        StoreSnapshot snapshot = new StoreSnapshot(dir);
+        store.put(record(A, 3, NOW - 1000));
+        snapshot.write(store);
+        store.put(record(B, 5, NOW - 1000));
+        snapshot.append(store.snapshotJson(List.of(CorrelationIds.forTrace(B))), store);
+        byte[] partial = Arrays.copyOf(RecordCodec.toJsonBytes(record(C, 9, NOW - 1000)), 40); // a crash mid-append
+        Files.write(snapshot.journal(0), partial, StandardOpenOption.APPEND);
+
+        InMemoryCorrelationStore after = new InMemoryCorrelationStore(TTL, 100, () -> NOW);
+        StoreSnapshot reopened = new StoreSnapshot(dir);
+        assertThat(reopened.load(after, TTL, NOW)).isEqualTo(2);
+        assertThat(json(after.snapshot())).containsExactlyInAnyOrderElementsOf(json(store.snapshot()));
+
+        after.put(record(C, 9, NOW - 1000));
+        reopened.append(after.snapshotJson(List.of(CorrelationIds.forTrace(C))), after);
+        InMemoryCorrelationStore again = new InMemoryCorrelationStore(TTL, 100, () -> NOW);
+        assertThat(new StoreSnapshot(dir).load(again, TTL, NOW)).isEqualTo(3);
+        assertThat(json(again.snapshot())).containsExactlyInAnyOrderElementsOf(json(after.snapshot()));
+    }
+
+    @Test
+    void theWholeFileOfEarlierReleasesLoadsAndIsReplacedByTheFirstAppend() throws Exception {
+        InMemoryCorrelationStore before = new InMemoryCorrelationStore(TTL, 100, () -> NOW);
+        before.put(record(A, 3, NOW - 1000));
+        Files.write(dir.resolve(StoreSnapshot.UNVERSIONED_BASE), before.snapshotJson().get(0));
+
+        InMemoryCorrelationStore store = new InMemoryCorrelationStore(TTL, 100, () -> NOW);
+        StoreSnapshot snapshot = new StoreSnapshot(dir);
+        assertThat(snapshot.load(store, TTL, NOW)).isEqualTo(1);
+        store.put(record(B, 1, NOW - 1000));
+        assertThat(snapshot.append(store.snapshotJson(List.of(CorrelationIds.forTrace(B))), store)).isEqualTo(2);
+        assertThat(files()).containsExactly(snapshot.base(0));
+    }
+
+    private static final String A = "4bf92f3577b34da6a3ce929d0e0e4736";
+    private static final String B = "5bf92f3577b34da6a3ce929d0e0e4737";
+    private static final String C = "6bf92f3577b34da6a3ce929d0e0e4738";
+
+    private List<Path> files() throws Exception {
+        Path store = Files.isDirectory(dir.resolve("store")) ? dir.resolve("store") : dir;
+        try (var list = Files.list(store)) {
+            return list.filter(Files::isRegularFile).toList();
+        }
     }
 
     private static List<String> json(List<CorrelationRecord> records) {
