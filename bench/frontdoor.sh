@@ -2,7 +2,7 @@
 # Front-door benchmark: local mode end to end (OTLP/HTTP in → the job → records served by its API), saturated with
 # protobuf and with JSON bodies, then CPU per record at a constant rate (see bench/README.md).
 #   bench/frontdoor.sh [--events N] [--json-events N] [--warmup-events N] [--connections N] [--rate RECORDS_PER_S]
-#                      [--rate-seconds S] [--rate-warmup S] [--round-events N]
+#                      [--rate-seconds S] [--rate-warmup S (default: the correlation window + 20)] [--round-events N]
 #                      [--old-service DIR [--old-service-app MODULE:APP] [--old-service-env K=V,K=V]] [--asprof]
 # --old-service: the old Python service's checkout, started with uvicorn (exporters off) and measured the same way
 #                (JSON bodies); without it, our figures are compared with those the issue quoted for it

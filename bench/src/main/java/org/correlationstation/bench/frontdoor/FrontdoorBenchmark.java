@@ -25,6 +25,7 @@ import org.correlationstation.bench.load.CommandLine;
 import org.correlationstation.bench.load.SentManifest;
 import org.correlationstation.bench.load.SentTrace;
 import org.correlationstation.bench.load.TrafficProfile;
+import org.correlationstation.core.config.Options;
 import org.correlationstation.core.testing.FreePorts;
 
 /**
@@ -95,7 +96,10 @@ public final class FrontdoorBenchmark {
         long warmupEvents = args.getLong("warmup-events", 2_000_000);
         double rate = args.getDouble("rate", 12_000);
         long rateSeconds = args.getLong("rate-seconds", 60);
-        long rateWarmupSeconds = args.getLong("rate-warmup", 20);
+        // Longer than the correlation window: the saturated phases' traces have closed before the measured
+        // run (their closes, ~100,000 traces, fell into it with a 20-s warm-up), and the constant rate's own
+        // traces close during it at the rate they arrive, as in a steady state.
+        long rateWarmupSeconds = args.getLong("rate-warmup", Options.CORR_WINDOW_SECONDS.defaultValue().orElseThrow() + 20);
         String localJavaOpts = args.get("local-java-opts", "");
         String oldService = args.get("old-service", "");
         String oldApp = args.get("old-service-app", "app.main:app");
