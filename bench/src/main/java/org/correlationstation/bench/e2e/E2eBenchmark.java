@@ -377,6 +377,7 @@ public final class E2eBenchmark {
             double cleared = 0;
             double liveBytes = 0;
             double sstBytes = 0;
+            HeapAfterGc.get().lowestSinceLastRead(); // listening from here; what came before is not the soak's
             double[] rocksDbAtStart = ProcessMemory.rocksDbBackground();
             double[] cpuAtStart = soakCpuSeconds(redis);
             double[] cpu = new double[cpuAtStart.length];

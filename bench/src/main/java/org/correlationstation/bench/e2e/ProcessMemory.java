@@ -2,25 +2,21 @@ package org.correlationstation.bench.e2e;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.correlationstation.bench.ingest.ProcCpu;
 
 /**
- * This JVM's memory as the soak reports it: heap used, heap live after the last GC, resident set size;
+ * This JVM's memory as the soak reports it: heap used, heap after GC, resident set size;
  * and what else the bench reads about the machine and this process.
  */
 record ProcessMemory(long heapUsedBytes, long heapAfterGcBytes, long rssBytes) {
 
+    /** Heap after GC: the lowest after any collection since the previous call ({@link HeapAfterGc}). */
     static ProcessMemory now() {
-        long afterGc = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) afterGc += pool.getCollectionUsage().getUsed();
-        }
-        return new ProcessMemory(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), afterGc, rss());
+        return new ProcessMemory(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
+                HeapAfterGc.get().lowestSinceLastRead(), rss());
     }
 
     /** VmRSS from /proc (Linux); 0 elsewhere. */

@@ -29,7 +29,7 @@ final class GraphBuffer {
 
     /**
      * @param maxHeld elements held at most before sending
-     * @param intervalMs longest time an increment is held while the subtask is busy
+     * @param intervalMs longest time an increment is held (a quiet subtask's are sent by a timer of its operator's)
      */
     GraphBuffer(int maxHeld, long intervalMs) {
         this.maxHeld = maxHeld;
@@ -46,6 +46,15 @@ final class GraphBuffer {
     /** Whether to send now: too many held, or held for the interval. */
     boolean due(long now) {
         return !held.isEmpty() && (held.size() >= maxHeld || now >= lastSent + intervalMs);
+    }
+
+    boolean isEmpty() {
+        return held.isEmpty();
+    }
+
+    /** When what is held is due at the latest: the interval after the last send. */
+    long dueAt() {
+        return lastSent + intervalMs;
     }
 
     /** Everything held, emptied. */

@@ -101,7 +101,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      * keeps the open form's appended list until it closes.
      */
     private static final int COMPACT_OPEN_MAX_SPANS = 1_000;
-    /** Bound of {@link GraphBuffer}: buckets × services and pairs a subtask sees in a timer grid step. */
+    /** Bound of {@link GraphBuffer}: buckets × services and pairs a subtask sees while it holds them. */
     private static final int GRAPH_BUFFER_ELEMENTS = 4096;
 
     private final CorrelationSettings cfg;
@@ -140,6 +140,7 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
      */
     private transient ValueState<ClosedTrace> closedTraceState;
     private transient GraphBuffer graphBuffer;
+    private transient GraphWakeUp graphWakeUp;
     /** Whether the current call's trace is a recently cleared one (null: not looked up yet in this call). */
     private transient Boolean currentCleared;
     /** Processing-time timers are rounded to multiples of this. */
@@ -162,14 +163,15 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
     }
 
     /** Set by the operator before {@link #open}: what a keyed function cannot do itself. */
-    void attach(ClearingSchedule schedule, OtherTraces others) {
+    void attach(ClearingSchedule schedule, OtherTraces others, GraphWakeUp wakeUp) {
         clearing = schedule;
         otherTraces = others;
+        graphWakeUp = wakeUp;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        if (clearing == null || otherTraces == null) {
+        if (clearing == null || otherTraces == null || graphWakeUp == null) {
             throw new IllegalStateException("TraceCorrelator runs in a TraceCorrelatorOperator (the clean-up of closed traces)");
         }
         // No Flink state TTL on the trace's state: its clean-up clears all of it (docs/semantics.md). Only the
@@ -198,7 +200,10 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
                 new ValueStateDescriptor<>("graph-edges-counted", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         closedTraceState = getRuntimeContext().getState(new ValueStateDescriptor<>("closed-trace", StateTypes.CLOSED_TRACE));
         timerGrid = Math.max(1, Math.min(MAX_TIMER_GRID_MS, cfg.emitIntervalMs / 10));
-        graphBuffer = new GraphBuffer(GRAPH_BUFFER_ELEMENTS, timerGrid);
+        // Held up to half the emit interval: the aggregator writes an element's totals at most once per
+        // interval anyway, and each increment it takes costs a keyed-state read and write. Sent every timer
+        // step, a light load's increments were a twentieth of local mode's CPU (bench/README.md "Session 23").
+        graphBuffer = new GraphBuffer(GRAPH_BUFFER_ELEMENTS, Math.max(timerGrid, cfg.emitIntervalMs / 2));
         recentSpans = new RecentSpans(RECENT_SPANS, RECENT_TRACES);
         recentSummaries = new RecentSummaries(RECENT_SUMMARIES, SUMMARY_QUIET_MS,
                 (trace, held) -> otherTraces.runAs(trace, () -> writeBack(held)));
@@ -410,10 +415,17 @@ public class TraceCorrelator extends KeyedCoProcessFunction<String, TraceSpans, 
         sendGraphIfDue(ctx);
     }
 
-    /** Sends the held graph increments on when {@link GraphBuffer} says so. */
+    /**
+     * Sends the held graph increments on when {@link GraphBuffer} says so; otherwise, when some are held,
+     * has them sent once due even if no call comes by then.
+     */
     private void sendGraphIfDue(Context ctx) {
         long now = ctx.timerService().currentProcessingTime();
-        if (graphBuffer.due(now)) for (GraphUpdate increment : graphBuffer.drain(now)) ctx.output(GRAPH_INCREMENTS, increment);
+        if (graphBuffer.due(now)) {
+            for (GraphUpdate increment : graphBuffer.drain(now)) ctx.output(GRAPH_INCREMENTS, increment);
+        } else if (!graphBuffer.isEmpty()) {
+            graphWakeUp.sendGraphAt(graphBuffer.dueAt());
+        }
     }
 
     /** Every held graph increment, for the operator to send before a checkpoint's barrier or at the end. */

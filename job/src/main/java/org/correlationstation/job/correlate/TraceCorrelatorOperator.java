@@ -41,7 +41,7 @@ import org.correlationstation.job.types.TraceSpans;
  */
 public final class TraceCorrelatorOperator
         extends KeyedCoProcessOperator<String, TraceSpans, TraceLogs, CorrelationRecord>
-        implements ClearingSchedule, OtherTraces {
+        implements ClearingSchedule, OtherTraces, GraphWakeUp {
     private static final long serialVersionUID = 1L;
 
     /**
@@ -66,6 +66,8 @@ public final class TraceCorrelatorOperator
     private transient int maxParallelism;
     /** The list key of each key group, found on first use. */
     private transient String[] stepKeys;
+    /** Whether a {@link #sendGraphAt} timer is registered and has not fired yet. */
+    private transient boolean graphTimerSet;
 
     public TraceCorrelatorOperator(CorrelationSettings cfg) {
         this(cfg, MAX_CLEARED_PER_FIRING);
@@ -84,7 +86,7 @@ public final class TraceCorrelatorOperator
 
     @Override
     public void open() throws Exception {
-        correlator.attach(this, this);
+        correlator.attach(this, this, this);
         super.open();
         // The function's timer service (Flink's name for it). Were the name to change, this would be a second
         // service with this operator as its target, and the traces' timers would still reach the function.
@@ -154,6 +156,20 @@ public final class TraceCorrelatorOperator
     public void finish() throws Exception {
         sendGraph();
         super.finish();
+    }
+
+    /**
+     * A timer of this operator's, not of a key's (nothing of it is checkpointed: a checkpoint's barrier
+     * sends everything held anyway). One at a time: the increments held when it fires are all sent.
+     */
+    @Override
+    public void sendGraphAt(long time) {
+        if (graphTimerSet) return;
+        graphTimerSet = true;
+        getProcessingTimeService().registerTimer(time, firedAt -> {
+            graphTimerSet = false;
+            sendGraph();
+        });
     }
 
     private void sendGraph() {

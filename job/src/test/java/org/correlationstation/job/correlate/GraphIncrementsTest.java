@@ -119,6 +119,41 @@ class GraphIncrementsTest {
         assertThat(sent).as("one increment per element, not per span").hasSize(2);
     }
 
+    @Test
+    void incrementsAreHeldForHalfTheEmitIntervalThenSentTogether() throws Exception {
+        long half = CorrelationSettings.defaults().emitIntervalMs / 2;
+        h.time(10_000);
+        trace(1);
+        int first = h.graphIncrements().size();
+        assertThat(first).as("the first call finds nothing sent for longer than that").isPositive();
+        h.time(10_000 + half - 100); // the first trace's emission timer fires meanwhile: its edge is held too
+        trace(2);
+        assertThat(h.graphIncrements()).as("held for half the emit interval").hasSize(first);
+
+        // No call of the correlator's comes at the due time: the operator's timer sends what is held.
+        h.time(10_000 + half);
+        assertThat(sums(h.graphIncrements())).isEqualTo(Map.of(
+                B0 + "|" + GraphKey.node("gateway"), List.of(2L, 0L),
+                B0 + "|" + GraphKey.node("db"), List.of(2L, 0L),
+                B0 + "|" + GraphKey.edge("gateway", "db"), List.of(1L, 0L)));
+        trace(3);
+        h.time(10_000 + 2 * half - 200); // the other two traces are emitted: their edges are held
+        assertThat(sums(h.graphIncrements())).as("held").containsEntry(B0 + "|" + GraphKey.node("gateway"), List.of(2L, 0L))
+                .containsEntry(B0 + "|" + GraphKey.edge("gateway", "db"), List.of(1L, 0L));
+        h.time(10_000 + 2 * half);
+        assertThat(sums(h.graphIncrements())).isEqualTo(Map.of(
+                B0 + "|" + GraphKey.node("gateway"), List.of(3L, 0L),
+                B0 + "|" + GraphKey.node("db"), List.of(3L, 0L),
+                B0 + "|" + GraphKey.edge("gateway", "db"), List.of(3L, 0L)));
+    }
+
+    private void trace(int t) throws Exception {
+        SpanEvent root = span(sid(1), null, "GET /", "gateway", B0 + 10, B0 + 500);
+        SpanEvent child = span(sid(2), sid(1), "q", "db", B0 + 20, B0 + 40);
+        root.traceId = child.traceId = String.format("%032x", t);
+        h.spans(root, child);
+    }
+
     /** Calls and errors per "bucket|element", summed over the increments. */
     private static Map<String, List<Long>> sums(List<GraphUpdate> increments) {
         Map<String, GraphCounts> sums = new HashMap<>();

@@ -2,8 +2,6 @@ package org.correlationstation.local.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -11,8 +9,8 @@ import org.correlationstation.core.record.CorrelationRecord;
 
 /**
  * Local mode's record sink: puts each record into the in-memory store the API serves (the same
- * compare-and-set rule as the Redis sink) and, at every checkpoint, adds the records it changed since
- * the last one to the store's snapshot under {@code DATA_DIR} ({@link StoreSnapshot#append}). The
+ * compare-and-set rule as the Redis sink) and, at every checkpoint, adds the records the store took since
+ * the last one to the store's snapshot under {@code DATA_DIR} ({@link StoreSnapshot#flush}). The
  * snapshot taken before checkpoint N's barrier holds every record emitted before it, and a restore
  * from N re-emits the rest, so the store survives restarts. Run it with parallelism 1: the snapshot is
  * of the whole store.
@@ -31,8 +29,6 @@ public final class MemoryStoreSink implements Sink<CorrelationRecord> {
 
     private static final class Writer implements SinkWriter<CorrelationRecord> {
         private final LocalStores.Registered target;
-        /** The records the store took since the last checkpoint, by correlation id. */
-        private final Set<String> changed = new LinkedHashSet<>();
 
         Writer(LocalStores.Registered target) {
             this.target = target;
@@ -40,19 +36,17 @@ public final class MemoryStoreSink implements Sink<CorrelationRecord> {
 
         @Override
         public void write(CorrelationRecord record, Context context) {
-            if (target.store().put(record) >= 0) changed.add(record.correlationId);
+            if (target.store().put(record) >= 0) target.snapshot().changed(record.correlationId);
         }
 
         @Override
         public void flush(boolean endOfInput) {
-            if (changed.isEmpty()) return;
             try {
-                target.snapshot().append(target.store().snapshotJson(changed), target.store());
+                target.snapshot().flush(target.store());
             } catch (IOException e) {
                 // Failing the checkpoint is right: a snapshot that was not written cannot back it.
                 throw new UncheckedIOException("could not snapshot the in-memory store to " + target.snapshot().directory(), e);
             }
-            changed.clear();
         }
 
         @Override

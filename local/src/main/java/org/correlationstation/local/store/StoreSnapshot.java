@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
@@ -33,10 +34,10 @@ import org.slf4j.LoggerFactory;
  * record per line, so that local mode restarts with its correlations still served; and its service
  * graph beside them ({@code graph.tsv}: bucket start, element and counts as Redis holds them, per line).
  *
- * <p>The records are a base and a journal. A checkpoint appends the records written since the
- * previous one to the journal ({@link #append}): writing the whole store at every checkpoint cost
- * time in proportion to the store, not to what changed (a quarter of local mode's store writer at
- * 12,000 records/s, and the more the fuller the store). Once the journal is as large as the base, the
+ * <p>The records are a base and a journal. A checkpoint appends the records the store took since the
+ * previous one to the journal ({@link #changed}, {@link #flush}): writing the whole store at every
+ * checkpoint cost time in proportion to the store, not to what changed (a third of local mode's store
+ * writer at 12,000 records/s, and the more the fuller the store). Once the journal is as large as the base, the
  * whole store is written as the next generation's base ({@code correlations-<generation>.jsonl},
  * written aside and renamed into place) and the previous generation's files are deleted, so the files
  * stay within about twice the store. A load reads the newest base, then its journal, later lines
@@ -45,13 +46,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class StoreSnapshot {
     private static final Logger LOG = LoggerFactory.getLogger(StoreSnapshot.class);
-    private static final Pattern BASE = Pattern.compile("correlations-(\\d+)\\.jsonl");
-    /** Before journals (0.2.0): the whole store in one file, read as a base of generation 0. */
+    private static final Pattern BASE = Pattern.compile("correlations-(\\d{1,18})\\.jsonl");
+    /** 0.1.0's snapshot: the whole store in one file, read as a base without a journal. */
     static final String UNVERSIONED_BASE = "correlations.jsonl";
     /** A journal smaller than this never triggers a compaction, however small the base. */
     static final long MIN_JOURNAL_BYTES_TO_COMPACT = 1 << 20;
 
     private final Path dir;
+    /**
+     * The records the store took since the snapshot last added them, by correlation id, in the order of
+     * their last write. Here rather than in the sink's writer: this object lives as long as the JVM and its
+     * store, so the writer a failover creates still adds what the failed one put after the last checkpoint
+     * (a replay may emit only less advanced versions of those, which the store rejects).
+     */
+    private final LinkedHashSet<String> changed = new LinkedHashSet<>();
     /** The generation the next append extends; -1 until a load or a write has said which. */
     private long generation = -1;
     private long baseBytes;
@@ -127,19 +135,42 @@ public final class StoreSnapshot {
             }
         }
         Files.move(tmp, base(next), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        // Only now: until the rename, the older generation is what a load reads.
-        for (Path old : files()) {
-            Matcher m = BASE.matcher(old.getFileName().toString());
-            boolean olderBase = m.matches() && Long.parseLong(m.group(1)) < next;
-            boolean olderJournal = old.getFileName().toString().endsWith(".journal.jsonl");
-            String name = old.getFileName().toString();
-            boolean leftOver = name.startsWith("correlations") && name.endsWith(".tmp") && !old.equals(tmp); // a crash mid-write
-            if (olderBase || olderJournal || leftOver || name.equals(UNVERSIONED_BASE)) Files.deleteIfExists(old);
-        }
+        // From the rename on, a load reads this generation: the next append extends it, whatever happens below.
         generation = next;
         baseBytes = bytes;
         journalBytes = 0;
+        for (Path old : files()) {
+            String name = old.getFileName().toString();
+            OptionalLong gen = baseGeneration(name);
+            boolean olderBase = gen.isPresent() && gen.getAsLong() < next;
+            boolean leftOver = name.startsWith("correlations") && name.endsWith(".tmp"); // a crash mid-write
+            if (olderBase || name.endsWith(".journal.jsonl") || leftOver || name.equals(UNVERSIONED_BASE)) {
+                try {
+                    Files.deleteIfExists(old);
+                } catch (IOException e) { // a load ignores it; the next compaction tries again
+                    LOG.warn("could not delete {}, which the snapshot no longer needs: {}", old, e.toString());
+                }
+            }
+        }
         return records.size();
+    }
+
+    /** The store took (or replaced) the record {@code correlationId}: the next {@link #flush} adds it. */
+    public synchronized void changed(String correlationId) {
+        changed.remove(correlationId); // to the end: the journal keeps the order of the writes
+        changed.add(correlationId);
+    }
+
+    /**
+     * Makes the records changed since the last flush part of the snapshot ({@link #append}); returns how
+     * many records were written, 0 when none changed. A record evicted or expired since its change is
+     * not written: its older line, if any, loads again (and expires or is evicted again by the same rules).
+     */
+    public synchronized int flush(InMemoryCorrelationStore store) throws IOException {
+        if (changed.isEmpty()) return 0;
+        int written = append(store.snapshotJson(changed), store);
+        changed.clear();
+        return written;
     }
 
     /**
@@ -151,11 +182,17 @@ public final class StoreSnapshot {
     public synchronized int append(List<byte[]> changed, InMemoryCorrelationStore store) throws IOException {
         long adding = 0;
         for (byte[] record : changed) adding += record.length + 1;
-        if (generation < 0 || journalBytes + adding > Math.max(baseBytes, MIN_JOURNAL_BYTES_TO_COMPACT)) {
+        if (generation < 0 || journalBytes + adding > Math.max(baseBytes, MIN_JOURNAL_BYTES_TO_COMPACT)
+                || !Files.isDirectory(dir)) {
             return write(store);
         }
         try (FileChannel channel = FileChannel.open(journal(generation),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            if (channel.size() < journalBytes) {
+                // Shorter than what was appended (deleted, or cut by a power loss): a new base holds it all.
+                channel.close();
+                return write(store);
+            }
             // Past the last complete line: a crash mid-append may have left part of one.
             channel.truncate(journalBytes);
             channel.position(journalBytes);
@@ -173,7 +210,7 @@ public final class StoreSnapshot {
     /**
      * Puts the snapshot's records into {@code store}: the newest base, then its journal. Skips records
      * whose TTL (counted from their {@code updated_at}, as the store counts it from its write) has run out,
-     * and a journal's partial last line; returns how many lines the store took.
+     * and a journal's partial last line; returns how many records the store holds then.
      */
     public synchronized int load(InMemoryCorrelationStore store, Duration ttl, long nowMillis) throws IOException {
         OptionalLong newest = newestBase();
@@ -181,23 +218,22 @@ public final class StoreSnapshot {
         generation = newest.orElse(0);
         if (!Files.exists(base)) {
             generation = -1;
-            return 0;
+            return store.size();
         }
-        int loaded = 0;
         try (BufferedReader in = Files.newBufferedReader(base, StandardCharsets.UTF_8)) {
             String line;
             while ((line = in.readLine()) != null) {
-                if (!line.isBlank() && put(store, RecordCodec.fromJson(line), ttl, nowMillis)) loaded++;
+                if (!line.isBlank()) put(store, RecordCodec.fromJson(line), ttl, nowMillis);
             }
         }
         baseBytes = Files.size(base);
         if (newest.isEmpty()) {
             generation = -1; // the unversioned file has no journal: the first append writes a new base
-            return loaded;
+            return store.size();
         }
         journalBytes = 0;
         Path journal = journal(generation);
-        if (!Files.exists(journal)) return loaded;
+        if (!Files.exists(journal)) return store.size();
         long complete = 0;
         long offset = 0;
         ByteArrayOutputStream line = new ByteArrayOutputStream(4096);
@@ -209,7 +245,7 @@ public final class StoreSnapshot {
                 for (int i = 0; i < n; i++) {
                     if (chunk[i] != '\n') continue;
                     line.write(chunk, from, i - from);
-                    if (line.size() > 0 && put(store, RecordCodec.fromJson(line.toByteArray()), ttl, nowMillis)) loaded++;
+                    if (line.size() > 0) put(store, RecordCodec.fromJson(line.toByteArray()), ttl, nowMillis);
                     line.reset();
                     from = i + 1;
                     complete = offset + i + 1;
@@ -223,20 +259,25 @@ public final class StoreSnapshot {
                     journal, line.size());
         }
         journalBytes = complete;
-        return loaded;
+        return store.size();
     }
 
-    private static boolean put(InMemoryCorrelationStore store, CorrelationRecord record, Duration ttl, long nowMillis) {
-        if (RecordCodec.parseTime(record.updatedAt) + ttl.toMillis() <= nowMillis) return false;
-        return store.put(record) >= 0;
+    private static void put(InMemoryCorrelationStore store, CorrelationRecord record, Duration ttl, long nowMillis) {
+        if (RecordCodec.parseTime(record.updatedAt) + ttl.toMillis() > nowMillis) store.put(record);
     }
 
     private OptionalLong newestBase() throws IOException {
         return files().stream()
-                .map(p -> BASE.matcher(p.getFileName().toString()))
-                .filter(Matcher::matches)
-                .mapToLong(m -> Long.parseLong(m.group(1)))
+                .map(p -> baseGeneration(p.getFileName().toString()))
+                .filter(OptionalLong::isPresent)
+                .mapToLong(OptionalLong::getAsLong)
                 .max();
+    }
+
+    /** The generation of a base's file name; empty for any other name. */
+    static OptionalLong baseGeneration(String fileName) {
+        Matcher m = BASE.matcher(fileName);
+        return m.matches() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
     }
 
     private List<Path> files() throws IOException {

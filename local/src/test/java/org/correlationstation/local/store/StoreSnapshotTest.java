@@ -2,12 +2,14 @@ package org.correlationstation.local.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.correlationstation.api.store.InMemoryCorrelationStore;
 import org.correlationstation.core.record.CorrelationIds;
 import org.correlationstation.core.record.CorrelationRecord;
@@ -75,7 +77,7 @@ class StoreSnapshotTest {
         assertThat(Files.readAllLines(snapshot.journal(0))).hasSize(2);
 
         InMemoryCorrelationStore after = new InMemoryCorrelationStore(TTL, 100, () -> NOW);
-        assertThat(new StoreSnapshot(dir).load(after, TTL, NOW)).isEqualTo(4); // 2 from the base, 2 from the journal
+        assertThat(new StoreSnapshot(dir).load(after, TTL, NOW)).as("A from the journal over A from the base").isEqualTo(3);
         assertThat(json(after.snapshot())).containsExactlyInAnyOrderElementsOf(json(store.snapshot()));
     }
 
@@ -136,6 +138,52 @@ class StoreSnapshotTest {
         store.put(record(B, 1, NOW - 1000));
         assertThat(snapshot.append(store.snapshotJson(List.of(CorrelationIds.forTrace(B))), store)).isEqualTo(2);
         assertThat(files()).containsExactly(snapshot.base(0));
+    }
+
+    @Test
+    void aCrashAfterANewBaseWasRenamedIntoPlaceLoadsTheNewBaseAlone() throws Exception {
+        InMemoryCorrelationStore store = new InMemoryCorrelationStore(TTL, 100, () -> NOW);
+        StoreSnapshot snapshot = new StoreSnapshot(dir);
+        store.put(record(A, 1, NOW - 1000));
+        snapshot.write(store);
+        store.put(record(A, 2, NOW - 1000));
+        snapshot.append(store.snapshotJson(List.of(CorrelationIds.forTrace(A))), store);
+        // Generation 1 written, the process gone before it deleted generation 0's files: both there.
+        store.put(record(B, 5, NOW - 1000));
+        Files.write(snapshot.base(1), (String.join("\n", json(store.snapshot())) + "\n").getBytes(StandardCharsets.UTF_8));
+        Files.write(dir.resolve("correlations-1.jsonl.tmp"), "{\"half a".getBytes(StandardCharsets.UTF_8));
+
+        InMemoryCorrelationStore after = new InMemoryCorrelationStore(TTL, 100, () -> NOW);
+        StoreSnapshot reopened = new StoreSnapshot(dir);
+        assertThat(reopened.load(after, TTL, NOW)).isEqualTo(2);
+        assertThat(json(after.snapshot())).containsExactlyInAnyOrderElementsOf(json(store.snapshot()));
+        reopened.write(after);
+        assertThat(files()).as("the older generations and the left-over temp file are gone").containsExactly(snapshot.base(2));
+    }
+
+    @Test
+    void aWriterAFailoverCreatesStillAddsWhatTheFailedOnePutAfterTheLastCheckpoint() throws Exception {
+        InMemoryCorrelationStore store = new InMemoryCorrelationStore(TTL, 100, () -> NOW);
+        StoreSnapshot snapshot = new StoreSnapshot(dir);
+        String name = "failover-" + System.nanoTime();
+        LocalStores.register(name, store, snapshot);
+        try {
+            MemoryStoreSink sink = new MemoryStoreSink(name);
+            SinkWriter<CorrelationRecord> failed = sink.createWriter(null);
+            failed.write(record(A, 3, NOW - 1000), null);
+            failed.flush(false); // checkpoint N
+            failed.write(record(A, 5, NOW - 500), null); // then the task fails before checkpoint N + 1
+
+            SinkWriter<CorrelationRecord> next = sink.createWriter(null);
+            next.write(record(A, 4, NOW - 800), null); // the replay from N: less advanced, rejected by the store
+            next.flush(false); // checkpoint N + 1
+
+            InMemoryCorrelationStore after = new InMemoryCorrelationStore(TTL, 100, () -> NOW);
+            new StoreSnapshot(dir).load(after, TTL, NOW);
+            assertThat(after.snapshot()).singleElement().satisfies(r -> assertThat(r.spanCount).isEqualTo(5));
+        } finally {
+            LocalStores.unregister(name);
+        }
     }
 
     private static final String A = "4bf92f3577b34da6a3ce929d0e0e4736";
