@@ -136,6 +136,7 @@ public final class E2eBenchmark {
 
     public static void main(String[] argv) throws Exception {
         int status = 0;
+        HeapAfterGc.get(); // listening from the start: a soak's first seconds have the last collection's figure
         try {
             new E2eBenchmark(argv).run();
         } catch (Exception e) {
@@ -377,7 +378,7 @@ public final class E2eBenchmark {
             double cleared = 0;
             double liveBytes = 0;
             double sstBytes = 0;
-            HeapAfterGc.get().lowestSinceLastRead(); // listening from here; what came before is not the soak's
+            HeapAfterGc.get().lowestSinceLastRead(); // the lowest since here: what came before is not the soak's
             double[] rocksDbAtStart = ProcessMemory.rocksDbBackground();
             double[] cpuAtStart = soakCpuSeconds(redis);
             double[] cpu = new double[cpuAtStart.length];
