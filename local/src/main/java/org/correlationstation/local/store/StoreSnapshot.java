@@ -174,14 +174,14 @@ public final class StoreSnapshot {
     }
 
     /**
-     * Makes {@code changed} (the stored JSON of the records written since the last call) part of the
+     * Makes {@code records} (the stored JSON of the records written since the last call) part of the
      * snapshot: appended to the journal, or, when the journal would outgrow the base (or nothing says
      * where the journal ends yet), the whole {@code store} written as a new base. Returns how many
      * records were written.
      */
-    public synchronized int append(List<byte[]> changed, InMemoryCorrelationStore store) throws IOException {
+    public synchronized int append(List<byte[]> records, InMemoryCorrelationStore store) throws IOException {
         long adding = 0;
-        for (byte[] record : changed) adding += record.length + 1;
+        for (byte[] record : records) adding += record.length + 1;
         if (generation < 0 || journalBytes + adding > Math.max(baseBytes, MIN_JOURNAL_BYTES_TO_COMPACT)
                 || !Files.isDirectory(dir)) {
             return write(store);
@@ -197,14 +197,14 @@ public final class StoreSnapshot {
             channel.truncate(journalBytes);
             channel.position(journalBytes);
             try (OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024)) {
-                for (byte[] record : changed) {
+                for (byte[] record : records) {
                     out.write(record);
                     out.write('\n');
                 }
             }
         }
         journalBytes += adding;
-        return changed.size();
+        return records.size();
     }
 
     /**
