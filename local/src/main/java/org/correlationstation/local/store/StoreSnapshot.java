@@ -1,7 +1,6 @@
 package org.correlationstation.local.store;
 
 import java.io.BufferedOutputStream;
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -214,31 +213,31 @@ public final class StoreSnapshot {
      */
     public synchronized int load(InMemoryCorrelationStore store, Duration ttl, long nowMillis) throws IOException {
         OptionalLong newest = newestBase();
-        Path base = newest.isPresent() ? base(newest.getAsLong()) : dir.resolve(UNVERSIONED_BASE);
-        generation = newest.orElse(0);
-        if (!Files.exists(base)) {
-            generation = -1;
-            return store.size();
-        }
-        try (BufferedReader in = Files.newBufferedReader(base, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                if (!line.isBlank()) put(store, RecordCodec.fromJson(line), ttl, nowMillis);
-            }
-        }
-        baseBytes = Files.size(base);
+        generation = -1; // none, or the unversioned file, which has no journal: the first append writes a base
         if (newest.isEmpty()) {
-            generation = -1; // the unversioned file has no journal: the first append writes a new base
+            Path unversioned = dir.resolve(UNVERSIONED_BASE);
+            if (Files.exists(unversioned)) readLines(unversioned, true, store, ttl, nowMillis);
             return store.size();
         }
-        journalBytes = 0;
+        generation = newest.getAsLong();
+        baseBytes = readLines(base(generation), true, store, ttl, nowMillis);
         Path journal = journal(generation);
-        if (!Files.exists(journal)) return store.size();
+        journalBytes = Files.exists(journal) ? readLines(journal, false, store, ttl, nowMillis) : 0;
+        return store.size();
+    }
+
+    /**
+     * Puts the record of each line of {@code file} into {@code store} ({@link #put}); returns the bytes up
+     * to the last complete line. A last line without its newline is a whole record in a base (renamed into
+     * place whole; 0.1.0's file may end so) and is skipped in a journal (a crash while it was appended).
+     */
+    private static long readLines(Path file, boolean whole, InMemoryCorrelationStore store, Duration ttl,
+            long nowMillis) throws IOException {
         long complete = 0;
         long offset = 0;
         ByteArrayOutputStream line = new ByteArrayOutputStream(4096);
         byte[] chunk = new byte[64 * 1024];
-        try (InputStream in = Files.newInputStream(journal)) {
+        try (InputStream in = Files.newInputStream(file)) {
             int n;
             while ((n = in.read(chunk)) > 0) {
                 int from = 0;
@@ -254,12 +253,14 @@ public final class StoreSnapshot {
                 offset += n;
             }
         }
-        if (line.size() > 0) {
+        if (line.size() > 0 && whole) {
+            put(store, RecordCodec.fromJson(line.toByteArray()), ttl, nowMillis);
+            complete = offset;
+        } else if (line.size() > 0) {
             LOG.warn("{}: skipped a partial last line of {} bytes (the process stopped while appending it)",
-                    journal, line.size());
+                    file, line.size());
         }
-        journalBytes = complete;
-        return store.size();
+        return complete;
     }
 
     private static void put(InMemoryCorrelationStore store, CorrelationRecord record, Duration ttl, long nowMillis) {
