@@ -45,7 +45,7 @@ final class GraphBuffer {
 
     /** Whether to send now: too many held, or held for the interval. */
     boolean due(long now) {
-        return !held.isEmpty() && (held.size() >= maxHeld || now >= lastSent + intervalMs);
+        return !held.isEmpty() && (held.size() >= maxHeld || now >= dueAt());
     }
 
     boolean isEmpty() {

@@ -176,9 +176,9 @@ public final class StoreSnapshot {
      * Makes {@code records} (the stored JSON of the records written since the last call) part of the
      * snapshot: appended to the journal, or, when the journal would outgrow the base (or nothing says
      * where the journal ends yet), the whole {@code store} written as a new base. Returns how many
-     * records were written.
+     * records were written. Callers use {@link #flush}, which knows what changed; tests call this directly.
      */
-    public synchronized int append(List<byte[]> records, InMemoryCorrelationStore store) throws IOException {
+    synchronized int append(List<byte[]> records, InMemoryCorrelationStore store) throws IOException {
         long adding = 0;
         for (byte[] record : records) adding += record.length + 1;
         if (generation < 0 || journalBytes + adding > Math.max(baseBytes, MIN_JOURNAL_BYTES_TO_COMPACT)
